@@ -1,0 +1,191 @@
+// Package analyze reads the inputs an operator hands hopscope (packet captures, server logs,
+// pasted error text, folders of them, or standard input), detects each one's kind from its content,
+// runs the matching reader and gathers the evidence into an investigation session.
+package analyze
+
+import (
+	"bufio"
+
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/text"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+// ErrUnsupported is returned for an input whose kind hopscope recognises but cannot read yet.
+var ErrUnsupported = errors.New("unsupported input")
+
+// ErrBinary is returned for an input that is neither a capture nor text.
+var ErrBinary = errors.New("binary file that is not a packet capture (pcap, pcapng) or a text log")
+
+// sniffSize is how much of an input is looked at to decide its kind.
+const sniffSize = 64 << 10
+
+// Options tune reading.
+type Options struct {
+	// LogFormat is an nginx-style log_format string for access logs in a custom format.
+	LogFormat string
+}
+
+// Collect reads every path (a file, a folder, or "-" for stdin) and returns the evidence found,
+// sorted by when it happened (evidence with no time first, in reading order), and a description
+// of each input. A named file that cannot be read fails the whole call; a file inside a folder
+// that cannot be read is reported as an input with a warning.
+func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
+	var evs []diagnose.Evidence
+	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
+	var inputs []diagnose.Input
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		if p == "-" {
+			in, err := readOne(ctx, kb, "stdin", stdin, opts, emit)
+			if err != nil {
+				return nil, nil, err
+			}
+			inputs = append(inputs, in)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, errors.Unwrap(err))
+		}
+		if !st.IsDir() {
+			in, err := readFile(ctx, kb, p, opts, emit)
+			if err != nil {
+				return nil, nil, err
+			}
+			inputs = append(inputs, in)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !d.Type().IsRegular() {
+				return err
+			}
+			in, err := readFile(ctx, kb, path, opts, emit)
+			if err != nil {
+				in = diagnose.Input{Path: path, Kind: "skipped", Warnings: []string{err.Error()}}
+			}
+			inputs = append(inputs, in)
+			return ctx.Err()
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b diagnose.Evidence) int { return a.At.Compare(b.At) })
+	return evs, inputs, nil
+}
+
+// Run reads the paths and returns a session holding all their evidence.
+func Run(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) (*diagnose.Session, []diagnose.Input, error) {
+	evs, inputs, err := Collect(ctx, kb, paths, stdin, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := diagnose.NewSession(kb)
+	for _, ev := range evs {
+		s.Add(ev)
+	}
+	return s, inputs, nil
+}
+
+func readFile(ctx context.Context, kb *knowledge.Base, path string, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return diagnose.Input{}, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	return readOne(ctx, kb, path, f, opts, emit)
+}
+
+// readOne detects the kind of one input from its first bytes and hands it to its reader.
+func readOne(ctx context.Context, kb *knowledge.Base, name string, r io.Reader, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {
+	br := bufio.NewReaderSize(r, sniffSize)
+	head, _ := br.Peek(sniffSize)
+	suffix := ""
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return diagnose.Input{}, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, sniffSize)
+		head, _ = br.Peek(sniffSize)
+		suffix = "+gzip"
+	}
+	if len(head) == 0 {
+		return diagnose.Input{}, fmt.Errorf("%s: empty input", name)
+	}
+	var (
+		in  diagnose.Input
+		err error
+	)
+	switch {
+	case isCapture(head):
+		in, err = readCapture(ctx, kb, name, br, emit)
+	case !isText(head):
+		return diagnose.Input{}, fmt.Errorf("%s: %w", name, ErrBinary)
+	default:
+		if kind, ok := sniffLog(head, opts); ok {
+			in, err = readLog(ctx, kb, name, kind, br, opts, emit)
+		} else {
+			var res text.Result
+			res, err = text.Read(kb, name, br, emit)
+			in = diagnose.Input{Path: name, Kind: "text", Lines: res.Lines, Warnings: res.Warnings}
+		}
+	}
+	if err != nil {
+		return in, err
+	}
+	in.Path = name
+	in.Kind += suffix
+	if in.Warnings == nil {
+		in.Warnings = []string{}
+	}
+	return in, nil
+}
+
+// isCapture recognises the magic numbers of pcap (both byte orders, micro- and nanosecond) and
+// pcapng (the Section Header Block type).
+func isCapture(head []byte) bool {
+	if len(head) < 4 {
+		return false
+	}
+	switch string(head[:4]) {
+	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
+		return true
+	}
+	return false
+}
+
+// isText accepts UTF-8 without NUL bytes; a rune cut off at the end of the sniffed window is fine.
+func isText(head []byte) bool {
+	for i := 0; i < len(head); {
+		c := head[i]
+		if c == 0 {
+			return false
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && n == 1 {
+			return len(head)-i < utf8.UTFMax && !utf8.FullRune(head[i:])
+		}
+		i += n
+	}
+	return true
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hopscope/hopscope/analyze"
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+func newAnalyzeCmd() *cobra.Command {
+	var (
+		asJSON bool
+		opts   analyze.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "analyze [--json] PATH...",
+		Short: "Read captures, logs and pasted errors and rank the suspected causes",
+		Long: `analyze reads packet captures (pcap, pcapng, gzipped), server logs (format
+detected from content) and text files of pasted errors, or folders of them, or
+"-" for standard input, and prints the suspected causes ranked by confidence with
+the evidence for and against each and the checks worth running next.
+
+Exit status: 0 when the inputs were read, whatever they show; 2 for bad usage or
+an input that could not be read.`,
+		Example: `  hopscope analyze fault.txt
+  hopscope analyze --json error_log access_log capture.pcap
+  tcpdump -w - -i any port 443 | hopscope analyze -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kb, err := knowledge.Default()
+			if err != nil {
+				return fmt.Errorf("knowledge: %w", err)
+			}
+			sess, inputs, err := analyze.Run(cmd.Context(), kb, args, cmd.InOrStdin(), opts)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeReportJSON(cmd.OutOrStdout(), sess.Report(inputs))
+			}
+			writeReportText(cmd.OutOrStdout(), sess.Report(inputs))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (see README: the contract)")
+	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "", "nginx log_format string for access logs in a custom format")
+	return cmd
+}
+
+func writeReportJSON(w io.Writer, r diagnose.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// writeReportText prints the report for a person: the leading causes with why, then what next.
+func writeReportText(w io.Writer, r diagnose.Report) {
+	for _, in := range r.Inputs {
+		fmt.Fprintf(w, "read %s (%s)", in.Path, in.Kind)
+		if in.Packets > 0 {
+			fmt.Fprintf(w, ", %d packets", in.Packets)
+		}
+		if in.Lines > 0 {
+			fmt.Fprintf(w, ", %d lines", in.Lines)
+		}
+		fmt.Fprintln(w)
+		for _, warn := range in.Warnings {
+			fmt.Fprintf(w, "  warning: %s\n", warn)
+		}
+	}
+	fmt.Fprintln(w, "\nSuspected causes:")
+	for i, c := range r.Causes {
+		if i == 5 || (i > 0 && c.Confidence < 0.01) {
+			break
+		}
+		fmt.Fprintf(w, "  %3.0f%%  %-36s %s\n", 100*c.Confidence, c.ID, c.Title)
+		for j, f := range c.For {
+			if j == 3 {
+				break
+			}
+			fmt.Fprintf(w, "          + %s\n", f)
+		}
+		for j, a := range c.Against {
+			if j == 2 {
+				break
+			}
+			fmt.Fprintf(w, "          - %s\n", a)
+		}
+	}
+	for _, t := range r.Playbooks {
+		if len(t.Answered) == 0 {
+			continue
+		}
+		var steps []string
+		for _, s := range t.Answered {
+			steps = append(steps, s.Step+"="+s.Answer)
+		}
+		fmt.Fprintf(w, "\nPlaybook %s: %s", t.Playbook, strings.Join(steps, " → "))
+		if t.Conclusion != "" {
+			fmt.Fprintf(w, " ⇒ %s\n", t.Conclusion)
+		} else {
+			fmt.Fprintf(w, "\n  next question: %s\n", t.Ask)
+		}
+	}
+	if len(r.Next) > 0 {
+		fmt.Fprintln(w, "\nCheck next:")
+		for _, n := range r.Next {
+			fmt.Fprintf(w, "  %s — %s\n    %s\n    run: %s\n", n.Check, n.Title, n.Why, n.How)
+		}
+	}
+}

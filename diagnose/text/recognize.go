@@ -1,0 +1,96 @@
+// Package text recognises pasted or saved error text (gateway fault bodies, trace headers, curl and
+// Go client errors, Apache and nginx error lines) and turns what it says into evidence.
+package text
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+// ErrNothingRecognised is returned when text holds no line any recognizer knows.
+var ErrNothingRecognised = errors.New("no known error text found")
+
+// ErrNotText is returned for input that is not text (NUL bytes or invalid UTF-8).
+var ErrNotText = errors.New("not text")
+
+// maxLine bounds one line; longer lines are cut (a pasted JSON body may be one long line).
+const maxLine = 1 << 20
+
+// Result says what was read.
+type Result struct {
+	Lines      int64
+	Recognised int
+	Warnings   []string
+}
+
+// Read scans r line by line and emits evidence for every line a recognizer matches. name is used
+// in evidence sources ("name:line"). It fails with ErrNotText on binary input and with
+// ErrNothingRecognised when no line matched.
+func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evidence)) (Result, error) {
+	var res Result
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	for sc.Scan() {
+		res.Lines++
+		line := sc.Bytes()
+		if !utf8.Valid(line) || containsNUL(line) {
+			return res, fmt.Errorf("%s line %d: %w", name, res.Lines, ErrNotText)
+		}
+		s := strings.TrimSpace(string(line))
+		for _, rec := range kb.Recognizers {
+			if !rec.Match(s) {
+				continue
+			}
+			res.Recognised++
+			for _, sig := range rec.Signals {
+				emit(diagnose.Evidence{
+					Signal: sig,
+					Source: fmt.Sprintf("%s:%d", name, res.Lines),
+					Kind:   diagnose.FromText,
+					Detail: clip(rec.Says+": "+s, 240),
+					Path:   name,
+					Line:   int(res.Lines),
+				})
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return res, fmt.Errorf("%s line %d: a line longer than %d bytes: %w", name, res.Lines+1, maxLine, ErrNotText)
+		}
+		return res, fmt.Errorf("%s: %w", name, err)
+	}
+	if res.Recognised == 0 {
+		if res.Lines == 0 {
+			return res, fmt.Errorf("%s: empty input: %w", name, ErrNothingRecognised)
+		}
+		return res, fmt.Errorf("%s: %d lines read: %w (expected a gateway fault, curl or Go client error, or an Apache or nginx error line)", name, res.Lines, ErrNothingRecognised)
+	}
+	return res, nil
+}
+
+func containsNUL(b []byte) bool {
+	for _, c := range b {
+		if c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,58 @@
+// Command hopscope is a terminal assistant for the engineer on call when a gateway or proxy hop
+// fails. See README.md.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// exitUsage is the exit status for bad usage or unreadable input (DESIGN.md's contract).
+const exitUsage = 2
+
+func main() {
+	root := newRootCmd()
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "hopscope: "+oneLine(err))
+		os.Exit(exitUsage)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hopscope",
+		Short: "Diagnose a failing gateway or proxy hop",
+		Long: `hopscope walks you through the playbooks for a failing gateway or proxy hop:
+a 503 because the forward proxy refused a CONNECT tunnel, a 502 because the TLS
+handshake with the backend timed out, a reverse proxy that cannot reach or finish
+talking to its backend. It reads captures, logs and pasted errors, runs live checks,
+ranks the suspected causes as evidence arrives and says what to check next.
+
+With no command it opens the interactive screen.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          runTUI,
+	}
+	root.AddCommand(newPlaybooksCmd(), newAnalyzeCmd())
+	addCommands(root)
+	return root
+}
+
+// oneLine keeps the first line of an error: the contract promises a one-line reason on stderr.
+func oneLine(err error) string {
+	var j interface{ Unwrap() []error }
+	if errors.As(err, &j) && len(j.Unwrap()) > 0 {
+		err = j.Unwrap()[0]
+	}
+	s := err.Error()
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
