@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -14,11 +15,21 @@ import (
 const exitUsage = 2
 
 func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "hopscope: "+oneLine(err))
-		os.Exit(exitUsage)
+		fmt.Fprintln(stderr, "hopscope: "+oneLine(err))
+		return exitUsage
 	}
+	return 0
 }
 
 func newRootCmd() *cobra.Command {

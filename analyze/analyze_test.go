@@ -1,0 +1,134 @@
+package analyze
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+func kb(t *testing.T) *knowledge.Base {
+	t.Helper()
+	b, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPastedTextNamesThePlaybook(t *testing.T) {
+	cases := []struct {
+		file     string
+		playbook string
+		first    []string // acceptable first causes
+		signal   string   // must appear in the evidence
+	}{
+		{"testdata/fault-503.txt", "proxy-tunnel", []string{"tunnel.forbidden.acl", "tunnel.forbidden.host-header"}, "proxy.connect.status.403"},
+		{"testdata/fault-502.txt", "tls-handshake", []string{"tls.handshake-timeout.firewall", "tls.handshake-timeout.server-stall"}, "mp.log.handshake-timeout"},
+		{"testdata/modproxy.txt", "mod-proxy", []string{"backend.down"}, "log.proxy.connect-refused"},
+		{"testdata/curl-proxy-auth.txt", "proxy-tunnel", []string{"tunnel.proxy-auth"}, "proxy.connect.status.407"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			s, inputs, err := Run(context.Background(), kb(t), []string{tc.file}, nil, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := s.Report(inputs)
+			if r.Causes[0].Playbook != tc.playbook {
+				t.Errorf("first cause %s is from playbook %q, want %q", r.Causes[0].ID, r.Causes[0].Playbook, tc.playbook)
+			}
+			ok := false
+			for _, id := range tc.first {
+				ok = ok || r.Causes[0].ID == id
+			}
+			if !ok {
+				t.Errorf("first cause = %s, want one of %v", r.Causes[0].ID, tc.first)
+			}
+			found := false
+			for _, ev := range r.Evidence {
+				found = found || ev.Signal == tc.signal
+				if strings.Contains(ev.Detail, "dXNlcjpzM2NyZXQ=") || strings.Contains(ev.Detail, "s3cret") {
+					t.Errorf("credentials leaked into evidence: %q", ev.Detail)
+				}
+			}
+			if !found {
+				t.Errorf("signal %s missing from evidence %+v", tc.signal, r.Evidence)
+			}
+			if len(inputs) != 1 || inputs[0].Kind != "text" {
+				t.Errorf("inputs = %+v", inputs)
+			}
+		})
+	}
+}
+
+func TestUnreadableInputsFail(t *testing.T) {
+	cases := []struct {
+		path string
+		want string
+	}{
+		{"testdata/garbage.txt", "no known error text"},
+		{"testdata/empty.txt", "empty input"},
+		{"testdata/binary.bin", "binary file"},
+		{"testdata/no-such-file", "no such file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			_, _, err := Run(context.Background(), kb(t), []string{tc.path}, nil, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestStdinAndGzip(t *testing.T) {
+	gz := "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" // header only: a broken gzip stream
+	_, _, err := Run(context.Background(), kb(t), []string{"-"}, strings.NewReader(gz), Options{})
+	if err == nil {
+		t.Error("a truncated gzip stream was accepted")
+	}
+	s, in, err := Run(context.Background(), kb(t), []string{"-"}, strings.NewReader("curl: (56) CONNECT tunnel failed, response 403\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in[0].Path != "stdin" || s.Report(in).Causes[0].Playbook != "proxy-tunnel" {
+		t.Errorf("stdin not read as pasted text: %+v", in)
+	}
+}
+
+func TestFolderSkipsWhatItCannotRead(t *testing.T) {
+	s, inputs, err := Run(context.Background(), kb(t), []string{"testdata"}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := 0
+	for _, in := range inputs {
+		if in.Kind == "skipped" {
+			skipped++
+			if len(in.Warnings) == 0 {
+				t.Errorf("%s skipped without a reason", in.Path)
+			}
+		}
+	}
+	if skipped != 3 {
+		t.Errorf("skipped %d inputs, want 3 (garbage, empty, binary): %+v", skipped, inputs)
+	}
+	if len(s.Ledger()) == 0 {
+		t.Error("no evidence from the readable files")
+	}
+}
+
+func TestCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := Run(ctx, kb(t), []string{"testdata/fault-503.txt"}, nil, Options{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
