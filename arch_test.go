@@ -23,9 +23,7 @@ func TestLayering(t *testing.T) {
 			switch {
 			case pkg == mod || isUI:
 			case strings.HasPrefix(d, "charm.land/") || strings.HasPrefix(d, "github.com/charmbracelet/"):
-				if !isLab {
-					t.Errorf("%s depends on UI library %s", rel, d)
-				}
+				t.Errorf("%s depends on UI library %s", rel, d)
 			case d == mod+"/ui" || strings.HasPrefix(d, mod+"/ui/"):
 				t.Errorf("%s imports %s: only main may", rel, d)
 			case !isLab && (d == mod+"/lab" || strings.HasPrefix(d, mod+"/lab/")):
