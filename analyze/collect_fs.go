@@ -1,0 +1,51 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+// CollectFS is Collect over a file system instead of the disk, such as the incidents embedded in
+// the binary: each path names a file or folder inside fsys, and evidence sources use those names.
+// As with Collect, a named file that cannot be read fails the call and a file inside a folder that
+// cannot be read is reported as an input with a warning.
+func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []string, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
+	var evs []diagnose.Evidence
+	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
+	var inputs []diagnose.Input
+	for _, p := range paths {
+		err := fs.WalkDir(fsys, p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !d.Type().IsRegular() {
+				return err
+			}
+			in, err := readFSFile(ctx, kb, fsys, path, opts, emit)
+			if err != nil {
+				if path == p {
+					return err
+				}
+				in = diagnose.Input{Path: path, Kind: "skipped", Warnings: []string{err.Error()}}
+			}
+			inputs = append(inputs, in)
+			return ctx.Err()
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b diagnose.Evidence) int { return a.At.Compare(b.At) })
+	return evs, inputs, nil
+}
+
+func readFSFile(ctx context.Context, kb *knowledge.Base, fsys fs.FS, path string, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return diagnose.Input{}, err
+	}
+	defer f.Close()
+	return readOne(ctx, kb, path, f, opts, emit)
+}

@@ -1,0 +1,93 @@
+package common
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every binding of the program. DefaultKeyMap builds the one instance; the root passes
+// a copy to each pane, which may disable the bindings it cannot act on (disabled bindings leave the
+// help bar). Keys are matched only with key.Matches.
+type KeyMap struct {
+	// Root: quitting, help, moving between and arranging panes.
+	Quit      key.Binding
+	ForceQuit key.Binding
+	Help      key.Binding
+	Back      key.Binding
+	NextPane  key.Binding
+	PrevPane  key.Binding
+	Zoom      key.Binding
+	Swap      key.Binding
+	Grow      key.Binding
+	Shrink    key.Binding
+
+	// Moving inside a pane.
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Select   key.Binding
+
+	// Answering a manual step of the decision tree.
+	Yes      key.Binding
+	No       key.Binding
+	DontKnow key.Binding
+	Choose   key.Binding
+	Playbook key.Binding
+
+	// Submitting pasted text.
+	Submit key.Binding
+
+	// Replaying evidence in capture time.
+	PlayPause key.Binding
+	StepOn    key.Binding
+	StepBack  key.Binding
+	JumpStart key.Binding
+	JumpEnd   key.Binding
+}
+
+// DefaultKeyMap returns the bindings. They avoid keys that SSH clients and terminal multiplexers
+// commonly take (ctrl+a, ctrl+b, ctrl+z) and work without function keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")),
+		NextPane:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Zoom:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom pane")),
+		Swap:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "swap in another pane")),
+		Grow:      key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "grow pane")),
+		Shrink:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "shrink pane")),
+
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "bottom")),
+		Select:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+
+		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		No:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "no")),
+		DontKnow: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "don't know")),
+		Choose:   key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "answer")),
+		Playbook: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "other playbook")),
+
+		Submit: key.NewBinding(key.WithKeys("ctrl+s", "alt+enter"), key.WithHelp("ctrl+s", "recognise")),
+
+		PlayPause: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
+		StepOn:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "step")),
+		StepBack:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "step back")),
+		JumpStart: key.NewBinding(key.WithKeys("home", "<"), key.WithHelp("<", "to start")),
+		JumpEnd:   key.NewBinding(key.WithKeys("end", ">"), key.WithHelp(">", "to end")),
+	}
+}
+
+// ChosenIndex returns the zero-based answer a Choose key press stands for ("1" is 0).
+func ChosenIndex(keystroke string) (int, bool) {
+	if len(keystroke) == 1 && keystroke[0] >= '1' && keystroke[0] <= '9' {
+		return int(keystroke[0] - '1'), true
+	}
+	return 0, false
+}

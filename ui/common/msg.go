@@ -1,0 +1,64 @@
+package common
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+)
+
+// ErrorMsg carries an error for the operator. The root draws the latest one in the status line,
+// the one place errors are shown, until the next key press.
+type ErrorMsg struct{ Err error }
+
+// ErrorCmd returns a command that reports err as an ErrorMsg.
+func ErrorCmd(err error) tea.Cmd { return func() tea.Msg { return ErrorMsg{Err: err} } }
+
+// Entry is one line of the evidence ledger: a piece of evidence, or a note that holds no signal
+// (a check that was skipped and why, a step the operator could not answer).
+type Entry struct {
+	At     time.Time
+	Source string
+	Kind   diagnose.SourceKind
+	// Signal is the knowledge signal id; empty for a note.
+	Signal string
+	Detail string
+	// Status is "passed", "failed" or "skipped" for checks, empty otherwise.
+	Status string
+}
+
+// SessionMsg tells every pane that the investigation changed. Panes read the session and the
+// assessment; they must not modify either. Rev grows with every change, so a pane can tell
+// whether it has already drawn this state.
+type SessionMsg struct {
+	Session    *diagnose.Session
+	Assessment *diagnose.Assessment
+	// Ledger holds the evidence and notes in the order they entered the investigation.
+	Ledger []Entry
+	// Playbook is the playbook the operator chose (a symptom), or "" to follow the evidence.
+	Playbook string
+	Rev      int
+}
+
+// AddEvidenceMsg asks the investigation to take new evidence (an operator's answer, a live
+// check's outcome, a reader's findings). Sources aggregate before sending.
+type AddEvidenceMsg struct{ Evidence []diagnose.Evidence }
+
+// NoteMsg asks the investigation to record a ledger note that carries no signal.
+type NoteMsg struct{ Entry Entry }
+
+// OpenMsg asks the root to open an investigation.
+type OpenMsg struct {
+	// Title names what is investigated ("pasted error", an incident's title, the replayed files).
+	Title string
+	// Playbook pins the decision tree shown (the symptom the operator picked); "" follows the
+	// evidence.
+	Playbook string
+	// Evidence is the timeline, sorted by time; Inputs describes what was read.
+	Evidence []diagnose.Evidence
+	Inputs   []diagnose.Input
+	// Replay starts with none of the evidence in and the time cursor at the start, playing;
+	// otherwise all of it is in and the cursor is at the end.
+	Replay bool
+}

@@ -1,0 +1,53 @@
+// Package common holds what every hopscope pane shares: the pane contract, the one Styles and the
+// one KeyMap of the program, and the messages that carry data between the panes and the root.
+//
+// A pane is a rectangle of the screen that shows one thing (the decision tree, the ranked causes,
+// the evidence ledger, a capture's packets, a log). The root model in package ui owns the layout:
+// it places panes in slots, gives each its size with SetSize, sends key presses to the focused pane
+// only, and sends data messages (SessionMsg and the pane's own messages) to every pane whether
+// focused or not. A pane never draws its own border or title, never reads the terminal size, and
+// never changes the session itself: it asks with AddEvidenceMsg or NoteMsg.
+//
+// To add a pane: write a package under ui/ with a Model that satisfies Pane, construct it with the
+// Styles and KeyMap it is given, and register it in ui/panes.go. Then it can be placed in a layout
+// or swapped into any slot by the operator.
+package common
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+)
+
+// Pane is the contract every pane satisfies.
+//
+// Update returns the pane itself (panes are pointers), so the root needs no type assertions.
+// View returns exactly what fits the size last given to SetSize: at most height lines, none
+// wider than width. View is called on every frame, so a pane caches its rendering and redraws
+// only after a message, a key or SetSize changed what it shows.
+//
+// The help.KeyMap methods list the pane's bindings for the help bar; a binding the pane cannot
+// act on right now is disabled with SetEnabled(false) and drops out of the help by itself.
+type Pane interface {
+	help.KeyMap
+	// ID is the pane's stable name in layouts, such as "tree" or "ledger".
+	ID() string
+	// Title is what the frame around the pane shows. It may change with the pane's state.
+	Title() string
+	// Init returns the pane's first command, if any.
+	Init() tea.Cmd
+	// Update handles a message and returns the pane and a command.
+	Update(msg tea.Msg) (Pane, tea.Cmd)
+	// View renders the pane's content (no frame) at its current size.
+	View() string
+	// SetSize gives the pane the inner size it may draw in. Sizes may be zero or tiny.
+	SetSize(width, height int)
+	// SetFocused tells the pane whether key presses go to it.
+	SetFocused(focused bool)
+}
+
+// TextInput is implemented by panes that take typed text (a text area). While Capturing reports
+// true, the root sends the pane every key except the few that must always work (ForceQuit,
+// NextPane, PrevPane), so typing "q" writes a q instead of quitting.
+type TextInput interface {
+	Capturing() bool
+}

@@ -1,0 +1,117 @@
+// Package home holds the home screen's panes: pick a symptom from the playbooks, paste the error
+// you are looking at, or open a recorded incident.
+package home
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// Symptoms is the pane that lists the playbooks by their symptoms.
+type Symptoms struct {
+	kb     *knowledge.Base
+	styles common.Styles
+	keys   common.KeyMap
+
+	width, height int
+	focused       bool
+	cursor        int
+	offset        int
+	cache         string
+	dirty         bool
+}
+
+// NewSymptoms returns the pane.
+func NewSymptoms(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Symptoms {
+	return &Symptoms{kb: kb, styles: st, keys: km, dirty: true}
+}
+
+// ID implements common.Pane.
+func (m *Symptoms) ID() string { return "symptoms" }
+
+// Title implements common.Pane.
+func (m *Symptoms) Title() string { return "What do you see?" }
+
+// Init implements common.Pane.
+func (m *Symptoms) Init() tea.Cmd { return nil }
+
+// SetSize implements common.Pane.
+func (m *Symptoms) SetSize(w, h int) { m.width, m.height, m.dirty = w, h, true }
+
+// SetFocused implements common.Pane.
+func (m *Symptoms) SetFocused(f bool) { m.focused, m.dirty = f, true }
+
+// Update implements common.Pane: enter opens an investigation on the playbook under the cursor.
+func (m *Symptoms) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	n := len(m.kb.Playbooks)
+	switch {
+	case key.Matches(k, m.keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(k, m.keys.Down):
+		m.cursor = min(m.cursor+1, max(n-1, 0))
+	case key.Matches(k, m.keys.Select):
+		if m.cursor < n {
+			p := m.kb.Playbooks[m.cursor]
+			return m, func() tea.Msg { return common.OpenMsg{Title: p.Title, Playbook: p.ID} }
+		}
+	default:
+		return m, nil
+	}
+	m.dirty = true
+	return m, nil
+}
+
+// View implements common.Pane: each playbook's title, and the symptoms of the one under the cursor.
+func (m *Symptoms) View() string {
+	if !m.dirty {
+		return m.cache
+	}
+	st, w := m.styles, m.width
+	var lines []string
+	cur := 0
+	for i, p := range m.kb.Playbooks {
+		mark := "  "
+		if i == m.cursor {
+			mark, cur = "▸ ", len(lines)
+		}
+		title := mark + p.Title
+		if i == m.cursor && m.focused {
+			title = st.Selected.Render(common.Pad(title, w))
+		} else if i == m.cursor {
+			title = st.Heading.Render(title)
+		}
+		lines = append(lines, title)
+		if i != m.cursor {
+			continue
+		}
+		for _, s := range p.Symptoms {
+			for j, l := range common.Wrap(s, max(w-6, 10)) {
+				prefix := "    • "
+				if j > 0 {
+					prefix = "      "
+				}
+				lines = append(lines, prefix+st.Dim.Render(l))
+			}
+		}
+	}
+	m.offset = common.Window(m.offset, cur, m.height, len(lines))
+	m.cache, m.dirty = common.Box(lines[m.offset:], w, m.height), false
+	return m.cache
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Symptoms) ShortHelp() []key.Binding {
+	sel := m.keys.Select
+	sel.SetHelp("enter", "investigate")
+	return []key.Binding{m.keys.Up, m.keys.Down, sel}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Symptoms) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }

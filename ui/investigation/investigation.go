@@ -1,0 +1,234 @@
+// Package investigation owns the investigation behind the panes: the diagnose session, the
+// timeline of evidence read from files with its replay cursor, the evidence added live (operator
+// answers, checks) and the ledger notes. Every change is published to the panes as one
+// common.SessionMsg; the panes never touch the session themselves.
+package investigation
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// Interval is the pause between two pieces of evidence while replaying: slow enough to watch the
+// causes move, fast enough that a few hundred pieces replay in about a minute.
+const Interval = 250 * time.Millisecond
+
+// Model is the investigation. The zero value is not usable; call New.
+type Model struct {
+	kb     *knowledge.Base
+	keys   common.KeyMap
+	styles common.Styles
+
+	title    string
+	playbook string
+	inputs   []diagnose.Input
+	timeline []diagnose.Evidence // from the inputs, in time order
+	cursor   int                 // how much of the timeline is in the session
+	playing  bool
+	gen      int // tells the current tick chain from stale ones after pause and play
+
+	live   []diagnose.Evidence // added while investigating; kept when the cursor moves back
+	notes  []common.Entry
+	sess   *diagnose.Session
+	ledger []common.Entry
+	rev    int
+
+	// Interval is the replay pace; tests shorten it.
+	Interval time.Duration
+}
+
+// tickMsg advances a replay by one piece of evidence.
+type tickMsg struct{ gen int }
+
+// New returns an empty investigation.
+func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) Model {
+	return Model{kb: kb, styles: st, keys: km, sess: diagnose.NewSession(kb), Interval: Interval}
+}
+
+// Open starts the investigation described by o and returns the command that publishes it (and,
+// for a replay, starts playing).
+func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
+	n := New(m.kb, m.styles, m.keys)
+	n.Interval = m.Interval
+	n.title, n.playbook, n.inputs = o.Title, o.Playbook, o.Inputs
+	n.timeline = o.Evidence
+	n.rev = m.rev
+	if !o.Replay {
+		n.seek(len(n.timeline))
+		return n, n.publish()
+	}
+	n.playing = len(n.timeline) > 0
+	return n, tea.Batch(n.publish(), n.tick())
+}
+
+// Title names what is investigated.
+func (m Model) Title() string { return m.title }
+
+// Inputs describes what was read.
+func (m Model) Inputs() []diagnose.Input { return m.inputs }
+
+// Session returns the session; callers must not modify it.
+func (m Model) Session() *diagnose.Session { return m.sess }
+
+// Replaying reports whether there is a timeline to move through.
+func (m Model) Replaying() bool { return len(m.timeline) > 0 }
+
+// Update takes evidence, notes, replay keys and ticks.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.AddEvidenceMsg:
+		for _, ev := range msg.Evidence {
+			m.live = append(m.live, ev)
+			m.add(ev)
+		}
+		return m, m.publish()
+	case common.NoteMsg:
+		m.notes = append(m.notes, msg.Entry)
+		m.ledger = append(m.ledger, msg.Entry)
+		return m, m.publish()
+	case tickMsg:
+		if msg.gen != m.gen || !m.playing {
+			return m, nil
+		}
+		m.seek(m.cursor + 1)
+		if m.cursor >= len(m.timeline) {
+			m.playing = false
+			return m, m.publish()
+		}
+		return m, tea.Batch(m.publish(), m.tick())
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	if len(m.timeline) == 0 {
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.PlayPause):
+		m.playing = !m.playing
+		m.gen++
+		if !m.playing {
+			return m, nil
+		}
+		if m.cursor >= len(m.timeline) {
+			m.seek(0)
+			return m, tea.Batch(m.publish(), m.tick())
+		}
+		return m, m.tick()
+	case key.Matches(msg, m.keys.StepOn):
+		m.pause()
+		m.seek(m.cursor + 1)
+	case key.Matches(msg, m.keys.StepBack):
+		m.pause()
+		m.seek(m.cursor - 1)
+	case key.Matches(msg, m.keys.JumpStart):
+		m.pause()
+		m.seek(0)
+	case key.Matches(msg, m.keys.JumpEnd):
+		m.pause()
+		m.seek(len(m.timeline))
+	default:
+		return m, nil
+	}
+	return m, m.publish()
+}
+
+// Handles reports whether a key press is one of the replay's.
+func (m Model) Handles(msg tea.KeyPressMsg) bool {
+	return len(m.timeline) > 0 && key.Matches(msg, m.keys.PlayPause, m.keys.StepOn, m.keys.StepBack, m.keys.JumpStart, m.keys.JumpEnd)
+}
+
+func (m *Model) pause() {
+	m.playing = false
+	m.gen++
+}
+
+func (m Model) tick() tea.Cmd {
+	gen := m.gen
+	return tea.Tick(m.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+// seek moves the cursor to i. Moving forward adds the evidence in between; moving back rebuilds the
+// session from the start (a session cannot forget), then adds the live evidence and notes again.
+func (m *Model) seek(i int) {
+	i = min(max(i, 0), len(m.timeline))
+	if i < m.cursor {
+		m.sess = diagnose.NewSession(m.kb)
+		m.ledger = nil
+		m.cursor = 0
+		for m.cursor < i {
+			m.add(m.timeline[m.cursor])
+			m.cursor++
+		}
+		for _, ev := range m.live {
+			m.add(ev)
+		}
+		m.ledger = append(m.ledger, m.notes...)
+		return
+	}
+	for m.cursor < i {
+		m.add(m.timeline[m.cursor])
+		m.cursor++
+	}
+}
+
+func (m *Model) add(ev diagnose.Evidence) {
+	m.sess.Add(ev)
+	m.ledger = append(m.ledger, common.Entry{
+		At: ev.At, Source: ev.Source, Kind: ev.Kind, Signal: ev.Signal,
+		Detail: diagnose.Redact(ev.Detail), Status: checkStatus(ev),
+	})
+}
+
+// publish assesses now (Assess is not safe to call from a command's goroutine) and returns the
+// command that hands the result to the panes.
+func (m *Model) publish() tea.Cmd {
+	m.rev++
+	msg := common.SessionMsg{Session: m.sess, Assessment: m.sess.Assess(), Ledger: m.ledger, Playbook: m.playbook, Rev: m.rev}
+	return func() tea.Msg { return msg }
+}
+
+// View renders the replay bar: the cursor's position and capture time, and whether it plays.
+func (m Model) View() string {
+	if len(m.timeline) == 0 {
+		return ""
+	}
+	state := "❚❚ paused"
+	if m.playing {
+		state = "▶ playing"
+	} else if m.cursor >= len(m.timeline) {
+		state = "■ end"
+	}
+	at := ""
+	if m.cursor > 0 {
+		if t := m.timeline[m.cursor-1].At; !t.IsZero() {
+			at = " " + t.UTC().Format("15:04:05.000")
+		}
+	}
+	return fmt.Sprintf("%s %d/%d%s", state, m.cursor, len(m.timeline), at)
+}
+
+// checkStatus says whether a live check's outcome is a pass (what a healthy hop gives) or a
+// failure; evidence from other sources has no status.
+func checkStatus(ev diagnose.Evidence) string {
+	if ev.Kind != diagnose.FromCheck {
+		return ""
+	}
+	for _, healthy := range []string{".ok", ".status.200", "proxy.reachable", "tls.serverhello.seen"} {
+		if strings.HasSuffix(ev.Signal, healthy) {
+			return "passed"
+		}
+	}
+	return "failed"
+}

@@ -1,0 +1,117 @@
+// Package ledger is the evidence-ledger pane: every piece of evidence and note in the order it
+// entered the investigation, with its time, source, signal and detail, and live checks marked
+// passed, failed or skipped with the reason.
+package ledger
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// Model is the ledger pane.
+type Model struct {
+	styles common.Styles
+	keys   common.KeyMap
+
+	width, height int
+	focused       bool
+
+	entries []common.Entry
+	rev     int
+	cursor  int
+	follow  bool // the cursor stays on the newest entry as entries arrive
+	open    bool // the entry under the cursor shows its whole detail
+	offset  int
+
+	cache string
+	dirty bool
+}
+
+// New returns the pane.
+func New(st common.Styles, km common.KeyMap) *Model {
+	return &Model{styles: st, keys: km, follow: true, dirty: true}
+}
+
+// ID implements common.Pane.
+func (m *Model) ID() string { return "ledger" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string {
+	if len(m.entries) == 0 {
+		return "Evidence"
+	}
+	return "Evidence · " + itoa(len(m.entries))
+}
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) {
+	if w != m.width || h != m.height {
+		m.width, m.height, m.dirty = w, h, true
+	}
+}
+
+// SetFocused implements common.Pane.
+func (m *Model) SetFocused(f bool) {
+	if f != m.focused {
+		m.focused, m.dirty = f, true
+	}
+}
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SessionMsg:
+		if msg.Rev == m.rev {
+			return m, nil
+		}
+		m.entries, m.rev, m.dirty = msg.Ledger, msg.Rev, true
+		if m.follow || m.cursor >= len(m.entries) {
+			m.cursor = max(len(m.entries)-1, 0)
+		}
+	case tea.KeyPressMsg:
+		m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) {
+	n := len(m.entries)
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.cursor--
+	case key.Matches(msg, m.keys.Down):
+		m.cursor++
+	case key.Matches(msg, m.keys.PageUp):
+		m.cursor -= max(m.height-1, 1)
+	case key.Matches(msg, m.keys.PageDown):
+		m.cursor += max(m.height-1, 1)
+	case key.Matches(msg, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(msg, m.keys.Bottom):
+		m.cursor = n - 1
+	case key.Matches(msg, m.keys.Select):
+		m.open = !m.open
+	default:
+		return
+	}
+	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
+	m.follow = m.cursor == n-1
+	m.dirty = true
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	sel := m.keys.Select
+	sel.SetHelp("enter", "detail")
+	return []key.Binding{m.keys.Up, m.keys.Down, sel}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.ShortHelp(), {m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom}}
+}

@@ -1,0 +1,201 @@
+// Package tree is the decision-tree pane: the playbook's steps with the current one highlighted,
+// the answered ones marked with the answer and what gave it (a check, a packet, a log line, pasted
+// text, the operator), and the keys to answer a manual step.
+package tree
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// Model is the decision-tree pane.
+type Model struct {
+	kb     *knowledge.Base
+	styles common.Styles
+	keys   common.KeyMap
+	now    func() time.Time
+
+	width, height int
+	focused       bool
+
+	assess   *diagnose.Assessment
+	rev      int
+	pinned   string          // the playbook the operator chose; "" follows the evidence
+	dontKnow map[string]bool // steps the operator could not answer, by playbook/step
+	offset   int
+
+	cache string
+	dirty bool
+}
+
+// New returns the pane. now stamps the operator's answers.
+func New(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time) *Model {
+	return &Model{kb: kb, styles: st, keys: km, now: now, dontKnow: map[string]bool{}, dirty: true}
+}
+
+// ID implements common.Pane.
+func (m *Model) ID() string { return "tree" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string {
+	if p := m.position(); p != nil {
+		return "Decision tree · " + p.Playbook.ID
+	}
+	return "Decision tree"
+}
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) {
+	if w != m.width || h != m.height {
+		m.width, m.height, m.dirty = w, h, true
+	}
+}
+
+// SetFocused implements common.Pane.
+func (m *Model) SetFocused(f bool) {
+	if f != m.focused {
+		m.focused, m.dirty = f, true
+	}
+}
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SessionMsg:
+		if msg.Rev != m.rev {
+			m.assess, m.rev, m.dirty = msg.Assessment, msg.Rev, true
+			if msg.Playbook != "" && m.pinned == "" {
+				m.pinned = msg.Playbook
+			}
+		}
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	pos := m.position()
+	if pos == nil {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Playbook):
+		m.nextPlaybook(pos)
+		return nil
+	case key.Matches(msg, m.keys.Up):
+		m.offset = max(m.offset-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.offset++
+	}
+	m.dirty = true
+	step := pos.Current
+	if step == nil || !step.Operator {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Yes):
+		return m.answer(step, branchFor(step, "yes", 0))
+	case key.Matches(msg, m.keys.No):
+		return m.answer(step, branchFor(step, "no", 1))
+	case key.Matches(msg, m.keys.Choose):
+		if i, ok := common.ChosenIndex(msg.String()); ok && i < len(step.Branches) {
+			return m.answer(step, step.Branches[i])
+		}
+	case key.Matches(msg, m.keys.DontKnow):
+		m.dontKnow[pos.Playbook.ID+"/"+step.ID] = true
+		note := common.Entry{At: m.now(), Source: "operator", Kind: diagnose.FromOperator,
+			Detail: "does not know: " + step.Ask}
+		if ch, ok := m.kb.Check(step.Check); ok {
+			note.Detail += " — run: " + ch.How
+		}
+		return func() tea.Msg { return common.NoteMsg{Entry: note} }
+	}
+	return nil
+}
+
+// answer turns the operator's choice into evidence: the branch's first signal, from the operator.
+func (m *Model) answer(step *knowledge.Step, b *knowledge.Branch) tea.Cmd {
+	if b == nil || len(b.When) == 0 {
+		return nil
+	}
+	ev := diagnose.Evidence{
+		Signal: b.When[0], Source: "operator", Kind: diagnose.FromOperator, At: m.now(),
+		Detail: fmt.Sprintf("%s %s", step.Ask, b.Label),
+	}
+	return func() tea.Msg { return common.AddEvidenceMsg{Evidence: []diagnose.Evidence{ev}} }
+}
+
+// branchFor finds the branch whose label starts with word ("yes", "no"), else the one at index i.
+func branchFor(step *knowledge.Step, word string, i int) *knowledge.Branch {
+	for _, b := range step.Branches {
+		l := strings.ToLower(b.Label)
+		if l == word || strings.HasPrefix(l, word+",") || strings.HasPrefix(l, word+" ") || strings.HasPrefix(l, word+":") {
+			return b
+		}
+	}
+	if i >= 0 && i < len(step.Branches) {
+		return step.Branches[i]
+	}
+	return nil
+}
+
+// position returns the tree position of the playbook shown: the pinned one, else the one the
+// evidence points at most.
+func (m *Model) position() *diagnose.TreePosition {
+	if m.assess == nil || len(m.assess.Trees) == 0 {
+		return nil
+	}
+	for i := range m.assess.Trees {
+		if m.assess.Trees[i].Playbook.ID == m.pinned {
+			return &m.assess.Trees[i]
+		}
+	}
+	return &m.assess.Trees[0]
+}
+
+func (m *Model) nextPlaybook(cur *diagnose.TreePosition) {
+	pbs := m.kb.Playbooks
+	for i, p := range pbs {
+		if p.ID == cur.Playbook.ID {
+			m.pinned = pbs[(i+1)%len(pbs)].ID
+		}
+	}
+	m.offset, m.dirty = 0, true
+}
+
+// ShortHelp implements help.KeyMap: the answer keys show only when the current step is the
+// operator's to answer.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.answerKeys()
+	return []key.Binding{k.Yes, k.No, k.Choose, k.DontKnow, k.Playbook}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.answerKeys()
+	return [][]key.Binding{{k.Yes, k.No, k.Choose, k.DontKnow}, {k.Playbook, k.Up, k.Down}}
+}
+
+func (m *Model) answerKeys() common.KeyMap {
+	k := m.keys
+	pos := m.position()
+	can := pos != nil && pos.Current != nil && pos.Current.Operator
+	yesNo := can && branchFor(pos.Current, "yes", -1) != nil && branchFor(pos.Current, "no", -1) != nil
+	k.Yes.SetEnabled(yesNo)
+	k.No.SetEnabled(yesNo)
+	k.Choose.SetEnabled(can)
+	k.DontKnow.SetEnabled(can)
+	return k
+}

@@ -1,0 +1,197 @@
+// Package ui is hopscope's interactive screen, built with Bubble Tea. The root Model only routes:
+// key presses to the focused pane, data messages to every pane, evidence to the investigation,
+// window sizes to the layout. Each pane lives in its own package and satisfies common.Pane; see
+// package common for the contract, the one Styles and the one KeyMap.
+package ui
+
+import (
+	"io/fs"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/common"
+	"github.com/hopscope/hopscope/ui/investigation"
+)
+
+// Options configure the program.
+type Options struct {
+	// Incidents holds the recorded incidents bundled with the program (see package incident);
+	// nil offers none.
+	Incidents fs.FS
+	// Open, when set, opens this investigation at start instead of the home screen (replay).
+	Open *common.OpenMsg
+	// Now is the clock that stamps the operator's answers; time.Now when nil. Tests fix it.
+	Now func() time.Time
+}
+
+// The smallest area in which the layouts are drawn; below it only the focused pane shows.
+const (
+	minWidth  = 60
+	minHeight = 16
+)
+
+// Model is the root of the program.
+type Model struct {
+	kb     *knowledge.Base
+	opts   Options
+	styles common.Styles
+	keys   common.KeyMap
+	help   help.Model
+
+	width, height int
+	home, inv     *screen
+	cur           *screen
+	work          investigation.Model
+	err           error
+}
+
+// New returns the root model showing the home screen (or opts.Open).
+func New(kb *knowledge.Base, opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: common.DefaultKeyMap()}
+	m.help = help.New()
+	m.help.Styles = m.styles.Help
+	m.work = investigation.New(kb, m.styles, m.keys)
+	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents), homeLayout())
+	m.cur = m.home
+	return m
+}
+
+// Init starts the home screen's panes, or opens the investigation asked for.
+func (m *Model) Init() tea.Cmd {
+	if m.opts.Open != nil {
+		o := *m.opts.Open
+		return func() tea.Msg { return o }
+	}
+	return initAll(m.home.panes)
+}
+
+// Update routes a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case tea.KeyPressMsg:
+		m.err = nil
+		return m, m.key(msg)
+	case tea.PasteMsg, tea.PasteStartMsg, tea.PasteEndMsg:
+		return m, m.toFocused(msg)
+	case common.ErrorMsg:
+		m.err = msg.Err
+		return m, nil
+	case common.OpenMsg:
+		return m, m.open(msg)
+	case common.AddEvidenceMsg, common.NoteMsg:
+		var cmd tea.Cmd
+		m.work, cmd = m.work.Update(msg)
+		return m, cmd
+	case common.SessionMsg:
+		if m.inv == nil {
+			return m, nil
+		}
+		return m, broadcast(m.inv.panes, msg)
+	}
+	// The investigation's own messages (replay ticks) and any pane's data messages.
+	var cmd tea.Cmd
+	m.work, cmd = m.work.Update(msg)
+	return m, tea.Batch(cmd, broadcast(m.cur.panes, msg))
+}
+
+// key routes a key press: the keys that always work, then a pane taking text, then the root's own
+// keys, then the replay's, then the focused pane.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.ForceQuit):
+		return tea.Quit
+	case key.Matches(msg, k.NextPane):
+		m.cur.setFocus(m.cur.focus + 1)
+		m.relayout()
+		return nil
+	case key.Matches(msg, k.PrevPane):
+		m.cur.setFocus(m.cur.focus - 1)
+		m.relayout()
+		return nil
+	case m.capturing():
+		return m.toFocused(msg)
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.relayout()
+	case key.Matches(msg, k.Back):
+		if m.cur == m.inv {
+			m.cur = m.home
+			m.relayout()
+		}
+	case key.Matches(msg, k.Zoom):
+		m.cur.zoomed = !m.cur.zoomed
+		m.relayout()
+	case key.Matches(msg, k.Swap):
+		m.cur.swap()
+		m.relayout()
+	case key.Matches(msg, k.Grow):
+		m.cur.layout.grow(m.cur.focus, 1)
+		m.relayout()
+	case key.Matches(msg, k.Shrink):
+		m.cur.layout.grow(m.cur.focus, -1)
+		m.relayout()
+	case m.cur == m.inv && m.work.Handles(msg):
+		var cmd tea.Cmd
+		m.work, cmd = m.work.Update(msg)
+		return cmd
+	default:
+		return m.toFocused(msg)
+	}
+	return nil
+}
+
+// open builds the investigation screen (new panes, so nothing of a previous one lingers) and
+// hands the investigation its evidence.
+func (m *Model) open(o common.OpenMsg) tea.Cmd {
+	m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now), investigationLayout())
+	m.cur = m.inv
+	m.relayout()
+	var cmd tea.Cmd
+	m.work, cmd = m.work.Open(o)
+	return tea.Batch(initAll(m.inv.panes), cmd)
+}
+
+func (m *Model) capturing() bool {
+	t, ok := m.cur.focused().(common.TextInput)
+	return ok && t.Capturing()
+}
+
+func (m *Model) toFocused(msg tea.Msg) tea.Cmd {
+	p := m.cur.focused()
+	if p == nil {
+		return nil
+	}
+	_, cmd := p.Update(msg)
+	return cmd
+}
+
+func broadcast(panes []common.Pane, msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range panes {
+		_, cmd := p.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func initAll(panes []common.Pane) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range panes {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// View draws the header, the current screen's panes, the status line and the help bar.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "hopscope"
+	return v
+}
+
+// render builds the screen as text; golden tests compare it with ANSI stripped.
+func (m *Model) render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	parts := []string{m.header()}
+	if body := m.cur.view(m.styles); body != "" {
+		parts = append(parts, body)
+	}
+	parts = append(parts, m.statusLine())
+	if h := m.helpView(); h != "" {
+		parts = append(parts, h)
+	}
+	out := strings.Join(parts, "\n")
+	// Never draw past the bottom: a terminal scrolls, and a scrolled screen flickers on redraw.
+	lines := strings.Split(out, "\n")
+	if len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// relayout gives the current screen the area left between the header and the status and help
+// lines. It runs after anything that changes sizes, never from View.
+func (m *Model) relayout() {
+	m.help.SetWidth(m.width)
+	h := m.height - 2 - m.helpHeight()
+	m.cur.resize(m.styles, m.width, max(h, 0), minWidth, minHeight)
+}
+
+func (m *Model) header() string {
+	left := "hopscope"
+	if m.cur == m.inv && m.inv != nil {
+		left += " — " + m.work.Title()
+	}
+	right := m.work.View()
+	if m.cur != m.inv {
+		right = ""
+	}
+	if m.cur.single && !m.cur.zoomed {
+		right = fmt.Sprintf("%dx%d is small: one pane at a time (tab), %dx%d shows all", m.width, m.height, minWidth, minHeight+3)
+	}
+	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return common.Pad(m.styles.Header.Render(common.Clip(left+" · "+right, m.width)), m.width)
+	}
+	return m.styles.Header.Render(left) + strings.Repeat(" ", gap) + m.styles.Status.Render(right)
+}
+
+func (m *Model) statusLine() string {
+	if m.err != nil {
+		return common.Pad(m.styles.Error.Render(common.Clip("error: "+m.err.Error(), m.width)), m.width)
+	}
+	var s string
+	if m.cur == m.inv && m.inv != nil {
+		s = inputsSummary(m.work.Inputs())
+	} else {
+		s = "Pick a symptom, paste the error you see, or open a recorded incident."
+	}
+	return m.styles.Status.Render(common.Clip(s, m.width))
+}
+
+// helpKeys combines the focused pane's bindings with the root's.
+type helpKeys struct {
+	pane   common.Pane
+	keys   common.KeyMap
+	replay bool
+	home   bool
+}
+
+func (h helpKeys) ShortHelp() []key.Binding {
+	var out []key.Binding
+	if h.pane != nil {
+		out = append(out, h.pane.ShortHelp()...)
+	}
+	if h.replay {
+		out = append(out, h.keys.PlayPause, h.keys.StepOn)
+	}
+	return append(out, h.keys.NextPane, h.keys.Help, h.keys.Quit)
+}
+
+func (h helpKeys) FullHelp() [][]key.Binding {
+	var out [][]key.Binding
+	if h.pane != nil {
+		out = append(out, h.pane.FullHelp()...)
+	}
+	if h.replay {
+		out = append(out, []key.Binding{h.keys.PlayPause, h.keys.StepOn, h.keys.StepBack, h.keys.JumpStart, h.keys.JumpEnd})
+	}
+	back := h.keys.Back
+	back.SetEnabled(!h.home)
+	return append(out,
+		[]key.Binding{h.keys.NextPane, h.keys.PrevPane, h.keys.Zoom, h.keys.Swap},
+		[]key.Binding{h.keys.Grow, h.keys.Shrink, back, h.keys.Help, h.keys.Quit})
+}
+
+func (m *Model) helpKeys() helpKeys {
+	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(), home: m.cur == m.home}
+}
+
+func (m *Model) helpView() string {
+	return m.help.View(m.helpKeys())
+}
+
+func (m *Model) helpHeight() int {
+	if !m.help.ShowAll {
+		return 1
+	}
+	return max(strings.Count(m.helpView(), "\n")+1, 1)
+}
