@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/logs"
 	"github.com/hopscope/hopscope/diagnose/text"
 	"github.com/hopscope/hopscope/knowledge"
 )
@@ -35,6 +36,9 @@ const sniffSize = 64 << 10
 type Options struct {
 	// LogFormat is an nginx-style log_format string for access logs in a custom format.
 	LogFormat string
+
+	// logs gathers the server logs of one Collect so that they are judged together.
+	logs *logs.Analyzer
 }
 
 // Collect reads every path (a file, a folder, or "-" for stdin) and returns the evidence found,
@@ -45,6 +49,7 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 	var evs []diagnose.Evidence
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var inputs []diagnose.Input
+	opts.logs = logs.NewAnalyzer()
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -84,6 +89,7 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 			return nil, nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
+	flushLogs(opts.logs, emit)
 	slices.SortStableFunc(evs, func(a, b diagnose.Evidence) int { return a.At.Compare(b.At) })
 	return evs, inputs, nil
 }

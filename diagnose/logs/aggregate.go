@@ -1,0 +1,138 @@
+package logs
+
+import (
+	"fmt"
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hopscope/hopscope/diagnose"
+)
+
+// keepPerSignal is how many lines of one signal in one log become evidence of their own; the
+// rest are counted into one summary. Three shows the first failure and that it repeats.
+const keepPerSignal = 3
+
+// detailLen bounds the log text quoted in an evidence's detail.
+const detailLen = 240
+
+// signalAgg is one signal's lines in one log.
+type signalAgg struct {
+	kept        []keptLine
+	count       int64
+	first, last time.Time
+	lastLine    int64
+}
+
+// keptLine is a line kept for evidence, copied out of the reader's buffer.
+type keptLine struct {
+	line  int64
+	at    time.Time
+	event Event
+	text  string
+	rec   linkKey
+}
+
+func (fs *fileState) signal(sig string, r *Record) {
+	agg, ok := fs.signals[sig]
+	if !ok {
+		agg = &signalAgg{}
+		fs.signals[sig] = agg
+		fs.sigSeq = append(fs.sigSeq, sig)
+	}
+	agg.count++
+	if agg.first.IsZero() {
+		agg.first = r.Time
+	}
+	if !r.Time.IsZero() {
+		agg.last = r.Time
+	}
+	agg.lastLine = r.Line
+	if len(agg.kept) < keepPerSignal {
+		agg.kept = append(agg.kept, keptLine{line: r.Line, at: r.Time, event: r.Event, text: clip(r.Text, detailLen), rec: newLinkKey(r)})
+	}
+}
+
+// lineEvidence turns the kept lines of every signal into evidence, plus a summary per signal
+// seen more often than keepPerSignal.
+func (fs *fileState) lineEvidence(l *linker) []diagnose.Evidence {
+	var out []diagnose.Evidence
+	for _, sig := range fs.sigSeq {
+		agg := fs.signals[sig]
+		for _, k := range agg.kept {
+			detail := k.event.String() + ": " + k.text
+			if k.event == EventRequest {
+				detail = k.text
+			}
+			if link := l.describe(fs.name, k.line, k.rec); link != "" {
+				detail += " — " + link
+			}
+			out = append(out, diagnose.Evidence{
+				Signal: sig, Source: fmt.Sprintf("%s:%d", fs.name, k.line), Kind: diagnose.FromLog,
+				At: k.at, Detail: detail, Path: fs.name, Line: int(k.line),
+			})
+		}
+		if agg.count > int64(len(agg.kept)) {
+			out = append(out, diagnose.Evidence{
+				Signal: sig, Source: fmt.Sprintf("%s:%d", fs.name, agg.lastLine), Kind: diagnose.FromLog,
+				At:     agg.last,
+				Detail: fmt.Sprintf("%d lines in %s show this%s (last at line %d)", agg.count, fs.name, span(agg.first, agg.last), agg.lastLine),
+				Path:   fs.name, Line: int(agg.lastLine),
+			})
+		}
+	}
+	return out
+}
+
+// span writes " from 10:00:01 to 10:04:59" (nothing when the times are unknown).
+func span(first, last time.Time) string {
+	if first.IsZero() {
+		return ""
+	}
+	layout := "15:04:05"
+	if last.Sub(first) > 24*time.Hour {
+		layout = "2006-01-02 15:04:05"
+	}
+	return fmt.Sprintf(" from %s to %s", first.Format(layout), last.Format(layout))
+}
+
+// clip copies at most n bytes of b into a string, cut on a rune boundary.
+func clip(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return string(b[:n]) + "…"
+}
+
+// welford keeps the count, mean and variance of a stream of numbers in constant memory.
+type welford struct {
+	n        int64
+	mean, m2 float64
+}
+
+func (w *welford) add(x float64) {
+	w.n++
+	d := x - w.mean
+	w.mean += d / float64(w.n)
+	w.m2 += d * (x - w.mean)
+}
+
+func (w *welford) std() float64 {
+	if w.n < 2 {
+		return 0
+	}
+	return math.Sqrt(w.m2 / float64(w.n-1))
+}
+
+// burstiness is the Goh–Barabási coefficient (σ−μ)/(σ+μ) of the gaps between failures: about −1
+// for a steady beat, 0 for random (Poisson) arrivals, towards +1 for bursts separated by quiet.
+func (w *welford) burstiness() float64 {
+	s, m := w.std(), w.mean
+	if w.n < 2 || s+m == 0 {
+		return 0
+	}
+	return (s - m) / (s + m)
+}

@@ -1,0 +1,191 @@
+package logs
+
+import "bytes"
+
+// apacheError reads Apache httpd error logs:
+//
+//	2.2: [Mon Nov 21 10:00:00 2026] [error] [client 10.1.1.1] (111)Connection refused: proxy: HTTP: attempt to connect to 10.0.0.5:8080 (backend) failed
+//	2.4: [Sat Nov 21 09:20:02.894876 2026] [proxy:error] [pid 10586:tid 10621] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:18099 (127.0.0.1:18099) failed
+type apacheError struct{ stamps stampCache }
+
+func (p *apacheError) parse(line []byte, r *Record) bool {
+	if len(line) < 26 || line[0] != '[' {
+		return false
+	}
+	end := bytes.IndexByte(line, ']')
+	if end < 0 {
+		return false
+	}
+	t, ok, hit := p.stamps.get(line[1:end])
+	if !hit {
+		t, ok = parseApacheErrorTime(line[1:end])
+		p.stamps.put(line[1:end], t, ok)
+	}
+	if !ok {
+		return false
+	}
+	rest := line[end+1:]
+	if len(rest) < 3 || rest[0] != ' ' || rest[1] != '[' {
+		return false
+	}
+	if bytes.IndexByte(rest, ']') < 0 {
+		return false
+	}
+	r.Time = t
+	if c, ok := after(rest, "[client "); ok {
+		r.Client = stripPort(upTo(c, "]"))
+	}
+	classifyApache(rest, r)
+	return true
+}
+
+// classifyApache sets the event and backend of an Apache error message. The AH codes of 2.4 are
+// tried first; the 2.2 wording (which 2.4 keeps after the code) is the fallback.
+func classifyApache(m []byte, r *Record) {
+	code := ahCode(m)
+	switch code {
+	case 957: // attempt to connect to … failed
+		r.Event = connectEvent(errnoText(m))
+		r.Backend = connectTarget(m)
+		return
+	case 1114: // failed to make connection to backend
+		r.Event, r.Companion = connectEvent(errnoText(m)), true
+		if b, ok := after(m, "connection to backend: "); ok {
+			r.Backend = upTo(b, " ")
+		}
+		return
+	case 959: // disabling worker for (host) for Ns
+		r.Event, r.Companion = EventWorkerDisabled, true
+		r.Backend = parenthesised(m, "worker for (")
+		return
+	case 940: // disabled connection for (host)
+		r.Event = EventWorkerDisabled
+		r.Backend = parenthesised(m, "disabled connection for (")
+		return
+	case 1084, 1095: // pass (prefetch) request body failed to host:port
+		r.Event = bodyEvent(errnoText(m))
+		r.Backend = bodyTarget(m)
+		return
+	case 1097:
+		r.Event, r.Companion = bodyEvent(errnoText(m)), true
+		r.Backend = bodyTarget(m)
+		return
+	case 1102: // error reading status line from remote server host:port
+		r.Event = statusEvent(errnoText(m))
+		if b, ok := after(m, "from remote server "); ok {
+			r.Backend = upTo(b, " ,")
+		}
+		return
+	case 898: // Error reading from remote server returned by /path
+		r.Event, r.Companion = EventStatusLine, true
+		return
+	case 2003, 2005: // SSL Proxy connect failed, handshake failed
+		r.Event = EventTLSFailed
+		return
+	}
+	switch {
+	case has(m, "attempt to connect to"):
+		r.Event = connectEvent(errnoText(m))
+		r.Backend = connectTarget(m)
+	case has(m, "pass request body failed"):
+		r.Event = bodyEvent(errnoText(m))
+		r.Backend = bodyTarget(m)
+	case has(m, "error reading status line from remote server"):
+		r.Event = statusEvent(errnoText(m))
+		if b, ok := after(m, "from remote server "); ok {
+			r.Backend = upTo(b, " ,")
+		}
+	case has(m, "disabled connection for ("):
+		r.Event = EventWorkerDisabled
+		r.Backend = parenthesised(m, "disabled connection for (")
+	case has(m, "(70007)The timeout specified has expired") && has(m, "proxy"):
+		r.Event = EventReadTimeout
+	}
+}
+
+// ahCode finds an Apache 2.4 message code "AH01102:" and returns its number (0 if none).
+func ahCode(m []byte) int {
+	for {
+		i := bytes.Index(m, []byte("AH"))
+		if i < 0 || i+8 > len(m) {
+			return 0
+		}
+		if n, ok := digits(m, i+2, 5); ok && m[i+7] == ':' {
+			return n
+		}
+		m = m[i+2:]
+	}
+}
+
+// errnoText returns the reason of an "(111)Connection refused:" prefix, or nil.
+func errnoText(m []byte) []byte {
+	for {
+		i := bytes.IndexByte(m, '(')
+		if i < 0 {
+			return nil
+		}
+		j := i + 1
+		for j < len(m) && m[j] >= '0' && m[j] <= '9' {
+			j++
+		}
+		if j > i+1 && j < len(m) && m[j] == ')' {
+			return upTo(m[j+1:], ":")
+		}
+		m = m[i+1:]
+	}
+}
+
+// connectEvent names a failed connect by its reason. The reason text is used, not the number:
+// errno values differ between systems (the playbook's Solaris log says "(146)Connection refused").
+func connectEvent(reason []byte) Event {
+	switch {
+	case has(reason, "refused"):
+		return EventConnectRefused
+	case has(reason, "timed out"), has(reason, "timeout"):
+		return EventConnectTimeout
+	case has(reason, "No route"), has(reason, "unreachable"):
+		return EventConnectUnreachable
+	}
+	return EventConnectFailed
+}
+
+func bodyEvent(reason []byte) Event {
+	switch {
+	case has(reason, "reset"), has(reason, "Broken pipe"), has(reason, "End of file"):
+		return EventPassBodyReset
+	case has(reason, "timed out"), has(reason, "timeout"):
+		return EventPassBodyTimeout
+	}
+	return EventPassBodyFailed
+}
+
+func statusEvent(reason []byte) Event {
+	if has(reason, "timed out") || has(reason, "timeout") {
+		return EventReadTimeout
+	}
+	return EventStatusLine
+}
+
+func connectTarget(m []byte) []byte {
+	b, ok := after(m, "attempt to connect to ")
+	if !ok {
+		return nil
+	}
+	return upTo(b, " ")
+}
+
+func bodyTarget(m []byte) []byte {
+	b, ok := after(m, "request body failed to ")
+	if !ok {
+		return nil
+	}
+	return upTo(b, " ")
+}
+
+func parenthesised(m []byte, key string) []byte {
+	b, ok := after(m, key)
+	if !ok {
+		return nil
+	}
+	return upTo(b, ")")
+}

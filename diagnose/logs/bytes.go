@@ -1,0 +1,108 @@
+package logs
+
+import "bytes"
+
+// Small byte-scanning helpers shared by the format parsers. They never allocate.
+
+// after returns what follows the first occurrence of key in b, and whether key was found.
+func after(b []byte, key string) ([]byte, bool) {
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return nil, false
+	}
+	return b[i+len(key):], true
+}
+
+// has reports whether b contains s.
+func has(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
+
+// upTo returns b up to the first of any byte in stops (all of b if none occurs).
+func upTo(b []byte, stops string) []byte {
+	if i := bytes.IndexAny(b, stops); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// field cuts the next space-separated field from b, skipping leading spaces.
+func field(b []byte) (f, rest []byte) {
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	b = b[i:]
+	j := bytes.IndexByte(b, ' ')
+	if j < 0 {
+		return b, nil
+	}
+	return b[:j], b[j+1:]
+}
+
+// quoted cuts a double-quoted field (with backslash escapes) from the start of b, skipping leading
+// spaces. ok is false when b does not start with a quote.
+func quoted(b []byte) (q, rest []byte, ok bool) {
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i >= len(b) || b[i] != '"' {
+		return nil, b, false
+	}
+	b = b[i+1:]
+	for j := 0; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return b[:j], b[j+1:], true
+		}
+	}
+	return b, nil, true
+}
+
+// atoi reads a non-negative decimal number filling all of b; -1 when b is not one.
+func atoi(b []byte) int64 {
+	if len(b) == 0 || len(b) > 18 {
+		return -1
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v
+}
+
+// splitRequest splits a request line "GET /path?q HTTP/1.1" into method and path without query.
+func splitRequest(req []byte) (method, path []byte) {
+	method, rest := field(req)
+	path, _ = field(rest)
+	if i := bytes.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return method, path
+}
+
+// stripPort removes a ":port" from an IPv4 address or name, or the brackets and port of "[v6]:port".
+func stripPort(b []byte) []byte {
+	if len(b) > 0 && b[0] == '[' {
+		if i := bytes.IndexByte(b, ']'); i > 0 {
+			return b[1:i]
+		}
+		return b
+	}
+	if i := bytes.LastIndexByte(b, ':'); i >= 0 && bytes.IndexByte(b[:i], ':') < 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// hostOfURL returns the host:port of "http://host:port/path" (b unchanged when it has no scheme).
+func hostOfURL(b []byte) []byte {
+	if i := bytes.Index(b, []byte("://")); i >= 0 {
+		b = b[i+3:]
+	}
+	return upTo(b, "/ ")
+}

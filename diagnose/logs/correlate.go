@@ -1,0 +1,133 @@
+package logs
+
+import (
+	"fmt"
+	"math/bits"
+	"sort"
+)
+
+// maxShapes bounds the distinct paths (and methods) counted; URLs with ids in them would
+// otherwise grow without limit. Later shapes are pooled into one "other".
+const maxShapes = 4096
+
+// Correlation thresholds: the failures follow one request shape when that shape holds most of
+// them, most requests of that shape fail, and the other requests mostly succeed.
+const (
+	corrCoverage = 0.8 // share of all failures the shape holds
+	corrRate     = 0.5 // share of the shape's requests that fail
+	corrRest     = 0.1 // highest failure share among the other requests
+	corrOthers   = 3   // fewest other requests to compare against
+)
+
+type outcome struct{ total, failed int64 }
+
+// shapeCounts counts requests and failures by path, by method and by request size.
+type shapeCounts struct {
+	dims [3]map[string]*outcome
+	// sizes by power of two of the request length; index 64 holds unknown lengths.
+	sizes [65]outcome
+}
+
+var dimNames = [3]string{"path", "method", "size"}
+
+func newShapeCounts() shapeCounts {
+	return shapeCounts{dims: [3]map[string]*outcome{{}, {}, nil}}
+}
+
+func (c *shapeCounts) add(r *Record, failed bool) {
+	count(c.dims[0], r.Path, failed)
+	count(c.dims[1], r.Method, failed)
+	b := 64
+	if r.ReqBytes >= 0 {
+		b = bits.Len64(uint64(r.ReqBytes))
+	}
+	c.sizes[b].total++
+	if failed {
+		c.sizes[b].failed++
+	}
+}
+
+func count(m map[string]*outcome, key []byte, failed bool) {
+	o, ok := m[string(key)]
+	if !ok {
+		k := string(key)
+		if len(m) >= maxShapes {
+			k = "(other)"
+		}
+		if o, ok = m[k]; !ok {
+			o = &outcome{}
+			m[k] = o
+		}
+	}
+	o.total++
+	if failed {
+		o.failed++
+	}
+}
+
+// correlate finds the request shape the failures follow, if one does, and describes it.
+func (c *shapeCounts) correlate(total, failed int64) (string, bool) {
+	type cand struct {
+		dim, key string
+		o        outcome
+		score    float64
+	}
+	var best *cand
+	try := func(dim, key string, o outcome) {
+		others := total - o.total
+		if o.failed < 2 || others < corrOthers || key == "(other)" || key == "" {
+			return
+		}
+		coverage := float64(o.failed) / float64(failed)
+		rate := float64(o.failed) / float64(o.total)
+		rest := float64(failed-o.failed) / float64(others)
+		if coverage < corrCoverage || rate < corrRate || rest > corrRest {
+			return
+		}
+		score := coverage*rate - rest
+		if best == nil || score > best.score {
+			best = &cand{dim: dim, key: key, o: o, score: score}
+		}
+	}
+	for i, m := range c.dims[:2] {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			try(dimNames[i], k, *m[k])
+		}
+	}
+	for b, o := range c.sizes[:64] {
+		if o.total > 0 {
+			try("size", sizeLabel(b), o)
+		}
+	}
+	if best == nil {
+		return "", false
+	}
+	return fmt.Sprintf("failures follow the request %s %s: %d of its %d requests failed, %d of the %d others",
+		best.dim, best.key, best.o.failed, best.o.total, failed-best.o.failed, total-best.o.total), true
+}
+
+// sizeLabel names a power-of-two size class.
+func sizeLabel(b int) string {
+	if b == 0 {
+		return "0 bytes"
+	}
+	lo := uint64(1) << (b - 1)
+	return fmt.Sprintf("%s–%s", humanBytes(lo), humanBytes(lo<<1))
+}
+
+func humanBytes(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,142 @@
+package logs
+
+import (
+	"fmt"
+	"time"
+)
+
+// The linker ties an error-log line to the access-log line of the same request, and a message
+// processor's line to a router's, so evidence can say "same request as access.log:12". It keeps a
+// bounded number of lines of each side: enough for the evidence, which quotes only the first few
+// lines per signal.
+const (
+	maxLinkErrors   = 1000
+	maxLinkRequests = 20000
+	// linkWindow is how far apart an error and its request may be logged. Access logs stamp the
+	// request's start, error logs the failure: a read timeout comes one proxy timeout later.
+	linkWindow = 5 * time.Minute
+)
+
+// linkKey is what a line offers for matching, copied out of the reader's buffer.
+type linkKey struct {
+	at                   time.Time
+	client, method, path string
+	msgID                string
+	status               int
+}
+
+func newLinkKey(r *Record) linkKey {
+	return linkKey{at: r.Time, client: string(r.Client), method: string(r.Method), path: string(r.Path), msgID: string(r.MsgID), status: r.Status}
+}
+
+type linkedLine struct {
+	file string
+	line int64
+	key  linkKey
+}
+
+type linker struct {
+	errors   []linkedLine
+	requests []linkedLine
+	msgs     []linkedLine
+}
+
+func (l *linker) addError(file string, r *Record) {
+	if len(l.errors) < maxLinkErrors {
+		l.errors = append(l.errors, linkedLine{file, r.Line, newLinkKey(r)})
+	}
+}
+
+func (l *linker) addRequest(file string, r *Record) {
+	if len(l.requests) < maxLinkRequests {
+		l.requests = append(l.requests, linkedLine{file, r.Line, newLinkKey(r)})
+	}
+}
+
+func (l *linker) addMsg(file string, r *Record) {
+	if len(l.msgs) < maxLinkErrors {
+		l.msgs = append(l.msgs, linkedLine{file, r.Line, newLinkKey(r)})
+	}
+}
+
+// Link is a line of another log that belongs to the same request.
+type Link struct {
+	File string
+	Line int64
+	// By says how they were tied: "message id" or "time and peer".
+	By string
+}
+
+// match finds the line of another log that belongs to the same request as k (read from file).
+func (l *linker) match(file string, k linkKey) (linkedLine, string, bool) {
+	if k.msgID != "" {
+		for _, pool := range [][]linkedLine{l.requests, l.msgs, l.errors} {
+			for _, o := range pool {
+				if o.file != file && o.key.msgID == k.msgID {
+					return o, "message id", true
+				}
+			}
+		}
+	}
+	if k.client == "" || k.at.IsZero() {
+		return linkedLine{}, "", false
+	}
+	pool := l.requests
+	if k.status != 0 {
+		pool = l.errors
+	}
+	var best linkedLine
+	var bestD time.Duration = -1
+	for _, o := range pool {
+		if o.file == file || o.key.client != k.client || o.key.at.IsZero() {
+			continue
+		}
+		if k.path != "" && o.key.path != "" && k.path != o.key.path {
+			continue
+		}
+		// The request is logged at its start, the error when it failed: the error comes after.
+		req, errAt := o.key.at, k.at
+		if k.status != 0 {
+			req, errAt = k.at, o.key.at
+		}
+		d := errAt.Sub(req)
+		if d < -time.Second || d > linkWindow {
+			continue
+		}
+		if d < 0 {
+			d = -d
+		}
+		if bestD < 0 || d < bestD {
+			best, bestD = o, d
+		}
+	}
+	return best, "time and peer", bestD >= 0
+}
+
+// describe says which line of another log belongs to the same request, or "".
+func (l *linker) describe(file string, line int64, k linkKey) string {
+	o, by, ok := l.match(file, k)
+	if !ok {
+		return ""
+	}
+	what := ""
+	if o.key.status != 0 {
+		what = fmt.Sprintf(" (%s %s → %d)", o.key.method, o.key.path, o.key.status)
+	}
+	return fmt.Sprintf("same request as %s:%d%s, by %s", o.file, o.line, what, by)
+}
+
+// Links returns the lines of other logs tied to the given line of a log.
+func (a *Analyzer) Links(file string, line int64) []Link {
+	var out []Link
+	for _, pool := range [][]linkedLine{a.links.errors, a.links.requests, a.links.msgs} {
+		for _, x := range pool {
+			if x.file == file && x.line == line {
+				if o, by, ok := a.links.match(file, x.key); ok {
+					out = append(out, Link{File: o.file, Line: o.line, By: by})
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package logs
+
+import "bytes"
+
+// nginxError reads nginx error logs:
+//
+//	2026/11/21 09:20:06 [error] 10523#10523: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: , request: "GET /down/x HTTP/1.1", upstream: "http://127.0.0.1:18099/x", host: "127.0.0.1:18082"
+type nginxError struct{ stamps stampCache }
+
+func (p *nginxError) parse(line []byte, r *Record) bool {
+	if len(line) < 24 || line[19] != ' ' || line[20] != '[' {
+		return false
+	}
+	t, ok, hit := p.stamps.get(line[:19])
+	if !hit {
+		t, _, ok = parseDashedTime(line[:19])
+		p.stamps.put(line[:19], t, ok)
+	}
+	if !ok {
+		return false
+	}
+	lvl := bytes.IndexByte(line[21:], ']')
+	if lvl < 0 {
+		return false
+	}
+	r.Time = t
+	m := line[21+lvl+1:]
+	ctx, ok := after(m, " while ")
+	if !ok {
+		return true
+	}
+	reason := m[:len(m)-len(ctx)]
+	switch {
+	case bytes.HasPrefix(ctx, []byte("connecting to upstream")):
+		switch {
+		case has(reason, "no live upstreams"):
+			r.Event = EventWorkerDisabled
+		default:
+			r.Event = connectEvent(reason)
+		}
+	case bytes.HasPrefix(ctx, []byte("SSL handshaking to upstream")):
+		if has(reason, "timed out") {
+			r.Event = EventTLSTimeout
+		} else {
+			r.Event = EventTLSFailed
+		}
+	case bytes.HasPrefix(ctx, []byte("sending request to upstream")):
+		r.Event = bodyEvent(reason)
+	case bytes.HasPrefix(ctx, []byte("reading response header from upstream")):
+		if has(reason, "timed out") {
+			r.Event = EventReadTimeout
+		} else {
+			r.Event = EventStatusLine
+		}
+	default:
+		return true
+	}
+	if c, ok := after(ctx, ", client: "); ok {
+		r.Client = upTo(c, ",")
+	}
+	if q, ok := after(ctx, ", request: "); ok {
+		if req, _, ok := quoted(q); ok {
+			r.Method, r.Path = splitRequest(req)
+		}
+	}
+	if u, ok := after(ctx, ", upstream: "); ok {
+		if up, _, ok := quoted(u); ok {
+			r.Backend = hostOfURL(up)
+		}
+	}
+	return true
+}

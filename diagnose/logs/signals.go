@@ -1,0 +1,140 @@
+package logs
+
+import (
+	"bytes"
+	"time"
+)
+
+// The signals a line can show. They are static slices so that mapping a line to its signals
+// allocates nothing.
+var (
+	sigConnRefused     = []string{"log.proxy.connect-refused", "log.proxy.connect-failed"}
+	sigConnTimeout     = []string{"log.proxy.connect-timeout", "log.proxy.connect-failed"}
+	sigConnUnreachable = []string{"log.proxy.connect-unreachable", "log.proxy.connect-failed"}
+	sigConnFailed      = []string{"log.proxy.connect-failed"}
+	sigDisabled        = []string{"log.proxy.backend-disabled"}
+	sigBodyReset       = []string{"log.proxy.pass-body-failed", "log.proxy.pass-body-reset"}
+	sigBodyTimeout     = []string{"log.proxy.pass-body-failed", "log.proxy.pass-body-timeout"}
+	sigBodyFailed      = []string{"log.proxy.pass-body-failed"}
+	sigStatusLine      = []string{"log.proxy.status-line-error"}
+	sigReadTimeout     = []string{"log.proxy.read-timeout"}
+	// Apache's AH01102 with a timeout says both: no status line came, because of a timeout.
+	sigStatusTimeout = []string{"log.proxy.read-timeout", "log.proxy.status-line-error"}
+	sigTLSTimeout    = []string{"log.proxy.tls-handshake-timeout"}
+	sigTLSFailed     = []string{"log.proxy.tls-handshake-failed"}
+	sigMPHandshake   = []string{"mp.log.handshake-timeout"}
+	sigMPHandshake55 = []string{"mp.log.handshake-timeout", "gateway.timeout.55s"}
+
+	sigFaultTunnel     = []string{"gateway.fault.tunnel-failed"}
+	sigFaultBadGateway = []string{"gateway.fault.bad-gateway"}
+	sigFaultSource     = []string{"gateway.fault-source.target"}
+	sigFaultTunnelSrc  = []string{"gateway.fault.tunnel-failed", "gateway.fault-source.target"}
+	sigFaultBadGwSrc   = []string{"gateway.fault.bad-gateway", "gateway.fault-source.target"}
+
+	sigSquidDenied = []string{"proxy.connect.status.403", "proxy.error.access-denied"}
+	sigSquidAuth   = []string{"proxy.connect.status.407", "proxy.error.auth-required"}
+	sigSquid404    = []string{"proxy.connect.status.404"}
+	sigSquid500    = []string{"proxy.connect.status.500"}
+	sigSquid502    = []string{"proxy.connect.status.502"}
+	sigSquid503    = []string{"proxy.connect.status.503"}
+	sigSquid504    = []string{"proxy.connect.status.504"}
+	sigSquid403    = []string{"proxy.connect.status.403"}
+)
+
+// lineSignals returns the signals one parsed line shows, or nil.
+func lineSignals(f Format, r *Record) []string {
+	switch r.Event {
+	case EventConnectRefused:
+		return sigConnRefused
+	case EventConnectTimeout:
+		return sigConnTimeout
+	case EventConnectUnreachable:
+		return sigConnUnreachable
+	case EventConnectFailed:
+		return sigConnFailed
+	case EventWorkerDisabled:
+		return sigDisabled
+	case EventPassBodyReset:
+		return sigBodyReset
+	case EventPassBodyTimeout:
+		return sigBodyTimeout
+	case EventPassBodyFailed:
+		return sigBodyFailed
+	case EventStatusLine:
+		return sigStatusLine
+	case EventReadTimeout:
+		if f == ApacheError && has(r.Text, "status line") {
+			return sigStatusTimeout
+		}
+		return sigReadTimeout
+	case EventTLSTimeout:
+		return sigTLSTimeout
+	case EventTLSFailed:
+		return sigTLSFailed
+	case EventMPHandshakeTimeout:
+		// The gateway's default I/O timeout is 55 s; the recognizer for pasted lines reads an
+		// age between 54 and 70 s the same way.
+		if r.Age >= 54*time.Second && r.Age < 70*time.Second {
+			return sigMPHandshake55
+		}
+		return sigMPHandshake
+	case EventRequest:
+		if f == SquidAccess {
+			return squidSignals(r)
+		}
+		return faultSignals(r)
+	}
+	return nil
+}
+
+// faultSignals maps a router access line's fault code and source.
+func faultSignals(r *Record) []string {
+	if len(r.FaultCode) < 2 {
+		return nil
+	}
+	target := string(r.FaultSource) == "target"
+	switch {
+	case bytes.Equal(r.FaultCode, []byte("protocol.http.ProxyTunnelCreationFailed")):
+		if target {
+			return sigFaultTunnelSrc
+		}
+		return sigFaultTunnel
+	case bytes.HasPrefix(r.FaultCode, []byte("messaging.adaptors.http.")) && bytes.HasSuffix(r.FaultCode, []byte(".BadGateway")):
+		if target {
+			return sigFaultBadGwSrc
+		}
+		return sigFaultBadGateway
+	case target:
+		return sigFaultSource
+	}
+	return nil
+}
+
+// squidSignals maps a squid CONNECT that failed to the status the client got. A tunnel that was
+// made is not a line signal: one allowed CONNECT says nothing about the one that was refused.
+func squidSignals(r *Record) []string {
+	if string(r.Method) != "CONNECT" {
+		return nil
+	}
+	denied := string(r.Result) == "TCP_DENIED"
+	switch r.Status {
+	case 403:
+		if denied {
+			return sigSquidDenied
+		}
+		return sigSquid403
+	case 407:
+		return sigSquidAuth
+	case 404:
+		return sigSquid404
+	case 500:
+		return sigSquid500
+	case 502:
+		return sigSquid502
+	case 503:
+		return sigSquid503
+	case 504:
+		return sigSquid504
+	}
+	return nil
+}
