@@ -24,11 +24,12 @@ func TestPastedTextNamesThePlaybook(t *testing.T) {
 		playbook string
 		first    []string // acceptable first causes
 		signal   string   // must appear in the evidence
+		kind     string   // the input kind detected
 	}{
-		{"testdata/fault-503.txt", "proxy-tunnel", []string{"tunnel.forbidden.acl", "tunnel.forbidden.host-header"}, "proxy.connect.status.403"},
-		{"testdata/fault-502.txt", "tls-handshake", []string{"tls.handshake-timeout.firewall", "tls.handshake-timeout.server-stall"}, "mp.log.handshake-timeout"},
-		{"testdata/modproxy.txt", "mod-proxy", []string{"backend.down"}, "log.proxy.connect-refused"},
-		{"testdata/curl-proxy-auth.txt", "proxy-tunnel", []string{"tunnel.proxy-auth"}, "proxy.connect.status.407"},
+		{"testdata/fault-503.txt", "proxy-tunnel", []string{"tunnel.forbidden.acl", "tunnel.forbidden.host-header"}, "proxy.connect.status.403", "text"},
+		{"testdata/fault-502.txt", "tls-handshake", []string{"tls.handshake-timeout.firewall", "tls.handshake-timeout.server-stall"}, "mp.log.handshake-timeout", "text"},
+		{"testdata/modproxy.txt", "mod-proxy", []string{"backend.down"}, "log.proxy.connect-refused", "apache-error"},
+		{"testdata/curl-proxy-auth.txt", "proxy-tunnel", []string{"tunnel.proxy-auth"}, "proxy.connect.status.407", "text"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
@@ -57,7 +58,7 @@ func TestPastedTextNamesThePlaybook(t *testing.T) {
 			if !found {
 				t.Errorf("signal %s missing from evidence %+v", tc.signal, r.Evidence)
 			}
-			if len(inputs) != 1 || inputs[0].Kind != "text" {
+			if len(inputs) != 1 || inputs[0].Kind != tc.kind {
 				t.Errorf("inputs = %+v", inputs)
 			}
 		})
