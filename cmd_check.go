@@ -1,17 +1,266 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/probe"
+	"github.com/hopscope/hopscope/knowledge"
 )
 
+// checkFlags are the command line of `hopscope check`, with curl's spellings where curl has one.
+type checkFlags struct {
+	asJSON                   bool
+	target, proxy, proxyUser string
+	connectHost, sni         string
+	tlsMin, tlsMax           string
+	timeout, connectTimeout  string
+	cacert                   string
+	insecure                 bool
+	method, bodySize         string
+	keepaliveIdle            time.Duration
+	hop                      string
+}
+
 func newCheckCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "check",
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check [--json] --target URL [--proxy URL] …",
 		Short: "Run live checks against a target, directly or through a forward proxy",
+		Long: `check probes a backend the way the gateway in front of it does and ranks the
+suspected causes from what it finds. Directly it resolves the name, connects to
+every address, times the TLS handshake and sends a request. With --proxy it
+speaks CONNECT to the forward proxy by hand, shows the exact request and the
+proxy's whole answer, and, unless --connect-host is given, sends the CONNECT
+once with the target's name and once with the proxy's own name in the Host
+header and compares the answers. --body-size adds a large upload, and
+--keepalive-idle the reuse of an idle connection.
+
+Each phase has its own deadline (5 s for a lookup, a connect or a TLS handshake,
+15 s for a proxy's answer), far below a gateway's 55 s, so a handshake that will
+never finish is reported in seconds. Credentials are redacted in everything shown.
+
+Exit status: 0 when the checks ran, whatever they found; 2 for bad usage.`,
+		Example: `  hopscope check --target https://backend.example:443/
+  hopscope check --json --target https://backend:443 --proxy http://proxy:3128 --proxy-user gw:secret
+  hopscope check --target https://backend --proxy http://proxy:3128 --connect-host proxy:3128
+  hopscope check --target https://backend --tls-max 1.2 --sni api.example --timeout 3s
+  hopscope check --target http://backend:8080/upload --body-size 4MB --keepalive-idle 5s`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("check is not available in this build")
+			o, err := f.options()
+			if err != nil {
+				return err
+			}
+			kb, err := knowledge.Default()
+			if err != nil {
+				return fmt.Errorf("knowledge: %w", err)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			res, err := probe.Run(ctx, o, nil)
+			if err != nil {
+				return fmt.Errorf("check: %w", err)
+			}
+			sess := diagnose.NewSession(kb)
+			for _, ev := range probe.Evidence(kb, res) {
+				sess.Add(ev)
+			}
+			rep := sess.Report([]diagnose.Input{{Path: res.Target, Kind: "check", Warnings: []string{}}})
+			rep.Checks = []any{res}
+			if f.asJSON {
+				return writeReportJSON(cmd.OutOrStdout(), rep)
+			}
+			writeCheckText(cmd.OutOrStdout(), res)
+			writeReportText(cmd.OutOrStdout(), rep)
+			return nil
 		},
 	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object (see README: the contract)")
+	fl.StringVar(&f.target, "target", "", "the backend's URL, http:// or https:// (required)")
+	fl.StringVarP(&f.proxy, "proxy", "x", "", "forward proxy URL, http://HOST:PORT, to reach the target through a CONNECT tunnel")
+	fl.StringVarP(&f.proxyUser, "proxy-user", "U", "", "proxy credentials USER:PASSWORD, sent as Basic")
+	fl.StringVar(&f.connectHost, "connect-host", "", "the Host header of the CONNECT, HOST:PORT, as the gateway sends it (default: try the target's and the proxy's name)")
+	fl.StringVar(&f.tlsMin, "tls-min", "", "lowest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+	fl.StringVar(&f.tlsMax, "tls-max", "", "highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+	fl.StringVar(&f.sni, "sni", "", "server name to send in the ClientHello (default: the target's host name)")
+	fl.StringVar(&f.timeout, "timeout", "", "deadline for every phase, such as 3s (default: 5s per lookup, connect and handshake)")
+	fl.StringVar(&f.connectTimeout, "connect-timeout", "", "deadline for each TCP connect, such as 2s or 2 (seconds)")
+	fl.StringVar(&f.cacert, "cacert", "", "PEM file of CA certificates to verify the backend with (default: the system's)")
+	fl.BoolVarP(&f.insecure, "insecure", "k", false, "do not fail on a certificate that does not verify (it is still shown)")
+	fl.StringVarP(&f.method, "request", "X", "", "HTTP method of the request (default GET)")
+	fl.StringVar(&f.bodySize, "body-size", "", "also upload a body of this size (such as 4MB) and see where the backend stops reading")
+	fl.DurationVar(&f.keepaliveIdle, "keepalive-idle", 0, "also reuse an idle connection after this pause (such as 5s)")
+	fl.StringVar(&f.hop, "hop", probe.HopGateway, "whose hop the check stands for: gateway (an API gateway, direct or through --proxy), forward-proxy (run on the proxy host) or reverse-proxy (Apache, nginx to their backend)")
+	return cmd
+}
+
+// options turns the flags into probe options, or a one-line usage error.
+func (f *checkFlags) options() (*probe.Options, error) {
+	o := &probe.Options{SNI: f.sni, Insecure: f.insecure, Method: strings.ToUpper(f.method), KeepaliveIdle: f.keepaliveIdle, Hop: f.hop}
+	if f.target == "" {
+		return nil, errors.New("check: --target URL is required (such as --target https://backend:443/)")
+	}
+	var err error
+	if o.Target, err = parseURL(f.target, "http"); err != nil {
+		return nil, fmt.Errorf("check: --target: %w", err)
+	}
+	if f.proxy != "" {
+		if o.Proxy, err = parseURL(f.proxy, "http"); err != nil {
+			return nil, fmt.Errorf("check: --proxy: %w", err)
+		}
+		if u := o.Proxy.User; u != nil {
+			o.ProxyUser = u.Username()
+			o.ProxyPassword, _ = u.Password()
+			o.Proxy.User = nil
+		}
+	}
+	if f.proxyUser != "" {
+		o.ProxyUser, o.ProxyPassword, _ = strings.Cut(f.proxyUser, ":")
+	}
+	if f.connectHost != "" {
+		if _, _, err := splitHostPort(f.connectHost); err != nil {
+			return nil, fmt.Errorf("check: --connect-host %q: want HOST:PORT", f.connectHost)
+		}
+		o.ConnectHost = f.connectHost
+	}
+	if o.TLSMin, err = parseTLSVersion(f.tlsMin); err != nil {
+		return nil, fmt.Errorf("check: --tls-min: %w", err)
+	}
+	if o.TLSMax, err = parseTLSVersion(f.tlsMax); err != nil {
+		return nil, fmt.Errorf("check: --tls-max: %w", err)
+	}
+	if f.timeout != "" {
+		d, err := parseSeconds(f.timeout)
+		if err != nil {
+			return nil, fmt.Errorf("check: --timeout: %w", err)
+		}
+		o.DNSTimeout, o.ConnectTimeout, o.TLSTimeout, o.ProxyTimeout, o.HTTPTimeout, o.StallTimeout = d, d, d, d, d, d
+	}
+	if f.connectTimeout != "" {
+		if o.ConnectTimeout, err = parseSeconds(f.connectTimeout); err != nil {
+			return nil, fmt.Errorf("check: --connect-timeout: %w", err)
+		}
+	}
+	if f.cacert != "" {
+		pem, err := os.ReadFile(f.cacert)
+		if err != nil {
+			return nil, fmt.Errorf("check: --cacert: %w", err)
+		}
+		o.Roots = x509.NewCertPool()
+		if !o.Roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("check: --cacert %s: no PEM certificate in it", f.cacert)
+		}
+	}
+	if f.bodySize != "" {
+		if o.BodySize, err = parseSize(f.bodySize); err != nil {
+			return nil, fmt.Errorf("check: --body-size: %w", err)
+		}
+	}
+	if f.keepaliveIdle < 0 {
+		return nil, errors.New("check: --keepalive-idle must not be negative")
+	}
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	return o, nil
+}
+
+// parseURL reads a URL, adding def:// when the scheme is missing as curl does.
+func parseURL(s, def string) (*url.URL, error) {
+	if !strings.Contains(s, "://") {
+		s = def + "://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, errors.New(diagnose.Redact(err.Error()))
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("%q has no host", u.Redacted())
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q: port %q out of range", u.Redacted(), p)
+		}
+	}
+	return u, nil
+}
+
+func splitHostPort(s string) (string, int, error) {
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 {
+		return "", 0, errors.New("no port")
+	}
+	p, err := strconv.Atoi(s[i+1:])
+	if err != nil || p < 1 || p > 65535 {
+		return "", 0, errors.New("bad port")
+	}
+	return s[:i], p, nil
+}
+
+// parseTLSVersion reads "1.2", "TLSv1.2" or "tls1.2".
+func parseTLSVersion(s string) (uint16, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(s), "tls"), "v")
+	switch v {
+	case "1.0", "1":
+		return tls.VersionTLS10, nil
+	case "1.1":
+		return tls.VersionTLS11, nil
+	case "1.2":
+		return tls.VersionTLS12, nil
+	case "1.3":
+		return tls.VersionTLS13, nil
+	}
+	return 0, fmt.Errorf("unknown TLS version %q (want 1.0, 1.1, 1.2 or 1.3)", s)
+}
+
+// parseSeconds reads a Go duration ("3s", "500ms") or, as curl does, a number of seconds.
+func parseSeconds(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f <= 0 || f > 3600 {
+			return 0, fmt.Errorf("%q: want between 0 and 3600 seconds", s)
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > time.Hour {
+		return 0, fmt.Errorf("%q: want a duration such as 3s or 500ms", s)
+	}
+	return d, nil
+}
+
+// parseSize reads "4MB", "4M", "4MiB", "512k", "512kB" or a number of bytes. Units are binary.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"gib", 1 << 30}, {"gb", 1 << 30}, {"g", 1 << 30}, {"mib", 1 << 20}, {"mb", 1 << 20}, {"m", 1 << 20},
+		{"kib", 1 << 10}, {"kb", 1 << 10}, {"k", 1 << 10}, {"b", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n <= 0 || n*float64(mult) > 1<<34 {
+		return 0, fmt.Errorf("%q: want a size such as 4MB, 512k or 100000 (at most 16 GB)", s)
+	}
+	return int64(n * float64(mult)), nil
 }

@@ -1,0 +1,148 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// connectReq is a CONNECT as a proxy reads it, with the Host header as sent (net/http would
+// replace it by the request target).
+type connectReq struct{ target, host string }
+
+// fakeProxy answers each CONNECT with answer(request) and then closes the connection.
+func fakeProxy(t *testing.T, answer func(connectReq) string) (string, *[]string) {
+	var mu sync.Mutex
+	var hosts []string
+	addr := serve(t, func(c net.Conn) {
+		tp := textproto.NewReader(bufio.NewReader(c))
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		f := strings.Fields(line)
+		hdr, _ := tp.ReadMIMEHeader()
+		req := connectReq{target: f[1], host: hdr.Get("Host")}
+		mu.Lock()
+		hosts = append(hosts, req.host)
+		mu.Unlock()
+		_, _ = io.WriteString(c, answer(req))
+	})
+	return addr, &hosts
+}
+
+func TestConnectReadsTheProxysAnswer(t *testing.T) {
+	body := "<html>access denied by rule</html>"
+	proxy, _ := fakeProxy(t, func(connectReq) string {
+		return "HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n" +
+			"Via: 1.1 proxy (squid/5.7)\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	})
+	o := &Options{Target: mustURL(t, "https://backend.test:8443/"), Proxy: mustURL(t, "http://"+proxy),
+		ProxyUser: "gw", ProxyPassword: "s3cret", ProxyTimeout: 2 * time.Second}
+	r, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Connect
+	if c == nil || len(c.Attempts) != 2 {
+		t.Fatalf("want two CONNECTs (target's and proxy's name), got %+v", c)
+	}
+	a := c.Attempts[0]
+	if a.Status != 403 || a.StatusLine != "HTTP/1.1 403 Forbidden" || a.Reason != ReasonAccessDenied {
+		t.Errorf("attempt %+v", a)
+	}
+	if len(a.Headers) != 4 || a.Headers[1] != "X-Squid-Error: ERR_ACCESS_DENIED 0" || a.BodyStart != body {
+		t.Errorf("headers %q body %q", a.Headers, a.BodyStart)
+	}
+	if strings.Contains(a.Request, "s3cret") || strings.Contains(a.Request, "Z3c6czNjcmV0") || !strings.Contains(a.Request, "Proxy-Authorization: Basic [redacted]") {
+		t.Errorf("request not redacted: %q", a.Request)
+	}
+	if a.HostHeader != "backend.test:8443" || c.Attempts[1].HostHeader != proxy {
+		t.Errorf("hosts %q %q", a.HostHeader, c.Attempts[1].HostHeader)
+	}
+	if c.Compared != NoDifference || c.Tunnel != -1 || r.TLS != nil {
+		t.Errorf("compared %s tunnel %d tls %v", c.Compared, c.Tunnel, r.TLS)
+	}
+	if n := len(r.Waterfall); n != 3 || r.Waterfall[2].Name != PhaseCONNECT || r.Waterfall[2].OK {
+		t.Errorf("waterfall %+v", r.Waterfall)
+	}
+}
+
+func TestConnectComparesHostHeaders(t *testing.T) {
+	proxy, hosts := fakeProxy(t, func(req connectReq) string {
+		if req.host != req.target {
+			return "HTTP/1.1 403 Request blocked\r\nContent-Length: 0\r\n\r\n"
+		}
+		return "HTTP/1.1 200 Connection established\r\n\r\n"
+	})
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy),
+		ProxyTimeout: 2 * time.Second, TLSTimeout: 300 * time.Millisecond}
+	r, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Connect.Compared != OnlyProxyNameRefused || r.Connect.Tunnel != 0 {
+		t.Fatalf("compared %s tunnel %d, hosts %q", r.Connect.Compared, r.Connect.Tunnel, *hosts)
+	}
+	if g := r.Connect.Gateway(); g.Status != 403 || g.HostIs != HostIsProxy {
+		t.Errorf("gateway's attempt %+v", g)
+	}
+	// The tunnel was used: the fake proxy closed it, so the handshake through it ends closed (or
+	// reset, when the ClientHello arrived before the close).
+	if r.TLS == nil || (r.TLS.Outcome != TLSClosed && r.TLS.Outcome != TLSReset) {
+		t.Errorf("TLS through the tunnel: %+v", r.TLS)
+	}
+}
+
+func TestConnectGivenHostIsTheOnlyOneSent(t *testing.T) {
+	proxy, hosts := fakeProxy(t, func(connectReq) string {
+		return "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=x\r\n\r\n"
+	})
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ConnectHost: proxy}
+	r, _ := Run(context.Background(), o, nil)
+	if len(*hosts) != 1 || (*hosts)[0] != proxy || r.Connect.Attempts[0].Reason != ReasonAuthRequired {
+		t.Fatalf("hosts %q attempts %+v", *hosts, r.Connect.Attempts)
+	}
+}
+
+func TestConnectSilentProxy(t *testing.T) {
+	proxy := serve(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ProxyTimeout: 300 * time.Millisecond}
+	start := time.Now()
+	r, _ := Run(context.Background(), o, nil)
+	if len(r.Connect.Attempts) != 1 || r.Connect.Attempts[0].Outcome != ProxyNoAnswer {
+		t.Fatalf("attempts %+v", r.Connect.Attempts)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("took %s: the second CONNECT must not wait again", time.Since(start))
+	}
+}
+
+func TestUnreachableProxy(t *testing.T) {
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+closedPort(t))}
+	r, _ := Run(context.Background(), o, nil)
+	if r.Connect.TCP.Outcome() != TCPRefused || len(r.Connect.Attempts) != 0 {
+		t.Fatalf("%+v", r.Connect)
+	}
+}
+
+func TestCancelStopsAWaitingCheck(t *testing.T) {
+	proxy := serve(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r, _ := Run(ctx, &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy)}, nil)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("cancel took %s", d)
+	}
+	if r.Connect.Attempts[0].Outcome != ProxyCanceled {
+		t.Errorf("outcome %s", r.Connect.Attempts[0].Outcome)
+	}
+}

@@ -1,0 +1,101 @@
+// Package probe runs the live checks of the playbooks from where the operator stands: it resolves
+// the backend, connects to it (directly or through a forward proxy's CONNECT tunnel), times the
+// TLS handshake, sends a request, uploads a large body and reuses an idle connection. Each check
+// has a deadline, honours its context, reports progress through optional hooks and returns plain
+// data; Signals turns that data into evidence for the diagnose engine. The package ranks nothing.
+package probe
+
+import (
+	"crypto/x509"
+	"net"
+	"net/url"
+	"time"
+)
+
+// Default deadlines. Each is far below an API gateway's 55 s I/O timeout so that a verdict comes
+// in seconds, and far above what a healthy hop needs on any network an operator probes from.
+const (
+	// DefaultDNSTimeout matches glibc's resolver timeout for one try (resolv.conf "timeout:5").
+	DefaultDNSTimeout = 5 * time.Second
+	// DefaultConnectTimeout covers the first SYN and its retransmissions at 1 s and 3 s.
+	DefaultConnectTimeout = 5 * time.Second
+	// DefaultTLSTimeout lets a dropped ClientHello be retransmitted four times (RTO backoff 0.2,
+	// 0.4, 0.8, 1.6 s), enough to tell a drop from a slow server, yet keeps the verdict under 10 s.
+	DefaultTLSTimeout = 5 * time.Second
+	// DefaultProxyTimeout waits for the proxy's answer to a CONNECT. Proxies answer at once for a
+	// rule or a refusal; for a backend that does not answer they wait for their own connect
+	// timeout, so a missing answer after this long is itself the verdict (the tunnel times out).
+	DefaultProxyTimeout = 15 * time.Second
+	// DefaultHTTPTimeout waits for the first byte of a response once the request is sent.
+	DefaultHTTPTimeout = 10 * time.Second
+	// DefaultStallTimeout is how long a body upload may make no progress before it counts as
+	// stalled: longer than a busy server's pause, shorter than a proxy's body timeout.
+	DefaultStallTimeout = 5 * time.Second
+)
+
+// The hops a check can stand for (Options.Hop).
+const (
+	HopGateway      = "gateway"       // an API gateway to its backend, directly or through a forward proxy
+	HopForwardProxy = "forward-proxy" // a forward proxy to the backend (the check runs on the proxy host)
+	HopReverseProxy = "reverse-proxy" // a reverse proxy (Apache mod_proxy, nginx) to its backend
+)
+
+// Options say what to probe and how the gateway in front of it behaves, so the probe speaks to
+// the backend as the gateway does.
+type Options struct {
+	// Target is the backend's URL (http or https); its host and port are what is probed.
+	Target *url.URL
+	// Proxy is the forward proxy's URL (http://host:port); nil for a direct connection.
+	Proxy *url.URL
+	// ProxyUser and ProxyPassword are sent as Basic proxy credentials when ProxyUser is set.
+	ProxyUser, ProxyPassword string
+	// ConnectHost is the Host header of the CONNECT request. Empty means: try both the target's
+	// name and the proxy's own name, and compare the answers.
+	ConnectHost string
+	// TLSMin and TLSMax bound the TLS versions offered (tls.VersionTLS12 …); zero means Go's default.
+	TLSMin, TLSMax uint16
+	// SNI is the server name sent in the ClientHello; empty means the target's host name.
+	SNI string
+	// Roots verifies the backend's certificate; nil means the system's roots.
+	Roots *x509.CertPool
+	// Insecure skips certificate verification (the chain is still summarised).
+	Insecure bool
+	// Method and Path of the HTTP request; empty means GET and the target URL's path.
+	Method, Path string
+	// BodySize, when positive, runs the body upload check with a body of that many bytes.
+	BodySize int64
+	// KeepaliveIdle, when positive, runs the keep-alive reuse check with that idle pause.
+	KeepaliveIdle time.Duration
+
+	// Hop says whose hop the checks stand for (Hop… constants); empty says nothing.
+	Hop string
+
+	// Deadlines per phase; zero means the Default… constant.
+	DNSTimeout, ConnectTimeout, TLSTimeout, ProxyTimeout, HTTPTimeout, StallTimeout time.Duration
+
+	// Resolver looks names up; nil means net.DefaultResolver. A test seam.
+	Resolver *net.Resolver
+	// Now returns the current time; nil means time.Now. A test seam.
+	Now func() time.Time
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o *Options) resolver() *net.Resolver {
+	if o.Resolver != nil {
+		return o.Resolver
+	}
+	return net.DefaultResolver
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
