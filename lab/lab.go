@@ -56,6 +56,10 @@ type Scenario struct {
 	// and time, and returns what the client saw as text (redacted by the caller). v6 asks for
 	// the IPv6 variant; Traffic is called with v6 only when Targets.Target6 or Proxy6 is set.
 	Traffic func(ctx context.Context, l *Lab, v6 bool) (string, error)
+	// Control, when set, shows the set-up is otherwise healthy, so the failure is down to the
+	// cause (the right password is accepted, the backend answers directly). Record runs it
+	// before recording.
+	Control func(ctx context.Context, l *Lab) error
 	// Verify checks that a recording shows the failure the cause describes (the proxy's status
 	// in client.txt, a log line, retransmissions in the capture) and says what is missing.
 	Verify func(rec *Recording) error

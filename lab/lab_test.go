@@ -73,8 +73,8 @@ func TestScenarios(t *testing.T) {
 	testenv.RequireCommand(t, "tcpdump", "editcap", "tshark", "ip", "nft")
 	for _, sc := range All() {
 		t.Run(sc.Name, func(t *testing.T) {
-			for _, p := range sc.Programs {
-				testenv.RequireCommand(t, p.Name)
+			if err := Check(sc); err != nil {
+				testenv.Missing(t, "%v", err)
 			}
 			_ = DownIn(testStateRoot, sc.Name) // a previous run killed half-way
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

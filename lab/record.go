@@ -69,6 +69,11 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 			err = cerr
 		}
 	}()
+	if sc.Control != nil {
+		if err := sc.Control(ctx, l); err != nil {
+			return nil, fmt.Errorf("lab: %s: control check: %w", sc.Name, err)
+		}
+	}
 	rec = &Recording{Dir: dir}
 	t := l.Targets
 	rec.Client, err = l.recordPass(ctx, rec, "", false)

@@ -1,0 +1,97 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// connectPlan is the failing traffic of a forward-proxy scenario: N CONNECTs to the target
+// through the proxy, one every 100 ms.
+type connectPlan struct {
+	N int
+	// HostHeader overrides Targets.HostHeader.
+	HostHeader string
+	// Creds gives the credentials of attempt i; nil sends Targets' (none when empty).
+	Creds func(i int, t Targets) (user, password string)
+}
+
+// connectTraffic returns a Traffic that runs the plan.
+func connectTraffic(p connectPlan) func(context.Context, *Lab, bool) (string, error) {
+	return func(ctx context.Context, l *Lab, v6 bool) (string, error) {
+		t := l.Targets
+		target, proxy := t.Target, t.Proxy
+		if v6 {
+			target, proxy = t.Target6, t.Proxy6
+		}
+		pa, err := authority(proxy)
+		if err != nil {
+			return "", err
+		}
+		ta := t.ConnectHost
+		if ta == "" || v6 {
+			if ta, err = authority(target); err != nil {
+				return "", err
+			}
+		}
+		hh := p.HostHeader
+		if hh == "" {
+			hh = t.HostHeader
+		}
+		var tr transcript
+		for i := range p.N {
+			if i > 0 {
+				select {
+				case <-ctx.Done():
+					return tr.String(), ctx.Err()
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+			user, pass := t.ProxyUser, t.ProxyPassword
+			if p.Creds != nil {
+				user, pass = p.Creds(i, t)
+			}
+			a := connectAttempt{Netns: t.Netns, Proxy: pa, Authority: ta, Host: hh, User: user, Password: pass}
+			text, status := a.do(ctx)
+			outcome := "no answer from the proxy"
+			if status != 0 {
+				outcome = fmt.Sprintf("CONNECT %s answered %d", ta, status)
+			}
+			tr.add("CONNECT "+ta+" via "+pa, text, outcome)
+		}
+		return tr.String(), nil
+	}
+}
+
+// controlTLS checks that the target completes a TLS handshake when dialled directly.
+func controlTLS(ctx context.Context, l *Lab) error {
+	a, err := authority(l.Targets.Target)
+	if err != nil {
+		return err
+	}
+	if text, ok := (tlsAttempt{Netns: l.Targets.Netns, Addr: a}).do(ctx); !ok {
+		return fmt.Errorf("the backend does not answer directly: %s", text)
+	}
+	return nil
+}
+
+// controlConnect checks that a CONNECT with the Targets' credentials and a Host header naming
+// the target is answered 200.
+func controlConnect(ctx context.Context, l *Lab) error {
+	t := l.Targets
+	pa, err := authority(t.Proxy)
+	if err != nil {
+		return err
+	}
+	ta := t.ConnectHost
+	if ta == "" {
+		if ta, err = authority(t.Target); err != nil {
+			return err
+		}
+	}
+	a := connectAttempt{Netns: t.Netns, Proxy: pa, Authority: ta, User: t.ProxyUser, Password: t.ProxyPassword}
+	if text, status := a.do(ctx); status != 200 {
+		return fmt.Errorf("a well-formed CONNECT was not accepted: %s", text)
+	}
+	return nil
+}
