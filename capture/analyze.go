@@ -1,0 +1,153 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/hopscope/hopscope/diagnose"
+)
+
+// Options tune Analyze.
+type Options struct {
+	// Name is the input's name, used in evidence sources ("name#N").
+	Name string
+	// KnownSignal, when set, filters the signals emitted to those the knowledge base knows.
+	KnownSignal func(signal string) bool
+	// Trace receives progress, findings and finished connections as the capture is read.
+	Trace *Trace
+	// Index, when set, gets one entry per packet for a viewer to page through.
+	Index *Index
+}
+
+// Summary describes a capture that was read.
+type Summary struct {
+	Format  Format
+	Packets int64
+	// TCP counts the packets that carried TCP (or an ICMP error about a TCP segment).
+	TCP int64
+	// Bytes is the length of the (uncompressed) stream.
+	Bytes int64
+	// Flows counts the TCP connections, by outcome in States.
+	Flows  int
+	States map[State]int
+	// First and Last are the earliest and latest packet times (ns since the epoch).
+	First, Last int64
+	// Evidence counts the findings emitted (after aggregation).
+	Evidence int
+	Warnings []string
+}
+
+// checkEvery is how many packets pass between looks at the context.
+const checkEvery = 4096
+
+// Analyze reads a capture from r to its end and reports what it shows: findings go to
+// opts.Trace.Evidence as they are made (with repeated findings aggregated), finished connections
+// to opts.Trace.FlowDone. A stream that is not a capture fails; one that is damaged part way is
+// read up to the damage, with a warning in the summary.
+func Analyze(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
+	rd, err := NewReader(r)
+	if err != nil {
+		return Summary{}, err
+	}
+	var tr Trace
+	if opts.Trace != nil {
+		tr = *opts.Trace
+	}
+	sum := Summary{Format: rd.Format(), States: map[State]int{}, First: -1}
+	fs := newFindings(opts.Name, opts.KnownSignal, func(ev diagnose.Evidence) {
+		sum.Evidence++
+		if tr.Evidence != nil {
+			tr.Evidence(ev)
+		}
+	})
+	var tbl *table
+	tbl = newTable(func(f *Flow) {
+		sum.Flows++
+		sum.States[f.State()]++
+		fs.flow(tbl, f)
+		if tr.FlowDone != nil {
+			tr.FlowDone(f)
+		}
+	}, func(f *Flow, ev event) { fs.event(tbl, f, ev) })
+	var (
+		seg     Segment
+		unknown = map[LinkType]int64{}
+		cut     int64
+	)
+	for {
+		p, err := rd.Next()
+		if err != nil {
+			break
+		}
+		if p.Number%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return sum, fmt.Errorf("capture: %w", err)
+			}
+		}
+		if sum.First < 0 || p.Time < sum.First {
+			sum.First = p.Time
+		}
+		sum.Last = max(sum.Last, p.Time)
+		if opts.Index != nil {
+			opts.Index.add(p.Offset, p.Time)
+		}
+		if tr.Packet != nil {
+			tr.Packet(&p)
+		}
+		switch res := decode(p.Link, p.Data, &seg); res {
+		case decodedTCP, decodedICMP:
+			sum.TCP++
+			tbl.packet(&p, &seg, res)
+		case decodedTruncated:
+			cut++
+		default:
+			if !decodable(p.Link) {
+				unknown[p.Link]++
+			}
+		}
+		if tr.Progress != nil && p.Number%ProgressEvery == 0 {
+			tr.Progress(Progress{Packets: p.Number, Bytes: rd.Offset(), Time: p.Time})
+		}
+	}
+	tbl.sweep(true)
+	fs.flush()
+	sum.Packets, sum.Bytes = rd.Packets(), rd.Offset()
+	if sum.First < 0 {
+		sum.First = 0
+	}
+	sum.Warnings = rd.Warnings()
+	if cut > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d TCP packets were cut before the end of their headers and were skipped", cut))
+	}
+	links := make([]LinkType, 0, len(unknown))
+	for l := range unknown {
+		links = append(links, l)
+	}
+	slices.Sort(links)
+	for _, l := range links {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d packets of link type %d were not decoded (hopscope decodes Ethernet, Linux cooked SLL/SLL2, loopback and raw IP)", unknown[l], l))
+	}
+	if tr.Progress != nil {
+		tr.Progress(Progress{Packets: sum.Packets, Bytes: sum.Bytes, Time: sum.Last, Done: true})
+	}
+	return sum, nil
+}
+
+func decodable(l LinkType) bool {
+	switch l {
+	case LinkNull, LinkEthernet, LinkRaw, LinkLoop, LinkSLL, LinkIPv4, LinkIPv6, LinkSLL2, 12, 14:
+		return true
+	}
+	return false
+}
+
+// IsNotCapture reports whether err says the input was not a capture at all (as opposed to a
+// capture that could not be read).
+func IsNotCapture(err error) bool { return errors.Is(err, ErrNotCapture) }
+
+// nsTime converts capture nanoseconds to a time.Time in UTC.
+func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -1,0 +1,8 @@
+// Package capture reads packet captures (pcap, pcapng, from a file or a pipe) and turns what the
+// playbooks look for into evidence: a flow table with each TCP connection's outcome, the TLS
+// handshake as far as it went, and the HTTP/1.x requests and answers a proxy hop exchanged.
+//
+// The reader hands out each packet as a slice of its own buffer (valid until the next read), the
+// decoder works on that slice without allocating, and the analysis keeps state per connection,
+// never per packet, so memory stays flat however long the capture is.
+package capture

@@ -1,0 +1,238 @@
+package capture
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hopscope/hopscope/diagnose"
+)
+
+// keepPerSignal is how many occurrences of one signal are reported one by one; the rest are
+// counted into one summary, so a capture of a million failed connections stays readable.
+const keepPerSignal = 3
+
+// findings turns what the flow table saw into evidence, aggregating repeats.
+type findings struct {
+	name   string
+	known  func(string) bool
+	emit   func(diagnose.Evidence)
+	tally  map[string]*tally
+	order  []string
+	latest int64
+}
+
+type tally struct {
+	n             int
+	first, last   int64 // key packets of the first and latest occurrence
+	lastAt        int64
+	firstDetailed string
+}
+
+func newFindings(name string, known func(string) bool, emit func(diagnose.Evidence)) *findings {
+	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}}
+}
+
+// add reports one occurrence of a signal seen at time at (ns), shown by the packets listed (the
+// first one is the key packet, named in the source).
+func (fs *findings) add(signal string, at int64, detail string, pkts ...int64) {
+	if fs.known != nil && !fs.known(signal) {
+		return
+	}
+	t := fs.tally[signal]
+	if t == nil {
+		t = &tally{first: pkts[0]}
+		fs.tally[signal] = t
+		fs.order = append(fs.order, signal)
+	}
+	t.n++
+	t.last, t.lastAt = pkts[0], at
+	if t.n > keepPerSignal {
+		return
+	}
+	fs.emit(fs.evidence(signal, at, detail, pkts))
+}
+
+func (fs *findings) evidence(signal string, at int64, detail string, pkts []int64) diagnose.Evidence {
+	return diagnose.Evidence{
+		Signal:  signal,
+		Source:  fmt.Sprintf("%s#%d", fs.name, pkts[0]),
+		Kind:    diagnose.FromPacket,
+		At:      nsTime(at),
+		Detail:  diagnose.Redact(detail),
+		Path:    fs.name,
+		Packets: pkts,
+	}
+}
+
+// flush reports, for each signal seen more often than keepPerSignal, how often in all.
+func (fs *findings) flush() {
+	for _, s := range fs.order {
+		t := fs.tally[s]
+		if t.n <= keepPerSignal {
+			continue
+		}
+		d := fmt.Sprintf("seen %d times in all, first at packet %d, last at packet %d", t.n, t.first, t.last)
+		fs.emit(fs.evidence(s, t.lastAt, d, []int64{t.last, t.first}))
+	}
+}
+
+// proxyPorts are the default ports of squid, Privoxy and tinyproxy: a connection to one that
+// fails is taken as a failure to reach the proxy.
+var proxyPorts = map[uint16]bool{3128: true, 3129: true, 8118: true, 8888: true}
+
+// flow reports what a finished connection shows.
+func (fs *findings) flow(t *table, f *Flow) {
+	t.endRequest(f)
+	connect := f.http.first.Method == "CONNECT"
+	toProxy := connect || f.Role == RoleFront || t.proxies[f.Server] || proxyPorts[f.Server.Port]
+	if f.Role == RoleFront && !connect && f.http.n > 0 {
+		fs.add("http.reverse-proxy.seen", f.http.reqTime, fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, f.http.first.Method, f.http.first.Target, f.Client), f.http.reqPkt)
+	}
+	switch {
+	case toProxy:
+		fs.proxyConn(f, connect)
+	default:
+		fs.conn(f, t.now)
+		fs.handshake(f, t.now)
+	}
+}
+
+// proxyConn reports on a connection to a proxy: whether it could be reached, and for a tunnel, how
+// the TLS handshake through it went.
+func (fs *findings) proxyConn(f *Flow, connect bool) {
+	st := f.State()
+	switch {
+	case st == StateREJ:
+		fs.add("proxy.unreachable.refused", f.rstTime[toClient], fmt.Sprintf("%s refused the connection to the proxy %s", f.Server, f.Server), f.rstPkt[toClient], f.syn.pkt[0])
+	case f.unreachPkt != 0 && !f.Established():
+		fs.add("proxy.unreachable.timeout", f.End, fmt.Sprintf("the network answered the connection to the proxy %s with ICMP unreachable", f.Server), f.unreachPkt)
+	case f.syn.n > 0 && !f.Established() && f.syn.n >= 2:
+		fs.add("proxy.unreachable.timeout", f.syn.time[0], fmt.Sprintf("%d SYNs to the proxy %s went unanswered (gaps %s)", f.syn.n, f.Server, f.syn.gaps()), f.syn.packets()...)
+	case connect && f.Established():
+		fs.add("proxy.reachable", f.synAckTime, fmt.Sprintf("connected to the proxy %s in %s", f.Server, fmtDur(f.HandshakeRTT)), f.synAckPkt)
+	}
+	if f.http.tunnel && f.tls.chPkt != 0 {
+		ts := &f.tls
+		switch {
+		case ts.shPkt != 0:
+			fs.add("tls.serverhello.seen", f.End, fmt.Sprintf("ServerHello (%s) through the tunnel to %s", VersionName(ts.shVersion), f.http.first.Target), ts.shPkt, ts.chPkt)
+		case ts.alertPkt != 0 && ts.alertDir == toClient:
+			fs.add("tls.alert.received", f.End, fmt.Sprintf("TLS alert %s (%d) from %s through the tunnel", AlertName(ts.alert), ts.alert, f.http.first.Target), ts.alertPkt, ts.chPkt)
+		case f.End-ts.chTime >= 1e9:
+			fs.add("tls.handshake.timeout", ts.chTime, fmt.Sprintf("no answer to the ClientHello through the tunnel to %s in %s", f.http.first.Target, fmtDur(f.End-ts.chTime)), ts.chPkt)
+		}
+	}
+}
+
+// conn reports how a connection to a backend (or a server seen on its own) was opened.
+func (fs *findings) conn(f *Flow, now int64) {
+	if f.Midstream {
+		return
+	}
+	switch {
+	case f.unreachPkt != 0 && !f.Established():
+		what := "unreachable"
+		if !f.unreachV6 {
+			what = icmpName(f.unreachCode)
+		}
+		fs.add("tcp.connect.unreachable", f.End, fmt.Sprintf("connecting to %s: ICMP %s", f.Server, what), f.unreachPkt, f.syn.pkt[0])
+	case f.rejected:
+		fs.add("tcp.connect.refused", f.rstTime[toClient], fmt.Sprintf("%s refused the connection (RST to the SYN after %s)", f.Server, fmtDur(f.rstTime[toClient]-f.Start)), f.rstPkt[toClient], f.syn.pkt[0])
+	case f.syn.n > 0 && !f.Established():
+		waited := max(f.End, now) - f.syn.time[0]
+		if f.syn.n < 2 && waited < 1e9 {
+			return // the capture ended too soon after the SYN to tell
+		}
+		fs.add("tcp.connect.timeout", f.syn.time[0], fmt.Sprintf("%d SYN(s) to %s unanswered over %s (gaps %s)", f.syn.n, f.Server, fmtDur(f.End-f.syn.time[0]), f.syn.gaps()), f.syn.packets()...)
+	case f.Established():
+		fs.add("tcp.connect.ok", f.synAckTime, fmt.Sprintf("connected to %s, SYN-ACK after %s", f.Server, fmtDur(f.HandshakeRTT)), f.synAckPkt)
+		if f.syn.n > 1 {
+			fs.add("tcp.syn.retransmitted", f.synAckTime, fmt.Sprintf("%s answered the SYN only after %d tries (gaps %s)", f.Server, f.syn.n, f.syn.gaps()), f.syn.packets()...)
+		}
+	}
+}
+
+// handshake reports how far a TLS handshake went.
+func (fs *findings) handshake(f *Flow, now int64) {
+	ts := &f.tls
+	if ts.chPkt == 0 {
+		return
+	}
+	sni := ts.hello.SNI
+	if sni == "" {
+		sni = f.Server.String()
+	}
+	switch {
+	case ts.shPkt != 0:
+		fs.add("tls.serverhello.seen", f.End, fmt.Sprintf("ServerHello (%s) from %s", VersionName(ts.shVersion), sni), ts.shPkt, ts.chPkt)
+		if ts.alertPkt != 0 {
+			fs.alert(f, sni)
+		} else if ts.appPkt != 0 {
+			fs.add("tls.handshake.ok", f.End, fmt.Sprintf("TLS handshake with %s completed", sni), ts.appPkt)
+		}
+		return
+	case ts.alertPkt != 0:
+		fs.alert(f, sni)
+		return
+	case ts.otherPkt != 0:
+		fs.add("tls.protocol.mismatch", f.End, fmt.Sprintf("%s answered the ClientHello with bytes that are not TLS", sni), ts.otherPkt, ts.chPkt)
+		return
+	}
+	// No answer to the ClientHello.
+	h := &f.h[toServer]
+	retrans := h.rto.seq == ts.chSeq && h.rto.n >= 2
+	if retrans {
+		fs.add("tls.clienthello.retransmitted", h.rto.time[min(h.rto.n, len(h.rto.time))-1], fmt.Sprintf("ClientHello to %s sent %d times (gaps %s)", sni, h.rto.n, h.rto.gaps()), h.rto.packets()...)
+	}
+	waited := max(f.End, now) - ts.chTime
+	if ts.chAckPkt != 0 {
+		fs.add("tls.clienthello.acked", f.End, fmt.Sprintf("%s acknowledged the ClientHello but sent no ServerHello", sni), ts.chPkt, ts.chAckPkt)
+	} else if retrans || waited >= 2e8 {
+		fs.add("tls.clienthello.unacked", f.End, fmt.Sprintf("%s never acknowledged the ClientHello (%s, SNI %q)", f.Server, VersionName(ts.hello.Version), ts.hello.SNI), ts.chPkt)
+	}
+	switch {
+	case f.rstPkt[toClient] > ts.chPkt:
+		fs.add("tls.handshake.reset", f.rstTime[toClient], fmt.Sprintf("%s reset the connection %s after the ClientHello", sni, fmtDur(f.rstTime[toClient]-ts.chTime)), f.rstPkt[toClient], ts.chPkt)
+	case f.finPkt[toClient] > ts.chPkt:
+		fs.add("tls.handshake.closed", f.finTime[toClient], fmt.Sprintf("%s closed the connection %s after the ClientHello without answering", sni, fmtDur(f.finTime[toClient]-ts.chTime)), f.finPkt[toClient], ts.chPkt)
+	case waited >= 1e9 || f.finPkt[toServer] > ts.chPkt || f.rstPkt[toServer] > ts.chPkt:
+		fs.add("tls.handshake.timeout", f.End, fmt.Sprintf("no answer to the ClientHello from %s in %s", sni, fmtDur(f.End-ts.chTime)), ts.chPkt)
+	}
+}
+
+func (fs *findings) alert(f *Flow, sni string) {
+	ts := &f.tls
+	if ts.alertDir == toClient {
+		fs.add("tls.alert.received", f.End, fmt.Sprintf("%s sent TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert), ts.alertPkt, ts.chPkt)
+	} else {
+		fs.add("tls.alert.sent", f.End, fmt.Sprintf("the client aborted the handshake with %s: TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert), ts.alertPkt, ts.chPkt)
+	}
+}
+
+func icmpName(code uint8) string {
+	switch code {
+	case 0:
+		return "network unreachable"
+	case 1:
+		return "host unreachable"
+	case 3:
+		return "port unreachable"
+	case 9, 10, 13:
+		return "administratively prohibited"
+	}
+	return fmt.Sprintf("unreachable (code %d)", code)
+}
+
+// hostOnly strips a port from "host:port" or "[v6]:port".
+func hostOnly(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if strings.HasPrefix(s, "[") {
+		if i := strings.IndexByte(s, ']'); i > 0 {
+			return s[1:i]
+		}
+	}
+	if i := strings.LastIndexByte(s, ':'); i >= 0 && strings.Count(s, ":") == 1 {
+		return s[:i]
+	}
+	return s
+}

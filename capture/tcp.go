@@ -1,0 +1,157 @@
+package capture
+
+// update applies one segment to its connection. dir is toServer or toClient.
+func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
+	f.Packets++
+	f.LastPacket = p.Number
+	f.End = max(f.End, p.Time)
+	f.lastTime[dir] = p.Time
+	h := &f.h[dir]
+	if s.Flags&flagRST != 0 {
+		f.mark(dir, 'R')
+		if f.rstPkt[dir] == 0 {
+			f.rstPkt[dir], f.rstTime[dir] = p.Number, p.Time
+			if dir == toClient && f.synAckPkt == 0 && f.syn.n > 0 {
+				f.rejected = true
+			}
+			t.closed(f, dir, p)
+		}
+		return
+	}
+	if s.Flags&flagSYN != 0 {
+		if s.Flags&flagACK == 0 {
+			if dir == toServer {
+				if f.syn.n == 0 {
+					f.syn.seq = s.Seq
+				}
+				f.syn.add(p.Number, p.Time)
+				f.mark(dir, 'S')
+			}
+		} else if dir == toClient {
+			if f.synAckPkt == 0 {
+				f.synAckPkt, f.synAckTime = p.Number, p.Time
+				if f.syn.n > 0 {
+					f.HandshakeRTT = p.Time - f.syn.time[min(f.syn.n, len(f.syn.time))-1]
+				}
+			}
+			f.mark(dir, 'H')
+		}
+		h.hasSeq, h.next = true, s.Seq+1
+	}
+	if s.Flags&flagACK != 0 {
+		h.ack, h.hasAck = s.Ack, true
+		if s.Flags&(flagSYN|flagFIN) == 0 && s.Len == 0 {
+			f.mark(dir, 'A')
+		}
+		if dir == toClient {
+			t.serverAcked(f, s.Ack, p)
+		}
+	}
+	if s.Flags&flagSYN == 0 && h.hasSeq {
+		if s.Window == 0 {
+			if f.zeroSince[dir] == 0 {
+				f.zeroSince[dir] = p.Time
+				if f.zeroPkt[dir] == 0 {
+					f.zeroPkt[dir], f.zeroAt[dir] = p.Number, p.Time
+				}
+				f.zeroCount[dir]++
+				f.mark(dir, 'W')
+			}
+			f.zeroLongest[dir] = max(f.zeroLongest[dir], p.Time-f.zeroSince[dir])
+		} else if f.zeroSince[dir] != 0 {
+			f.zeroLongest[dir] = max(f.zeroLongest[dir], p.Time-f.zeroSince[dir])
+			f.zeroSince[dir] = 0
+		}
+	}
+	if s.Len > 0 {
+		t.data(f, dir, s, p)
+	}
+	if s.Flags&flagFIN != 0 {
+		end := s.Seq + uint32(s.Len) + 1
+		if !h.hasSeq || int32(end-h.next) > 0 {
+			h.hasSeq, h.next = true, end
+		}
+		f.mark(dir, 'F')
+		if f.finPkt[dir] == 0 {
+			f.finPkt[dir], f.finTime[dir] = p.Number, p.Time
+			t.closed(f, dir, p)
+		}
+	}
+}
+
+// data handles a segment with payload: new bytes go to the sniffers, old ones count as a
+// retransmission.
+func (t *table) data(f *Flow, dir int, s *Segment, p *Packet) {
+	h := &f.h[dir]
+	if !h.hasSeq {
+		h.hasSeq, h.next = true, s.Seq
+	}
+	end := s.Seq + uint32(s.Len)
+	payload := s.Payload
+	fresh := s.Len
+	if rel := int32(s.Seq - h.next); rel < 0 {
+		f.retransSeen[dir]++
+		f.mark(dir, 'T')
+		if h.rto.n == 0 || h.rto.seq != s.Seq {
+			h.rto = sendTimes{seq: s.Seq}
+			if h.lastSeq == s.Seq && h.lastPkt != 0 {
+				h.rto.add(h.lastPkt, h.lastTime)
+			}
+		}
+		h.rto.add(p.Number, p.Time)
+		if int32(end-h.next) <= 0 {
+			return
+		}
+		// Partly new: only the bytes past what was already sent are looked at.
+		skip := int(h.next - s.Seq)
+		fresh = s.Len - skip
+		if skip < len(payload) {
+			payload = payload[skip:]
+		} else {
+			payload = nil
+		}
+	}
+	h.next = end
+	h.lastSeq, h.lastTime, h.lastPkt = s.Seq, p.Time, p.Number
+	f.Bytes[dir] += int64(fresh)
+	f.mark(dir, 'D')
+	if !f.sawPayload[toServer] && !f.sawPayload[toClient] {
+		if f.Midstream && dir == toClient && looksLikeClient(payload) {
+			f.swap()
+			dir = toServer
+		}
+		f.firstPayloadDir = int8(dir)
+	}
+	f.sawPayload[dir] = true
+	t.sniff(f, dir, s.Seq+uint32(s.Len-fresh), payload, fresh, p)
+}
+
+// swap turns a midstream connection around when its first bytes show the guess was wrong.
+func (f *Flow) swap() {
+	f.Client, f.Server = f.Server, f.Client
+	f.h[0], f.h[1] = f.h[1], f.h[0]
+	f.Bytes[0], f.Bytes[1] = f.Bytes[1], f.Bytes[0]
+	f.rstPkt[0], f.rstPkt[1] = f.rstPkt[1], f.rstPkt[0]
+	f.rstTime[0], f.rstTime[1] = f.rstTime[1], f.rstTime[0]
+	f.finPkt[0], f.finPkt[1] = f.finPkt[1], f.finPkt[0]
+	f.finTime[0], f.finTime[1] = f.finTime[1], f.finTime[0]
+	f.zeroPkt[0], f.zeroPkt[1] = f.zeroPkt[1], f.zeroPkt[0]
+	f.zeroAt[0], f.zeroAt[1] = f.zeroAt[1], f.zeroAt[0]
+	f.zeroCount[0], f.zeroCount[1] = f.zeroCount[1], f.zeroCount[0]
+	f.zeroSince[0], f.zeroSince[1] = f.zeroSince[1], f.zeroSince[0]
+	f.zeroLongest[0], f.zeroLongest[1] = f.zeroLongest[1], f.zeroLongest[0]
+	f.retransSeen[0], f.retransSeen[1] = f.retransSeen[1], f.retransSeen[0]
+	f.lastTime[0], f.lastTime[1] = f.lastTime[1], f.lastTime[0]
+	for i, c := range f.hist[:f.histN] {
+		if c >= 'a' {
+			f.hist[i] = c - ('a' - 'A')
+		} else {
+			f.hist[i] = c + ('a' - 'A')
+		}
+	}
+}
+
+// looksLikeClient reports whether a connection's first bytes are what a client sends first.
+func looksLikeClient(b []byte) bool {
+	return isClientHello(b) || requestMethod(b) != ""
+}
