@@ -10,6 +10,7 @@ import (
 	"github.com/hopscope/hopscope/ui/home"
 	"github.com/hopscope/hopscope/ui/ledger"
 	"github.com/hopscope/hopscope/ui/next"
+	"github.com/hopscope/hopscope/ui/playbook"
 	"github.com/hopscope/hopscope/ui/tree"
 )
 
@@ -39,6 +40,7 @@ func investigationPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, 
 		causes.New(kb, st, km),
 		ledger.New(st, km),
 		next.New(st, km),
+		playbook.New(kb, st, km),
 	}
 }
 

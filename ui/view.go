@@ -58,9 +58,6 @@ func (m *Model) header() string {
 	if m.cur != m.inv {
 		right = ""
 	}
-	if m.cur.single && !m.cur.zoomed {
-		right = fmt.Sprintf("%dx%d is small: one pane at a time (tab), %dx%d shows all", m.width, m.height, minWidth, minHeight+3)
-	}
 	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
 		return common.Pad(m.styles.Header.Render(common.Clip(left+" · "+right, m.width)), m.width)
@@ -73,6 +70,10 @@ func (m *Model) statusLine() string {
 		return common.Pad(m.styles.Error.Render(common.Clip("error: "+m.err.Error(), m.width)), m.width)
 	}
 	var s string
+	if m.cur.single && !m.cur.zoomed {
+		s = fmt.Sprintf("too small for all panes (%dx%d): one at a time, tab for the next", minWidth, minHeight+3)
+		return m.styles.Error.Render(common.Clip(s, m.width))
+	}
 	if m.cur == m.inv && m.inv != nil {
 		s = inputsSummary(m.work.Inputs())
 	} else {
@@ -119,8 +120,14 @@ func (m *Model) helpKeys() helpKeys {
 	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(), home: m.cur == m.home}
 }
 
+// helpView is the help bar, each line clipped: the help bubble lets an item run past its width
+// when even the ellipsis would not fit.
 func (m *Model) helpView() string {
-	return m.help.View(m.helpKeys())
+	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
+	for i := range lines {
+		lines[i] = common.Clip(lines[i], m.width)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *Model) helpHeight() int {

@@ -4,14 +4,39 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
 // minMove is the smallest change in confidence worth an arrow: smaller ones are the shuffle every
-// new signal causes and would hide the moves that matter.
-const minMove = 0.01
+// new signal causes. minExplained is the smallest worth a "because" line: a signal that lifts one
+// cause nudges all the others down a little, and a line for each would hide the move that matters.
+const (
+	minMove      = 0.01
+	minExplained = 0.05
+)
+
+// minShown is the confidence under which causes are folded into one line, unless the operator
+// moves the cursor onto them: a list of zeros would push the moves that matter out of view.
+const minShown = 0.01
+
+// shown is how many causes are listed one by one: those at minShown or above (at least three),
+// or all once the cursor went past them.
+func (m *Model) shown() int {
+	n := len(m.assess.Causes)
+	k := 0
+	for k < n && (m.assess.Causes[k].Confidence >= minShown || k < 3) {
+		k++
+	}
+	if m.cursor >= k-1 && m.cursor > 0 {
+		return n
+	}
+	return k
+}
 
 // View implements common.Pane; it redraws only after a change.
 func (m *Model) View() string {
@@ -28,14 +53,19 @@ func (m *Model) render() string {
 	}
 	var lines []string
 	curLine, curEnd := 0, 0
-	for i, rc := range m.assess.Causes {
+	shown := m.shown()
+	because := ""
+	for i, rc := range m.assess.Causes[:shown] {
 		if i == m.cursor {
 			curLine = len(lines)
 		}
-		lines = append(lines, m.causeLines(i, rc)...)
+		lines = append(lines, m.causeLines(i, rc, &because)...)
 		if i == m.cursor {
 			curEnd = len(lines)
 		}
+	}
+	if rest := len(m.assess.Causes) - shown; rest > 0 {
+		lines = append(lines, m.styles.Dim.Render(fmt.Sprintf("  %d more under %.0f%% (↓ shows them)", rest, 100*minShown)))
 	}
 	// Show the selected cause, and as much of its expansion as fits.
 	m.offset = common.Window(m.offset, min(curEnd-1, curLine+m.height-1), m.height, len(lines))
@@ -45,23 +75,33 @@ func (m *Model) render() string {
 
 // causeLines draws one cause: "▸ 71% ███████░░░ tunnel.forbidden.acl", its move, and when expanded
 // its evidence, resolution and who acts.
-func (m *Model) causeLines(i int, rc diagnose.RankedCause) []string {
+// because is the reason given on the previous move line, so that the same one is not repeated.
+func (m *Model) causeLines(i int, rc diagnose.RankedCause, because *string) []string {
 	st, w := m.styles, m.width
 	barW := min(max(w/6, 4), 20)
 	mark := "  "
 	if i == m.cursor {
 		mark = "▸ "
 	}
-	head := fmt.Sprintf("%s%3.0f%% %s %s", mark, 100*rc.Confidence, m.bar(rc.Confidence, barW), rc.Cause.ID)
-	if rest := w - len([]rune(head)) - 3; rest > 12 {
+	mv, moved := m.moves[rc.Cause.ID]
+	moved = moved && math.Abs(mv.To-mv.From) >= minMove
+	arrow := " "
+	if moved && mv.To > mv.From {
+		arrow = st.Rise.Render("▲")
+	} else if moved {
+		arrow = st.Fall.Render("▼")
+	}
+	head := fmt.Sprintf("%s%3.0f%% %s %s %s", mark, 100*rc.Confidence, arrow, m.bar(rc.Confidence, barW), rc.Cause.ID)
+	if rest := w - ansi.StringWidth(head) - 3; rest > 12 {
 		head += st.Dim.Render(" — " + common.Clip(rc.Cause.Title, rest))
 	}
 	if i == m.cursor && m.focused {
 		head = st.Selected.Render(common.Pad(head, w))
 	}
 	out := []string{head}
-	if mv, ok := m.moves[rc.Cause.ID]; ok && math.Abs(mv.To-mv.From) >= minMove {
-		out = append(out, m.moveLine(mv))
+	if moved && math.Abs(mv.To-mv.From) >= minExplained {
+		out = append(out, m.moveLines(mv, *because)...)
+		*because = mv.Because.Signal
 	}
 	if !m.expanded[rc.Cause.ID] {
 		return out
@@ -105,18 +145,30 @@ func (m *Model) causeLines(i int, rc diagnose.RankedCause) []string {
 	return out
 }
 
-// moveLine reads "     ▲ 12% → 71% because the proxy answered CONNECT with 403".
-func (m *Model) moveLine(mv diagnose.Move) string {
+// moveLines read "▲ 12% → 71% because the proxy answered CONNECT with 403 (proxy.connect.status.403
+// ×40)", in at most two lines, or "▲ 5% → 16%, same reason" after a line that gave the reason.
+func (m *Model) moveLines(mv diagnose.Move, previous string) []string {
 	st := m.styles
+	const ind = "     "
 	arrow := st.Rise.Render("▲")
 	if mv.To < mv.From {
 		arrow = st.Fall.Render("▼")
 	}
 	s := fmt.Sprintf("%.0f%% → %.0f%%", 100*mv.From, 100*mv.To)
-	if mv.Because.Signal != "" {
-		s += " because " + mv.Because.Title + " (" + mv.Because.Signal + " " + diagnose.FormatFactor(mv.Because.Factor) + ")"
+	switch {
+	case mv.Because.Signal == "":
+	case mv.Because.Signal == previous:
+		s += ", same reason"
+	default:
+		s += " because " + lowerFirst(mv.Because.Title) + " (" + mv.Because.Signal + " " + diagnose.FormatFactor(mv.Because.Factor) + ")"
 	}
-	return "     " + arrow + " " + common.Clip(s, max(m.width-7, 0))
+	lines := common.Wrap(s, max(m.width-len(ind)-2, 10))
+	out := []string{ind + arrow + " " + lines[0]}
+	if len(lines) > 1 {
+		rest := strings.Join(lines[1:], " ")
+		out = append(out, ind+"  "+st.Dim.Render(common.Clip(rest, max(m.width-len(ind)-2, 0))))
+	}
+	return out
 }
 
 func (m *Model) bar(p float64, w int) string {
@@ -135,4 +187,14 @@ func contribution(c diagnose.Contribution) string {
 		s += " at " + c.Source
 	}
 	return s + ": " + c.Title
+}
+
+// lowerFirst lets a signal's title continue a sentence ("because the proxy answered …"), leaving
+// names that start with capitals ("TLS", "CONNECT") alone.
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && unicode.IsLower(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }

@@ -28,12 +28,16 @@ func (m *Model) render() string {
 		return common.Box([]string{st.Dim.Render("No evidence yet.")}, m.width, m.height)
 	}
 	w := m.width
-	// Narrow panes drop the milliseconds and then the detail column.
+	// Narrow panes drop the milliseconds, then the detail column; the signal column takes what
+	// is left then.
 	tw, sw, gw := timeW, sourceW, signalW
 	if w < 90 {
-		tw, sw, gw = 8, 14, 26
+		tw, sw = 8, 14
 	}
-	showDetail := w-tw-sw-gw-4 >= 16
+	showDetail := w-tw-sw-gw-3 >= 20
+	if !showDetail {
+		gw = max(w-tw-sw-2, 0)
+	}
 	var lines []string
 	var curLine int
 	for i, e := range m.entries {
@@ -56,9 +60,14 @@ func (m *Model) render() string {
 		if e.Signal == "" && e.Status == "" {
 			sig, sigStyle = "note", st.Dim
 		}
-		line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(e.Source, sw), sw) + " " + sigStyle.Render(common.Pad(sig, gw))
+		line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(e.Source, sw), sw) + " "
 		if showDetail {
-			line += " " + st.Dim.Render(e.Detail)
+			line += sigStyle.Render(common.Pad(sig, gw)) + " " + st.Dim.Render(e.Detail)
+		} else if e.Signal == "" {
+			// A note or a skipped check has no signal: its detail is the point.
+			line += sigStyle.Render(common.Clip(sig+": "+e.Detail, gw))
+		} else {
+			line += sigStyle.Render(common.Clip(sig, gw))
 		}
 		if i == m.cursor && m.focused {
 			line = st.Selected.Render(common.Pad(line, w))

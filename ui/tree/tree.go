@@ -31,6 +31,7 @@ type Model struct {
 	pinned   string          // the playbook the operator chose; "" follows the evidence
 	dontKnow map[string]bool // steps the operator could not answer, by playbook/step
 	offset   int
+	scrolled bool // the operator moved the view; do not follow the current step
 
 	cache string
 	dirty bool
@@ -74,7 +75,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.SessionMsg:
 		if msg.Rev != m.rev {
-			m.assess, m.rev, m.dirty = msg.Assessment, msg.Rev, true
+			m.assess, m.rev, m.dirty, m.scrolled = msg.Assessment, msg.Rev, true, false
 			if msg.Playbook != "" && m.pinned == "" {
 				m.pinned = msg.Playbook
 			}
@@ -95,9 +96,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.nextPlaybook(pos)
 		return nil
 	case key.Matches(msg, m.keys.Up):
-		m.offset = max(m.offset-1, 0)
+		m.offset, m.scrolled = max(m.offset-1, 0), true
 	case key.Matches(msg, m.keys.Down):
-		m.offset++
+		m.offset, m.scrolled = m.offset+1, true
 	}
 	m.dirty = true
 	step := pos.Current
@@ -172,7 +173,7 @@ func (m *Model) nextPlaybook(cur *diagnose.TreePosition) {
 			m.pinned = pbs[(i+1)%len(pbs)].ID
 		}
 	}
-	m.offset, m.dirty = 0, true
+	m.offset, m.dirty, m.scrolled = 0, true, false
 }
 
 // ShortHelp implements help.KeyMap: the answer keys show only when the current step is the

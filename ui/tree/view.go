@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/hopscope/hopscope/diagnose"
@@ -24,9 +25,13 @@ func (m *Model) render() string {
 		return common.Box([]string{m.styles.Dim.Render("No investigation open.")}, m.width, m.height)
 	}
 	lines, cur := m.lines(pos)
-	// Keep the current step (and its answers below it) in view unless the operator scrolled.
-	if m.offset == 0 && cur >= 0 && cur+4 > m.height {
-		m.offset = max(cur-1, 0)
+	// Keep the current step (and its answers below it) or the conclusion in view unless the
+	// operator scrolled.
+	if !m.scrolled {
+		m.offset = 0
+		if cur >= 0 && cur+4 > m.height {
+			m.offset = max(cur-1, 0)
+		}
 	}
 	m.offset = min(m.offset, max(len(lines)-m.height, 0))
 	return common.Box(lines[m.offset:], m.width, m.height)
@@ -45,21 +50,23 @@ func (m *Model) lines(pos *diagnose.TreePosition) ([]string, int) {
 			add(prefix + style(l))
 		}
 	}
-	add(st.Heading.Render(common.Clip(pos.Playbook.Title, w)))
 	answered := map[string]diagnose.Answered{}
 	for _, a := range pos.Path {
 		answered[a.Step.ID] = a
 	}
 	cur := -1
+	// Answered steps take two lines each, the question cut to one, so that the current step and
+	// the conclusion stay in view on a small terminal.
 	for _, a := range pos.Path {
-		wrapped("✓ ", a.Step.Ask, st.Answered.Render)
-		add("    → " + st.Answered.Render(a.Branch.Label) + st.Dim.Render(" · "+by(a.By)))
+		add("✓ " + st.Answered.Render(common.Clip(a.Step.Ask, w-2)))
+		add("  → " + st.Answered.Render(a.Branch.Label) + st.Dim.Render(" · "+by(a.By)))
 	}
 	if pos.Conclusion != "" {
 		title := pos.Conclusion
 		if c, ok := m.kb.Cause(pos.Conclusion); ok {
 			title = c.ID + ": " + c.Title
 		}
+		cur = len(out)
 		wrapped("⇒ ", title, st.Current.Render)
 	}
 	if s := pos.Current; s != nil {
@@ -96,15 +103,14 @@ func (m *Model) lines(pos *diagnose.TreePosition) ([]string, int) {
 	return out, cur
 }
 
-// by says what answered a step: "packet lo.pcap#41", "log error.log:12", "operator".
+// by says what answered a step: "packet lo.pcap#41", "log error.log:12", "the operator".
 func by(ev diagnose.Evidence) string {
+	src := path.Base(ev.Source)
 	switch ev.Kind {
 	case diagnose.FromOperator:
 		return "the operator"
-	case diagnose.FromCheck:
-		return ev.Source
-	case "":
+	case diagnose.FromCheck, "":
 		return ev.Source
 	}
-	return string(ev.Kind) + " " + ev.Source
+	return string(ev.Kind) + " " + src
 }
