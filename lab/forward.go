@@ -9,7 +9,7 @@ import (
 // tinyproxy and Privoxy as the forward proxy in front of a TLS backend (openssl s_server).
 func forwardProxyScenarios() []Scenario {
 	squid := []Program{progSquid, progOpenSSL}
-	return []Scenario{
+	sc := []Scenario{
 		{
 			Name: "tunnel.forbidden.acl", Cause: "tunnel.forbidden.acl", Playbook: "proxy-tunnel",
 			Title: "squid's ACL allows CONNECT to port 443 only; the backend listens elsewhere",
@@ -94,6 +94,9 @@ func forwardProxyScenarios() []Scenario {
 			},
 		},
 	}
+	sc = append(sc, dnsScenarios()...)
+	sc = append(sc, privoxyScenarios()...)
+	return append(sc, tinyproxyScenarios()...)
 }
 
 // squid access rules of the scenarios: the stock SSL_ports rule and an open proxy.

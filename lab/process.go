@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,6 +28,10 @@ type Daemon struct {
 	Ready string
 	// Env adds environment variables.
 	Env []string
+	// Etc replaces files under /etc for this daemon only (a private mount namespace with bind
+	// mounts), e.g. {"resolv.conf": "nameserver 127.213.1.53\n"} to make name resolution local
+	// and deterministic. The files are written to config/etc/.
+	Etc map[string]string
 }
 
 // Process is a daemon the lab started.
@@ -49,6 +54,11 @@ func (l *Lab) Spawn(ctx context.Context, d Daemon) (*Process, error) {
 		return nil, fmt.Errorf("lab: %s: %w", d.Argv[0], err)
 	}
 	argv := append([]string{path}, d.Argv[1:]...)
+	if len(d.Etc) > 0 {
+		if argv, err = l.withEtc(d.Etc, argv); err != nil {
+			return nil, err
+		}
+	}
 	if d.Netns != "" {
 		ip, err := LookPath("ip")
 		if err != nil {
@@ -84,6 +94,30 @@ func (l *Lab) Spawn(ctx context.Context, d Daemon) (*Process, error) {
 		return p, fmt.Errorf("lab: %s did not start listening on %s: %w%s", d.Name, d.Ready, err, tail(out))
 	}
 	return p, nil
+}
+
+// withEtc wraps argv so that it runs in a private mount namespace where each file of etc is
+// bind-mounted over /etc/NAME; sh execs the daemon, so its PID is the one recorded.
+func (l *Lab) withEtc(etc map[string]string, argv []string) ([]string, error) {
+	unshare, err := LookPath("unshare")
+	if err != nil {
+		return nil, fmt.Errorf("lab: unshare: %w", err)
+	}
+	names := make([]string, 0, len(etc))
+	for n := range etc {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var script []string
+	for _, n := range names {
+		p, err := l.Config(filepath.Join("etc", n), etc[n])
+		if err != nil {
+			return nil, err
+		}
+		script = append(script, fmt.Sprintf("mount --bind %s /etc/%s", p, n))
+	}
+	script = append(script, `exec "$0" "$@"`)
+	return append([]string{unshare, "--mount", "--propagation", "private", "sh", "-c", strings.Join(script, " && ")}, argv...), nil
 }
 
 // waitReady polls a TCP connect to addr until it succeeds, p exits, or startTimeout passes.

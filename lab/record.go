@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -97,7 +98,12 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 		if err != nil {
 			return rec, fmt.Errorf("lab: log %s: %w", lg, err)
 		}
-		if err := rec.write(filepath.Base(lg), []byte(diagnose.Redact(string(b)))); err != nil {
+		// A daemon's captured standard error (NAME.out) is its log when it runs in the foreground.
+		name := strings.TrimSuffix(filepath.Base(lg), ".out")
+		if !strings.HasSuffix(name, ".log") {
+			name += ".log"
+		}
+		if err := rec.write(name, []byte(diagnose.Redact(string(b)))); err != nil {
 			return rec, err
 		}
 	}

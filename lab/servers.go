@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"fmt"
 	"net"
 	"strings"
@@ -87,4 +88,68 @@ func (l *Lab) startTLSServer(ctx context.Context, name, netns string, addrs []st
 		ps = append(ps, p)
 	}
 	return ps, nil
+}
+
+// labDNSAddr is the loopback address of a scenario's own DNS server: 127.213.H.53, H from the
+// scenario's name, so that two scenarios up at once do not collide on port 53.
+func (l *Lab) labDNSAddr() string {
+	h := fnv.New32a()
+	h.Write([]byte(l.Scenario.Name))
+	return fmt.Sprintf("127.213.%d.53", h.Sum32()%250+1)
+}
+
+// startDNS runs dnsmasq on labDNSAddr:53 answering NXDOMAIN for every name under lab.invalid
+// (and nothing else: it has no upstream), logging each query to log/dns.log.
+func (l *Lab) startDNS(ctx context.Context) (string, error) {
+	addr := l.labDNSAddr()
+	_, err := l.Spawn(ctx, Daemon{Name: "dnsmasq", Argv: []string{"dnsmasq", "--keep-in-foreground",
+		"--no-resolv", "--no-hosts", "--no-poll", "--bind-interfaces", "--listen-address=" + addr, "--port=53",
+		"--address=/lab.invalid/", "--log-queries", "--log-facility=" + l.LogPath("dns.log"), "--pid-file=",
+		"--user=nobody"}, Ready: hostPort(addr, 53)})
+	return addr, err
+}
+
+// localResolver returns /etc files that send a program's name lookups to the lab's DNS only.
+func localResolver(dns string) map[string]string {
+	return map[string]string{
+		"resolv.conf":   "nameserver " + dns + "\noptions timeout:1 attempts:1\n",
+		"nsswitch.conf": "hosts: files dns\n",
+	}
+}
+
+// tinyproxyConfig holds what differs between the tinyproxy scenarios.
+type tinyproxyConfig struct {
+	Port  int
+	Extra string            // directives such as "ConnectPort 443"
+	Etc   map[string]string // /etc overrides (Daemon.Etc)
+}
+
+// startTinyproxy runs `tinyproxy -d -c` once per loopback address (tinyproxy listens on one
+// address or on all), logging to log/tinyproxy.log and log/tinyproxy-v6.log.
+func (l *Lab) startTinyproxy(ctx context.Context, c tinyproxyConfig) error {
+	for i, host := range []string{"127.0.0.1", "::1"} {
+		name := "tinyproxy"
+		if i > 0 {
+			name = "tinyproxy-v6"
+		}
+		conf, err := l.Config(name+".conf", fmt.Sprintf(`User nobody
+Group nogroup
+Port %d
+Listen %s
+Timeout 10
+LogFile "%s"
+LogLevel Info
+MaxClients 20
+Allow 127.0.0.1
+Allow ::1
+%s`, c.Port, host, l.LogPath(name+".log"), c.Extra))
+		if err != nil {
+			return err
+		}
+		if _, err := l.Spawn(ctx, Daemon{Name: name, Argv: []string{"tinyproxy", "-d", "-c", conf},
+			Etc: c.Etc, Ready: hostPort(host, c.Port)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -10,8 +10,11 @@ import (
 // through the proxy, one every 100 ms.
 type connectPlan struct {
 	N int
-	// HostHeader overrides Targets.HostHeader.
-	HostHeader string
+	// HostIsProxy sends a Host header naming the proxy (host:port) instead of the target.
+	HostIsProxy bool
+	// Parallel starts the attempts 100 ms apart without waiting for each to end (for
+	// failures that take seconds each).
+	Parallel bool
 	// Creds gives the credentials of attempt i; nil sends Targets' (none when empty).
 	Creds func(i int, t Targets) (user, password string)
 }
@@ -34,16 +37,20 @@ func connectTraffic(p connectPlan) func(context.Context, *Lab, bool) (string, er
 				return "", err
 			}
 		}
-		hh := p.HostHeader
-		if hh == "" {
-			hh = t.HostHeader
+		hh := ""
+		if p.HostIsProxy {
+			hh = pa
 		}
-		var tr transcript
+		type result struct {
+			text   string
+			status int
+		}
+		results := make([]chan result, p.N)
 		for i := range p.N {
 			if i > 0 {
 				select {
 				case <-ctx.Done():
-					return tr.String(), ctx.Err()
+					return "", ctx.Err()
 				case <-time.After(100 * time.Millisecond):
 				}
 			}
@@ -52,12 +59,22 @@ func connectTraffic(p connectPlan) func(context.Context, *Lab, bool) (string, er
 				user, pass = p.Creds(i, t)
 			}
 			a := connectAttempt{Netns: t.Netns, Proxy: pa, Authority: ta, Host: hh, User: user, Password: pass}
-			text, status := a.do(ctx)
-			outcome := "no answer from the proxy"
-			if status != 0 {
-				outcome = fmt.Sprintf("CONNECT %s answered %d", ta, status)
+			results[i] = make(chan result, 1)
+			do := func() { text, status := a.do(ctx); results[i] <- result{text, status} }
+			if !p.Parallel {
+				do()
+				continue
 			}
-			tr.add("CONNECT "+ta+" via "+pa, text, outcome)
+			go do()
+		}
+		var tr transcript
+		for _, ch := range results {
+			r := <-ch // each attempt ends by clientTimeout
+			outcome := "no answer from the proxy"
+			if r.status != 0 {
+				outcome = fmt.Sprintf("CONNECT %s answered %d", ta, r.status)
+			}
+			tr.add("CONNECT "+ta+" via "+pa, r.text, outcome)
 		}
 		return tr.String(), nil
 	}
