@@ -6,6 +6,7 @@
 package probe
 
 import (
+	"context"
 	"crypto/x509"
 	"net"
 	"net/url"
@@ -75,6 +76,9 @@ type Options struct {
 
 	// Resolver looks names up; nil means net.DefaultResolver. A test seam.
 	Resolver *net.Resolver
+	// Dial opens TCP connections; nil means a net.Dialer. A test seam (to dial from inside a
+	// network namespace). It must honour the context's deadline.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Now returns the current time; nil means time.Now. A test seam.
 	Now func() time.Time
 }
@@ -91,6 +95,17 @@ func (o *Options) resolver() *net.Resolver {
 		return o.Resolver
 	}
 	return net.DefaultResolver
+}
+
+// dial opens a TCP connection to addr within timeout.
+func (o *Options) dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if o.Dial != nil {
+		return o.Dial(ctx, "tcp", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
 }
 
 func orDefault(d, def time.Duration) time.Duration {

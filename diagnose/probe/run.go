@@ -155,11 +155,11 @@ func (r *Result) secure(ctx context.Context, conn net.Conn, direct bool, o *Opti
 // worked: the same address, or the same proxy with the Host header that opened the tunnel.
 func (r *Result) dialer(o *Options) func(ctx context.Context) (net.Conn, error) {
 	return func(ctx context.Context) (net.Conn, error) {
-		d := net.Dialer{Timeout: orDefault(o.ConnectTimeout, DefaultConnectTimeout)}
+		timeout := orDefault(o.ConnectTimeout, DefaultConnectTimeout)
 		var conn net.Conn
 		switch {
 		case r.Connect != nil && r.Connect.Tunnel >= 0:
-			c, err := d.DialContext(ctx, "tcp", r.Connect.TCP.Attempts[r.Connect.TCP.Used].Remote)
+			c, err := o.dial(ctx, r.Connect.TCP.Attempts[r.Connect.TCP.Used].Remote, timeout)
 			if err != nil {
 				return nil, fmt.Errorf("reconnecting to the proxy: %w", err)
 			}
@@ -170,7 +170,7 @@ func (r *Result) dialer(o *Options) func(ctx context.Context) (net.Conn, error) 
 			}
 			conn = tc
 		case r.TCP != nil && r.TCP.Used >= 0:
-			c, err := d.DialContext(ctx, "tcp", r.TCP.Attempts[r.TCP.Used].Remote)
+			c, err := o.dial(ctx, r.TCP.Attempts[r.TCP.Used].Remote, timeout)
 			if err != nil {
 				return nil, fmt.Errorf("reconnecting to the backend: %w", err)
 			}

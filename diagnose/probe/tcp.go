@@ -65,10 +65,10 @@ func (r *TCPResult) Outcome() TCPOutcome {
 	return r.Attempts[0].Outcome
 }
 
-// ConnectAll connects to port on every address at once, each within timeout. It returns the
+// ConnectAll connects to port on every address at once, each within the connect timeout. It returns the
 // result and the connection of the first address (in the given order) that connected; the others
 // are closed. conn is nil when none connected.
-func ConnectAll(ctx context.Context, addrs []netip.Addr, port int, timeout time.Duration, now func() time.Time, h *Hooks) (*TCPResult, net.Conn) {
+func ConnectAll(ctx context.Context, o *Options, addrs []netip.Addr, port int, h *Hooks) (*TCPResult, net.Conn) {
 	res := &TCPResult{Used: -1}
 	if len(addrs) > maxAddrs {
 		res.Skipped = len(addrs) - maxAddrs
@@ -81,7 +81,7 @@ func ConnectAll(ctx context.Context, addrs []netip.Addr, port int, timeout time.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res.Attempts[i], conns[i] = connectOne(ctx, net.JoinHostPort(a.String(), strconv.Itoa(port)), timeout, now, h)
+			res.Attempts[i], conns[i] = connectOne(ctx, o, net.JoinHostPort(a.String(), strconv.Itoa(port)), h)
 		}()
 	}
 	wg.Wait()
@@ -100,13 +100,12 @@ func ConnectAll(ctx context.Context, addrs []netip.Addr, port int, timeout time.
 }
 
 // connectOne makes one attempt.
-func connectOne(ctx context.Context, addr string, timeout time.Duration, now func() time.Time, h *Hooks) (TCPAttempt, net.Conn) {
+func connectOne(ctx context.Context, o *Options, addr string, h *Hooks) (TCPAttempt, net.Conn) {
 	h.connectStart(addr)
 	at := TCPAttempt{Remote: addr}
-	d := net.Dialer{Timeout: timeout}
-	start := now()
-	c, err := d.DialContext(ctx, "tcp", addr)
-	at.Took = now().Sub(start)
+	start := o.now()
+	c, err := o.dial(ctx, addr, orDefault(o.ConnectTimeout, DefaultConnectTimeout))
+	at.Took = o.now().Sub(start)
 	if err != nil {
 		at.Outcome, at.Err = classifyConnect(ctx, err), err.Error()
 	} else {

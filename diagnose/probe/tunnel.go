@@ -128,8 +128,7 @@ func openTunnel(ctx context.Context, o *Options, h *Hooks, wf *waterfall) (*Conn
 
 // redial opens another connection to the proxy address already used.
 func redial(ctx context.Context, o *Options, addr string) net.Conn {
-	d := net.Dialer{Timeout: orDefault(o.ConnectTimeout, DefaultConnectTimeout)}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := o.dial(ctx, addr, orDefault(o.ConnectTimeout, DefaultConnectTimeout))
 	if err != nil {
 		return nil
 	}
