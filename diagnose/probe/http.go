@@ -55,7 +55,7 @@ type HTTPResult struct {
 	Fault *Fault `json:"fault,omitempty"`
 	// BodyStart is the first part of the body.
 	BodyStart string `json:"body_start,omitempty"`
-	// FirstByte is the time from the request written to the first byte of the answer.
+	// FirstByte is the time from starting to write the request to the first byte of the answer.
 	FirstByte time.Duration `json:"first_byte_ns"`
 	// Err is the error, when there was no answer.
 	Err string `json:"error,omitempty"`
@@ -110,11 +110,12 @@ func RoundTrip(ctx context.Context, conn net.Conn, br *bufio.Reader, req *http.R
 	defer conn.SetDeadline(time.Time{})
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
+	// Counted from the first byte of the request written, as curl's time_starttransfer is.
+	sent := o.now()
 	if err := req.Write(conn); err != nil {
 		res.Outcome, res.Err = httpFailure(ctx, err), err.Error()
 		return res, nil
 	}
-	sent := o.now()
 	resp, err := http.ReadResponse(br, req)
 	if !fb.at.IsZero() {
 		res.FirstByte = fb.at.Sub(sent)

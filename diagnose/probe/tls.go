@@ -107,6 +107,11 @@ func Handshake(ctx context.Context, conn net.Conn, o *Options, direct bool) (*TL
 	start := o.now()
 	_ = conn.SetDeadline(start.Add(timeout))
 	err := tc.HandshakeContext(ctx)
+	var verr error
+	if err == nil {
+		// Verification counts in the handshake's time, as it does for curl and for a gateway.
+		verr = verifyChain(tc.ConnectionState().PeerCertificates, sni, o.Roots, o.now())
+	}
 	res.Took = o.now().Sub(start)
 	_ = conn.SetDeadline(time.Time{})
 	in, first, alerts, notTLS := sc.seen()
@@ -120,7 +125,6 @@ func Handshake(ctx context.Context, conn net.Conn, o *Options, direct bool) (*TL
 		cs := tc.ConnectionState()
 		res.Version, res.Cipher, res.ALPN = tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), cs.NegotiatedProtocol
 		res.Chain = summarize(cs.PeerCertificates)
-		verr := verifyChain(cs.PeerCertificates, sni, o.Roots, o.now())
 		res.Verified = verr == nil
 		res.Outcome = TLSOK
 		if verr != nil {
