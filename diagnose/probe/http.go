@@ -53,6 +53,9 @@ type HTTPResult struct {
 	FaultSource string `json:"fault_source,omitempty"`
 	// Fault is the gateway fault found in the body, when the body is one.
 	Fault *Fault `json:"fault,omitempty"`
+	// Closes says the server will close the connection after this answer (Connection: close,
+	// or an HTTP/1.0 answer without keep-alive).
+	Closes bool `json:"closes,omitempty"`
 	// BodyStart is the first part of the body.
 	BodyStart string `json:"body_start,omitempty"`
 	// FirstByte is the time from starting to write the request to the first byte of the answer.
@@ -125,7 +128,7 @@ func RoundTrip(ctx context.Context, conn net.Conn, br *bufio.Reader, req *http.R
 		return res, nil
 	}
 	defer resp.Body.Close()
-	res.Outcome, res.Status = HTTPAnswered, resp.StatusCode
+	res.Outcome, res.Status, res.Closes = HTTPAnswered, resp.StatusCode, resp.Close
 	res.StatusLine = resp.Proto + " " + resp.Status
 	for _, k := range sortedKeys(resp.Header) {
 		for _, v := range resp.Header[k] {

@@ -57,14 +57,13 @@ func Reuse(ctx context.Context, dial func(context.Context) (net.Conn, error), o 
 		return res
 	}
 	for _, hl := range res.First.Headers {
-		k, v, _ := strings.Cut(hl, ": ")
-		switch {
-		case strings.EqualFold(k, "Keep-Alive"):
+		if k, v, _ := strings.Cut(hl, ": "); strings.EqualFold(k, "Keep-Alive") {
 			res.ServerKeepAlive = v
-		case strings.EqualFold(k, "Connection") && strings.EqualFold(strings.TrimSpace(v), "close"):
-			res.Outcome = ReuseNotKept
-			return res
 		}
+	}
+	if res.First.Closes {
+		res.Outcome = ReuseNotKept
+		return res
 	}
 	t := time.NewTimer(o.KeepaliveIdle)
 	select {
