@@ -1,0 +1,74 @@
+package analyze
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hopscope/hopscope/knowledge"
+	"go.yaml.in/yaml/v3"
+)
+
+// packetBlind lists recorded causes whose packets alone cannot name them, with the reason; their
+// recordings are still read, and must not fail or warn.
+var packetBlind = map[string]string{
+	// A refused connection to a port chosen at random looks the same whether a proxy or a backend
+	// was meant to listen there; only the client's account says it was the proxy.
+	"tunnel.proxy-unreachable": "a refused connect to an unknown port does not say it was a proxy",
+}
+
+// TestRecordedCaptures reads every capture the lab recorded from real servers and checks that the
+// cause ranked first on the capture alone is the recording's true cause.
+func TestRecordedCaptures(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob("../testdata/scenarios/*/truth.yaml")
+	if len(dirs) == 0 {
+		t.Skip("no recorded scenarios in testdata/scenarios")
+	}
+	n := 0
+	for _, truthPath := range dirs {
+		dir := filepath.Dir(truthPath)
+		var truth struct{ Cause string }
+		b, err := os.ReadFile(truthPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(b, &truth); err != nil {
+			t.Fatalf("%s: %v", truthPath, err)
+		}
+		caps, _ := filepath.Glob(filepath.Join(dir, "*.pcap*"))
+		for _, c := range caps {
+			n++
+			name := filepath.Base(dir) + "/" + filepath.Base(c)
+			t.Run(name, func(t *testing.T) {
+				s, inputs, err := Run(context.Background(), kb, []string{c}, nil, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := inputs[0]
+				if !strings.HasPrefix(in.Kind, "pcap") || in.Packets == 0 || len(in.Warnings) > 0 {
+					t.Errorf("input %+v: want a capture read without warnings", in)
+				}
+				if why, ok := packetBlind[truth.Cause]; ok {
+					t.Skipf("%s: %s", truth.Cause, why)
+				}
+				a := s.Assess()
+				if got := a.Causes[0].Cause.ID; got != truth.Cause {
+					var evs []string
+					for _, e := range s.Report(inputs).Evidence {
+						evs = append(evs, e.Signal)
+					}
+					t.Errorf("top cause %s (%.2f), truth %s; evidence %v", got, a.Causes[0].Confidence, truth.Cause, evs)
+				}
+			})
+		}
+	}
+	if n == 0 {
+		t.Skip("no captures among the recordings")
+	}
+}
