@@ -1,0 +1,128 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/hopscope/hopscope/capture/internal/synth"
+	"github.com/hopscope/hopscope/diagnose"
+)
+
+func synthClientHello(sni string) []byte { return synth.ClientHello(sni) }
+
+// TestTruncated cuts a capture at every length and checks that what comes before the cut is read,
+// with a warning when the cut falls inside a record.
+func TestTruncated(t *testing.T) {
+	for _, v := range variants {
+		full := build(t, v.link, v.ng, v.h, scenarios[2].build)
+		whole, _ := analyzeBytes(t, full)
+		for cut := len(full) - 1; cut > 0; cut -= 7 {
+			sum, err := Analyze(context.Background(), bytes.NewReader(full[:cut]), Options{Name: "cut"})
+			if err != nil {
+				if !IsNotCapture(err) && !strings.Contains(err.Error(), "header") {
+					t.Fatalf("%s cut at %d: %v", v.name, cut, err)
+				}
+				continue
+			}
+			if sum.Packets > whole.Packets || sum.Packets < whole.Packets-1 && cut > len(full)-40 {
+				t.Errorf("%s cut at %d: %d packets of %d", v.name, cut, sum.Packets, whole.Packets)
+			}
+			if len(sum.Warnings) == 0 && !v.ng {
+				// pcap records have no trailer: a cut that lands on a record boundary is a
+				// clean shorter capture; anywhere else it must warn.
+				if rd, _ := NewReader(bytes.NewReader(full[:cut])); rd != nil {
+					for {
+						if _, err := rd.Next(); err != nil {
+							break
+						}
+					}
+					if rd.Offset() != int64(cut) {
+						t.Errorf("%s cut at %d inside a record: no warning", v.name, cut)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPipeAndOneByteReads reads a capture through a pipe that hands out one byte at a time, as a
+// slow `tcpdump -w - | hopscope analyze -` might.
+func TestPipeAndOneByteReads(t *testing.T) {
+	b := build(t, layers.LinkTypeLinuxSLL2, true, v6, scenarios[2].build)
+	want, wantEv := analyzeBytes(t, b)
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(iotestWrite(pw, b))
+	}()
+	var n int
+	got, err := Analyze(context.Background(), iotest.OneByteReader(pr), Options{Name: "x.pcap", Trace: &Trace{Evidence: func(ev diagnose.Evidence) { n++ }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Packets != want.Packets || n != len(wantEv) {
+		t.Errorf("through a pipe: %d packets, %d findings; from memory %d, %d", got.Packets, n, want.Packets, len(wantEv))
+	}
+}
+
+func iotestWrite(w io.Writer, b []byte) error {
+	for len(b) > 0 {
+		n := min(len(b), 100)
+		if _, err := w.Write(b[:n]); err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// TestBackwardsTimestamps checks that a capture whose clock stepped back is read whole, with a
+// warning naming the first packet where it happened.
+func TestBackwardsTimestamps(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := synth.NewWriter(&buf, layers.LinkTypeEthernet, false)
+	c := w.NewConn(t0, ap(v4.client, 40000), ap(v4.backend, 80))
+	c.SYN(0, false)
+	c.SYNACK(-5 * ms)
+	c.ACK(ms, true)
+	sum, _ := analyzeBytes(t, buf.Bytes())
+	if sum.Packets != 3 || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0], "packet 2") {
+		t.Errorf("packets %d, warnings %q", sum.Packets, sum.Warnings)
+	}
+}
+
+// TestSnaplen checks that packets cut by a short snapshot length are counted in a warning and their
+// connections still tracked.
+func TestSnaplen(t *testing.T) {
+	full := build(t, layers.LinkTypeEthernet, false, v4, scenarios[2].build)
+	// Rewrite every record's captured length to at most 60 bytes: Ethernet, IP and TCP headers.
+	var out bytes.Buffer
+	out.Write(full[:24])
+	for p := 24; p+16 <= len(full); {
+		caplen := int(le32(full[p+8:]))
+		rec := append([]byte(nil), full[p:p+16]...)
+		keep := min(caplen, 60)
+		putLE32(rec[8:], uint32(keep))
+		out.Write(rec)
+		out.Write(full[p+16 : p+16+keep])
+		p += 16 + caplen
+	}
+	sum, evs := analyzeBytes(t, out.Bytes())
+	if sum.Packets == 0 || len(sum.Warnings) == 0 || !strings.Contains(sum.Warnings[0], "snapshot length") {
+		t.Errorf("warnings %q", sum.Warnings)
+	}
+	if got := signals(evs); len(got) == 0 {
+		t.Errorf("no findings from a capture with whole TCP headers")
+	}
+}
+
+func le32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+func putLE32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
