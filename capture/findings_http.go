@@ -38,7 +38,7 @@ func (fs *findings) connectAnswer(f *Flow) {
 	at, pkts := hs.respTime, []int64{hs.respPkt, hs.reqPkt}
 	fs.add(fmt.Sprintf("proxy.connect.status.%d", resp.Status), at, fmt.Sprintf("the proxy %s answered CONNECT %s with %d", f.Server, req.Target, resp.Status), pkts...)
 	if req.Host != "" {
-		if hostOnly(req.Host) == hostOnly(req.Target) {
+		if sameAuthority(req.Host, req.Target) {
 			fs.add("proxy.host-header.names-target", hs.reqTime, fmt.Sprintf("CONNECT %s with Host: %s", req.Target, req.Host), hs.reqPkt)
 		} else {
 			fs.add("proxy.host-header.names-proxy", hs.reqTime, fmt.Sprintf("CONNECT %s with Host: %s, not the target", req.Target, req.Host), hs.reqPkt)
@@ -47,6 +47,32 @@ func (fs *findings) connectAnswer(f *Flow) {
 	for _, sig := range proxyErrors(resp) {
 		fs.add(sig.signal, at, sig.why, pkts...)
 	}
+}
+
+// sameAuthority reports whether a Host header names the CONNECT target: the same host and, when
+// the header gives one, the same port. A Host naming the proxy differs in one or the other (on a
+// single test host, only in the port).
+func sameAuthority(host, target string) bool {
+	if hostOnly(host) != hostOnly(target) {
+		return false
+	}
+	hp, tp := portOf(host), portOf(target)
+	return hp == "" || tp == "" || hp == tp
+}
+
+// portOf returns the port of "host:port" or "[v6]:port", or "".
+func portOf(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "]:"); i > 0 {
+			return s[i+2:]
+		}
+		return ""
+	}
+	if strings.Count(s, ":") == 1 {
+		return s[strings.IndexByte(s, ':')+1:]
+	}
+	return ""
 }
 
 type proxySignal struct{ signal, why string }
