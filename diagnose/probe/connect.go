@@ -139,7 +139,7 @@ func proxyConnect(ctx context.Context, conn net.Conn, target, host, hostIs strin
 	}
 	body := readBodyStart(conn, br, length, o.now().Add(bodyWait))
 	at.BodyStart = diagnose.Redact(clip(body, bodyShown))
-	at.Reason, at.Said = readProxyReason(at.Headers, body)
+	at.Reason, at.Said = readProxyReason(at.Headers, line+"\n"+body)
 	return at, nil
 }
 

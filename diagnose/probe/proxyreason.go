@@ -49,11 +49,12 @@ var tells = []reasonTell{
 	{"", "timed out", ReasonConnectTimeout},
 	{"", "Request blocked", ReasonAccessDenied},
 	{"", "Access denied", ReasonAccessDenied},
+	{"", "Access violation", ReasonAccessDenied},
 	{"", "Unable to connect", ReasonCannotForward},
 }
 
-// readProxyReason finds the reason in the answer's headers ("Name: value" lines) and body, and
-// quotes where it was said.
+// readProxyReason finds the reason in the answer's headers ("Name: value" lines) and body (with
+// the status line, where tinyproxy puts its reason), and quotes where it was said.
 func readProxyReason(headers []string, body string) (ProxyReason, string) {
 	for _, t := range tells {
 		if t.header == "" {
