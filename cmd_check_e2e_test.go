@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"sort"
@@ -162,6 +163,10 @@ func startScenario(t *testing.T, name string) (lab.Targets, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	// A run killed before its cleanup leaves the scenario up: take it down first.
+	if err := lab.DownIn(checkStateRoot, name); err != nil && !errors.Is(err, lab.ErrNotUp) {
+		t.Logf("taking down what an earlier run left: %v", err)
+	}
 	l, err := lab.StartIn(ctx, checkStateRoot, name)
 	if err != nil {
 		t.Fatalf("lab: %v", err)
