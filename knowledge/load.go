@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -255,6 +254,13 @@ func (b *Base) index() error {
 			}
 			r.re = re
 		}
+		if r.After != "" {
+			re, err := regexp.Compile(r.After)
+			if err != nil {
+				bad(r.Pos, "recognizer after: %v", err)
+			}
+			r.after = re
+		}
 		if len(r.Signals) == 0 {
 			bad(r.Pos, "recognizer has no signals")
 		}
@@ -455,6 +461,12 @@ func (p *Playbook) Step(id string) (*Step, bool) {
 	return nil, false
 }
 
+// NeedsContext reports whether the recognizer only applies after an earlier line matched After.
+func (r *Recognizer) NeedsContext() bool { return r.after != nil }
+
+// MatchContext reports whether a line satisfies the recognizer's After condition.
+func (r *Recognizer) MatchContext(line string) bool { return r.after != nil && r.after.MatchString(line) }
+
 // Match reports whether the recognizer matches the text.
 func (r *Recognizer) Match(text string) bool {
 	if r.re != nil {
@@ -462,6 +474,3 @@ func (r *Recognizer) Match(text string) bool {
 	}
 	return strings.Contains(text, r.Contains)
 }
-
-// baseName is the file name used in error messages.
-func baseName(p string) string { return path.Base(p) }

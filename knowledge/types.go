@@ -122,9 +122,13 @@ type Recognizer struct {
 	// Contains is a literal substring (case-sensitive); Regex a RE2 expression. One of them.
 	Contains string   `yaml:"contains" json:"contains,omitempty"`
 	Regex    string   `yaml:"regex" json:"regex,omitempty"`
-	Signals  []string `yaml:"signals" json:"signals"`
+	// After, when set, is a RE2 expression an earlier line of the same text must have matched:
+	// a status line means "the proxy answered the CONNECT" only after a CONNECT request line.
+	After   string   `yaml:"after" json:"after,omitempty"`
+	Signals []string `yaml:"signals" json:"signals"`
 	// Says is a short description of what the matched text means, shown as evidence detail.
 	Says string `yaml:"says" json:"says"`
 
-	re *regexp.Regexp
+	re    *regexp.Regexp
+	after *regexp.Regexp
 }

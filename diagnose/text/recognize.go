@@ -35,6 +35,8 @@ type Result struct {
 // ErrNothingRecognised when no line matched.
 func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evidence)) (Result, error) {
 	var res Result
+	// context[i] is true once a line matched recognizer i's After condition.
+	context := make([]bool, len(kb.Recognizers))
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine)
 	for sc.Scan() {
@@ -44,7 +46,13 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 			return res, fmt.Errorf("%s line %d: %w", name, res.Lines, ErrNotText)
 		}
 		s := strings.TrimSpace(string(line))
-		for _, rec := range kb.Recognizers {
+		for i, rec := range kb.Recognizers {
+			if rec.NeedsContext() {
+				if !context[i] {
+					context[i] = rec.MatchContext(s)
+					continue
+				}
+			}
 			if !rec.Match(s) {
 				continue
 			}

@@ -1,0 +1,83 @@
+package text
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+func signals(t *testing.T, input string) ([]string, error) {
+	t.Helper()
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_, err = Read(kb, "paste", strings.NewReader(input), func(ev diagnose.Evidence) { got = append(got, ev.Signal) })
+	return got, err
+}
+
+func TestRecognize(t *testing.T) {
+	cases := []struct {
+		name, input string
+		want, not   []string
+	}{
+		{"fault string", `{"fault":{"faultstring":"Proxy refused to create tunnel with response status 504"}}`,
+			[]string{"proxy.connect.status.504"}, nil},
+		{"CONNECT answered", "> CONNECT api:443 HTTP/1.1\n> Host: proxy:3128\n< HTTP/1.1 403 Forbidden\n< X-Squid-Error: ERR_ACCESS_DENIED 0\n",
+			[]string{"proxy.connect.status.403", "proxy.error.access-denied"}, nil},
+		{"status without CONNECT is not the proxy's", "< HTTP/1.1 403 Forbidden\n",
+			nil, []string{"proxy.connect.status.403"}},
+		{"apache 2.2", "[Sat Nov 21 10:00:00 2026] [error] (111)Connection refused: proxy: HTTP: attempt to connect to 10.0.0.5:8080 (backend) failed",
+			[]string{"log.proxy.connect-refused", "log.proxy.connect-failed"}, nil},
+		{"nginx tls", "2026/11/21 10:00:00 [error] 7#7: *1 upstream timed out (110: Connection timed out) while SSL handshaking to upstream, client: 127.0.0.1",
+			[]string{"log.proxy.tls-handshake-timeout"}, nil},
+		{"unreachable proxy", "* connect to proxy 127.0.0.1:3129 failed after 0s: dial tcp 127.0.0.1:3129: connect: connection refused",
+			[]string{"proxy.unreachable.refused"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := signals(t, tc.input)
+			if err != nil && tc.want != nil {
+				t.Fatal(err)
+			}
+			have := strings.Join(got, " ")
+			for _, w := range tc.want {
+				if !strings.Contains(have, w) {
+					t.Errorf("missing %s in %v", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(have, n) {
+					t.Errorf("unexpected %s in %v", n, got)
+				}
+			}
+		})
+	}
+}
+
+func TestNotText(t *testing.T) {
+	_, err := signals(t, "line one\nbinary \x00 here\n")
+	if !errors.Is(err, ErrNotText) {
+		t.Errorf("err = %v, want ErrNotText", err)
+	}
+	_, err = signals(t, "hello\nworld\n")
+	if !errors.Is(err, ErrNothingRecognised) {
+		t.Errorf("err = %v, want ErrNothingRecognised", err)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	f.Add("HTTP/1.1 503\n> CONNECT a:1 HTTP/1.1\n< HTTP/1.1 407\n")
+	f.Add("\xff\xfe\x00")
+	kb, err := knowledge.Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		Read(kb, "fuzz", strings.NewReader(s), func(diagnose.Evidence) {})
+	})
+}
