@@ -58,10 +58,13 @@ func (m *Model) header() string {
 	if m.cur != m.inv {
 		right = ""
 	}
-	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if gap < 1 {
-		return common.Pad(m.styles.Header.Render(common.Clip(left+" · "+right, m.width)), m.width)
+	// The replay position matters more than the end of a long title: the title gives way.
+	rw := ansi.StringWidth(right)
+	if rw+2 > m.width {
+		right, rw = "", 0
 	}
+	left = common.Clip(left, m.width-rw-min(rw, 1))
+	gap := max(m.width-ansi.StringWidth(left)-rw, 0)
 	return m.styles.Header.Render(left) + strings.Repeat(" ", gap) + m.styles.Status.Render(right)
 }
 
