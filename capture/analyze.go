@@ -74,13 +74,13 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
 		}
 	}, func(f *Flow, ev event) { fs.event(tbl, f, ev) })
 	var (
+		p       Packet // one variable for all packets: hooks get its address, it must not escape anew
 		seg     Segment
 		unknown = map[LinkType]int64{}
 		cut     int64
 	)
 	for {
-		p, err := rd.Next()
-		if err != nil {
+		if p, err = rd.Next(); err != nil {
 			break
 		}
 		if p.Number%checkEvery == 0 {

@@ -100,6 +100,7 @@ type Flow struct {
 	tls                                tlsState
 	http                               httpState
 	done                               bool
+	queued                             bool // in the table's closed queue
 	waiting                            bool // in the table's list of requests awaiting an answer
 	firstPayloadDir                    int8
 	sawPayload                         [2]bool

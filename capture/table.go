@@ -12,8 +12,12 @@ const closedLinger = 2e9
 // idle backend connections for seconds to a minute or two; this outlasts them.
 const idleLimit = 300e9
 
-// sweepEvery is how many packets pass between sweeps of the table for finished connections.
-const sweepEvery = 1 << 14
+// sweepEvery is how many packets pass between sweeps of the whole table for idle connections;
+// closed ones leave through the closed queue, looked at every retireEvery packets.
+const (
+	sweepEvery  = 1 << 20
+	retireEvery = 1 << 10
+)
 
 // maxWaiting bounds the requests remembered as awaiting an answer (to find proxy hops).
 const maxWaiting = 16
@@ -26,6 +30,7 @@ type table struct {
 	proxies map[Endpoint]bool  // servers seen acting as proxies
 	now     int64              // the latest capture time seen
 	packets int64              // packets seen since the last sweep
+	closedQ []*Flow            // closed connections in the order they closed, to be retired
 	finish  func(*Flow)        // called once per connection when it is finished
 	event   func(*Flow, event) // called for findings that happen at one packet
 }
@@ -37,8 +42,11 @@ func newTable(finish func(*Flow), ev func(*Flow, event)) *table {
 // packet feeds one decoded segment (or ICMP error) to the table.
 func (t *table) packet(p *Packet, s *Segment, res decodeResult) {
 	t.now = max(t.now, p.Time)
-	if t.packets++; t.packets >= sweepEvery {
-		t.sweep(false)
+	if t.packets++; t.packets%retireEvery == 0 {
+		if t.packets >= sweepEvery {
+			t.sweep(false)
+		}
+		t.retire()
 	}
 	k := keyOf(s)
 	f := t.flows[k]
@@ -150,14 +158,43 @@ func (t *table) answered(f *Flow) {
 	}
 }
 
+// isClosed reports whether a connection has ended: reset, refused, or closed both ways.
+func (f *Flow) isClosed() bool {
+	return f.rstPkt[0] != 0 || f.rstPkt[1] != 0 || f.finPkt[0] != 0 && f.finPkt[1] != 0 || f.rejected
+}
+
+// closing queues a connection that just closed, to be retired once it has been quiet a while.
+func (t *table) closing(f *Flow) {
+	if !f.queued {
+		f.queued = true
+		t.closedQ = append(t.closedQ, f)
+	}
+}
+
+// retire finishes the closed connections that have been quiet for closedLinger.
+func (t *table) retire() {
+	i := 0
+	for ; i < len(t.closedQ); i++ {
+		f := t.closedQ[i]
+		if f.done {
+			continue
+		}
+		if t.now-f.End <= closedLinger {
+			break
+		}
+		t.finalize(f)
+	}
+	n := copy(t.closedQ, t.closedQ[i:])
+	clear(t.closedQ[n:])
+	t.closedQ = t.closedQ[:n]
+}
+
 // sweep finishes connections that are closed and quiet, or idle for long; all of them at the end.
 func (t *table) sweep(all bool) {
 	t.packets = 0
 	var fin []*Flow
 	for _, f := range t.flows {
-		quiet := t.now - f.End
-		closed := f.rstPkt[0] != 0 || f.rstPkt[1] != 0 || f.finPkt[0] != 0 && f.finPkt[1] != 0 || f.rejected
-		if all || closed && quiet > closedLinger || quiet > idleLimit {
+		if all || t.now-f.End > idleLimit {
 			fin = append(fin, f)
 		}
 	}

@@ -16,6 +16,7 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 			}
 			t.closed(f, dir, p)
 		}
+		t.closing(f)
 		return
 	}
 	if s.Flags&flagSYN != 0 {
@@ -75,6 +76,9 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 		if f.finPkt[dir] == 0 {
 			f.finPkt[dir], f.finTime[dir] = p.Number, p.Time
 			t.closed(f, dir, p)
+		}
+		if f.isClosed() {
+			t.closing(f)
 		}
 	}
 }
