@@ -1,14 +1,11 @@
 package main
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"time"
 
@@ -114,11 +111,11 @@ func (f *checkFlags) options() (*probe.Options, error) {
 		return nil, errors.New("check: --target URL is required (such as --target https://backend:443/)")
 	}
 	var err error
-	if o.Target, err = parseURL(f.target, "http"); err != nil {
+	if o.Target, err = probe.ParseURL(f.target, "http"); err != nil {
 		return nil, fmt.Errorf("check: --target: %w", err)
 	}
 	if f.proxy != "" {
-		if o.Proxy, err = parseURL(f.proxy, "http"); err != nil {
+		if o.Proxy, err = probe.ParseURL(f.proxy, "http"); err != nil {
 			return nil, fmt.Errorf("check: --proxy: %w", err)
 		}
 		if u := o.Proxy.User; u != nil {
@@ -131,26 +128,26 @@ func (f *checkFlags) options() (*probe.Options, error) {
 		o.ProxyUser, o.ProxyPassword, _ = strings.Cut(f.proxyUser, ":")
 	}
 	if f.connectHost != "" {
-		if _, _, err := splitHostPort(f.connectHost); err != nil {
-			return nil, fmt.Errorf("check: --connect-host %q: want HOST:PORT", f.connectHost)
+		if err := probe.ParseHostPort(f.connectHost); err != nil {
+			return nil, fmt.Errorf("check: --connect-host: %w", err)
 		}
 		o.ConnectHost = f.connectHost
 	}
-	if o.TLSMin, err = parseTLSVersion(f.tlsMin); err != nil {
+	if o.TLSMin, err = probe.ParseTLSVersion(f.tlsMin); err != nil {
 		return nil, fmt.Errorf("check: --tls-min: %w", err)
 	}
-	if o.TLSMax, err = parseTLSVersion(f.tlsMax); err != nil {
+	if o.TLSMax, err = probe.ParseTLSVersion(f.tlsMax); err != nil {
 		return nil, fmt.Errorf("check: --tls-max: %w", err)
 	}
 	if f.timeout != "" {
-		d, err := parseSeconds(f.timeout)
+		d, err := probe.ParseSeconds(f.timeout)
 		if err != nil {
 			return nil, fmt.Errorf("check: --timeout: %w", err)
 		}
 		o.DNSTimeout, o.ConnectTimeout, o.TLSTimeout, o.ProxyTimeout, o.HTTPTimeout, o.StallTimeout = d, d, d, d, d, d
 	}
 	if f.connectTimeout != "" {
-		if o.ConnectTimeout, err = parseSeconds(f.connectTimeout); err != nil {
+		if o.ConnectTimeout, err = probe.ParseSeconds(f.connectTimeout); err != nil {
 			return nil, fmt.Errorf("check: --connect-timeout: %w", err)
 		}
 	}
@@ -165,7 +162,7 @@ func (f *checkFlags) options() (*probe.Options, error) {
 		}
 	}
 	if f.bodySize != "" {
-		if o.BodySize, err = parseSize(f.bodySize); err != nil {
+		if o.BodySize, err = probe.ParseSize(f.bodySize); err != nil {
 			return nil, fmt.Errorf("check: --body-size: %w", err)
 		}
 	}
@@ -176,91 +173,4 @@ func (f *checkFlags) options() (*probe.Options, error) {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	return o, nil
-}
-
-// parseURL reads a URL, adding def:// when the scheme is missing as curl does.
-func parseURL(s, def string) (*url.URL, error) {
-	if !strings.Contains(s, "://") {
-		s = def + "://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, errors.New(diagnose.Redact(err.Error()))
-	}
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("%q has no host", u.Redacted())
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q: port %q out of range", u.Redacted(), p)
-		}
-	}
-	return u, nil
-}
-
-func splitHostPort(s string) (string, int, error) {
-	i := strings.LastIndexByte(s, ':')
-	if i <= 0 {
-		return "", 0, errors.New("no port")
-	}
-	p, err := strconv.Atoi(s[i+1:])
-	if err != nil || p < 1 || p > 65535 {
-		return "", 0, errors.New("bad port")
-	}
-	return s[:i], p, nil
-}
-
-// parseTLSVersion reads "1.2", "TLSv1.2" or "tls1.2".
-func parseTLSVersion(s string) (uint16, error) {
-	if s == "" {
-		return 0, nil
-	}
-	v := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(s), "tls"), "v")
-	switch v {
-	case "1.0", "1":
-		return tls.VersionTLS10, nil
-	case "1.1":
-		return tls.VersionTLS11, nil
-	case "1.2":
-		return tls.VersionTLS12, nil
-	case "1.3":
-		return tls.VersionTLS13, nil
-	}
-	return 0, fmt.Errorf("unknown TLS version %q (want 1.0, 1.1, 1.2 or 1.3)", s)
-}
-
-// parseSeconds reads a Go duration ("3s", "500ms") or, as curl does, a number of seconds.
-func parseSeconds(s string) (time.Duration, error) {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f <= 0 || f > 3600 {
-			return 0, fmt.Errorf("%q: want between 0 and 3600 seconds", s)
-		}
-		return time.Duration(f * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 || d > time.Hour {
-		return 0, fmt.Errorf("%q: want a duration such as 3s or 500ms", s)
-	}
-	return d, nil
-}
-
-// parseSize reads "4MB", "4M", "4MiB", "512k", "512kB" or a number of bytes. Units are binary.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(strings.ToLower(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"gib", 1 << 30}, {"gb", 1 << 30}, {"g", 1 << 30}, {"mib", 1 << 20}, {"mb", 1 << 20}, {"m", 1 << 20},
-		{"kib", 1 << 10}, {"kb", 1 << 10}, {"k", 1 << 10}, {"b", 1}} {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n <= 0 || n*float64(mult) > 1<<34 {
-		return 0, fmt.Errorf("%q: want a size such as 4MB, 512k or 100000 (at most 16 GB)", s)
-	}
-	return int64(n * float64(mult)), nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hopscope/hopscope/diagnose/probe"
 )
 
 func TestCheckFlagParsing(t *testing.T) {
@@ -21,22 +23,22 @@ func TestCheckFlagParsing(t *testing.T) {
 		{"1.5MiB", 3 << 19, true}, {"", 0, false}, {"-1", 0, false}, {"lots", 0, false}, {"99GB", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseSize(tt.in)
+		got, err := probe.ParseSize(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("parseSize(%q) = %d, %v", tt.in, got, err)
+			t.Errorf("probe.ParseSize(%q) = %d, %v", tt.in, got, err)
 		}
 	}
 	for in, want := range map[string]uint16{"1.2": 0x0303, "TLSv1.3": 0x0304, "tls1.0": 0x0301, "": 0} {
-		if got, err := parseTLSVersion(in); err != nil || got != want {
-			t.Errorf("parseTLSVersion(%q) = %x, %v", in, got, err)
+		if got, err := probe.ParseTLSVersion(in); err != nil || got != want {
+			t.Errorf("probe.ParseTLSVersion(%q) = %x, %v", in, got, err)
 		}
 	}
-	if _, err := parseTLSVersion("1.4"); err == nil {
+	if _, err := probe.ParseTLSVersion("1.4"); err == nil {
 		t.Error("1.4 accepted")
 	}
 	for in, want := range map[string]time.Duration{"3s": 3 * time.Second, "2": 2 * time.Second, "0.5": 500 * time.Millisecond} {
-		if got, err := parseSeconds(in); err != nil || got != want {
-			t.Errorf("parseSeconds(%q) = %s, %v", in, got, err)
+		if got, err := probe.ParseSeconds(in); err != nil || got != want {
+			t.Errorf("probe.ParseSeconds(%q) = %s, %v", in, got, err)
 		}
 	}
 }

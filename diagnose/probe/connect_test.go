@@ -146,3 +146,20 @@ func TestCancelStopsAWaitingCheck(t *testing.T) {
 		t.Errorf("outcome %s", r.Connect.Attempts[0].Outcome)
 	}
 }
+
+func TestUntilStopsAfterTheCheck(t *testing.T) {
+	accepted := make(chan struct{}, 4)
+	addr := serve(t, func(c net.Conn) {
+		accepted <- struct{}{}
+		_, _ = io.Copy(io.Discard, c)
+	})
+	var started []string
+	h := &Hooks{CheckStart: func(c string) { started = append(started, c) }}
+	r, err := Run(context.Background(), &Options{Target: mustURL(t, "https://"+addr+"/"), Until: CheckTCP}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TCP == nil || r.TCP.Outcome() != TCPConnected || r.TLS != nil || strings.Join(started, ",") != "dns,tcp" {
+		t.Fatalf("checks started %q, result %+v", started, r)
+	}
+}

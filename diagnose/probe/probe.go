@@ -68,6 +68,9 @@ type Options struct {
 	// KeepaliveIdle, when positive, runs the keep-alive reuse check with that idle pause.
 	KeepaliveIdle time.Duration
 
+	// Until is the last check to run (a Check… id); empty runs every check that applies. The
+	// checks before it run too: a TLS handshake needs the connection first.
+	Until string
 	// Hop says whose hop the checks stand for (Hop… constants); empty says nothing.
 	Hop string
 

@@ -85,8 +85,16 @@ func Run(ctx context.Context, o *Options, h *Hooks) (*Result, error) {
 	if conn == nil {
 		return r, nil
 	}
+	if o.Until == CheckDNS || o.Until == CheckTCP || o.Until == CheckConnect {
+		conn.Close()
+		return r, nil
+	}
 	conn, ok := r.secure(ctx, conn, direct, o, h, wf)
 	if !ok {
+		return r, nil
+	}
+	if o.Until == CheckTLS {
+		conn.Close()
 		return r, nil
 	}
 	h.checkStart(CheckHTTP)
@@ -99,12 +107,15 @@ func Run(ctx context.Context, o *Options, h *Hooks) (*Result, error) {
 	}
 	wf.addTook(PhaseFirstByte, start, r.HTTP.FirstByte, r.HTTP.Outcome == HTTPAnswered, note)
 	h.checkDone(CheckHTTP, r.HTTP)
+	if o.Until == CheckHTTP {
+		return r, nil
+	}
 	if o.BodySize > 0 && ctx.Err() == nil {
 		h.checkStart(CheckBody)
 		r.Body = Upload(ctx, r.dialer(o), o, h)
 		h.checkDone(CheckBody, r.Body)
 	}
-	if o.KeepaliveIdle > 0 && ctx.Err() == nil {
+	if o.KeepaliveIdle > 0 && ctx.Err() == nil && o.Until != CheckBody {
 		h.checkStart(CheckKeepalive)
 		r.Keepalive = Reuse(ctx, r.dialer(o), o, h)
 		h.checkDone(CheckKeepalive, r.Keepalive)
