@@ -6,6 +6,7 @@ import (
 
 	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/ui/causes"
+	"github.com/hopscope/hopscope/ui/checks"
 	"github.com/hopscope/hopscope/ui/common"
 	"github.com/hopscope/hopscope/ui/home"
 	"github.com/hopscope/hopscope/ui/ledger"
@@ -23,6 +24,7 @@ func homePanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, incidents
 		home.NewSymptoms(kb, st, km),
 		home.NewIncidents(kb, incidents, st, km),
 		home.NewPaste(kb, st, km),
+		checks.New(kb, st, km),
 	}
 }
 
@@ -41,6 +43,7 @@ func investigationPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, 
 		ledger.New(st, km),
 		next.New(st, km),
 		playbook.New(kb, st, km),
+		checks.New(kb, st, km),
 	}
 }
 

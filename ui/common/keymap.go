@@ -37,6 +37,10 @@ type KeyMap struct {
 	// Submitting pasted text.
 	Submit key.Binding
 
+	// Running live checks.
+	RunChecks key.Binding
+	RunNext   key.Binding
+
 	// Replaying evidence in capture time.
 	PlayPause key.Binding
 	StepOn    key.Binding
@@ -75,6 +79,9 @@ func DefaultKeyMap() KeyMap {
 		Playbook: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "other playbook")),
 
 		Submit: key.NewBinding(key.WithKeys("ctrl+s", "alt+enter"), key.WithHelp("ctrl+s", "recognise")),
+
+		RunChecks: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run all checks")),
+		RunNext:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "run the suggested check")),
 
 		PlayPause: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
 		StepOn:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "step")),

@@ -1,0 +1,258 @@
+// Package checks is the live checks pane: a form describing the target the way the gateway sees
+// it (URL, forward proxy, credentials, the CONNECT's Host header, TLS versions), the checks with
+// a spinner while they run and their outcome when done, the timing waterfall drawn as phases
+// end, and the check the investigation suggests next, runnable with one key. Outcomes enter the
+// investigation as evidence as each check ends.
+package checks
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/probe"
+	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// Rows of the pane under the cursor: the form's fields, then the run line, then the suggestion.
+const (
+	rowRun     = fieldCount
+	rowSuggest = fieldCount + 1
+	rowCount   = fieldCount + 2
+)
+
+// Model is the checks pane.
+type Model struct {
+	kb     *knowledge.Base
+	styles common.Styles
+	keys   common.KeyMap
+
+	form    []field
+	cursor  int
+	editing bool
+	spin    spinner.Model
+
+	run     *run
+	runs    int
+	assess  *diagnose.Assessment
+	opened  bool // an investigation is open: evidence can go straight in
+	suggest *knowledge.Check
+
+	width, height int
+	focused       bool
+}
+
+// New returns the pane with an empty form.
+func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Model {
+	return &Model{kb: kb, styles: st, keys: km, form: newForm(),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Current))}
+}
+
+// ID implements common.Pane.
+func (m *Model) ID() string { return "checks" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string {
+	if m.run != nil {
+		if _, _, done := m.run.snapshot(); !done {
+			return "Live checks · running"
+		}
+	}
+	return "Live checks"
+}
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	for i := range m.form {
+		m.form[i].input.SetWidth(max(w-labelWidth-2, 1))
+	}
+}
+
+// SetFocused implements common.Pane.
+func (m *Model) SetFocused(f bool) {
+	m.focused = f
+	if !f {
+		m.stopEditing()
+	}
+}
+
+// Capturing implements common.TextInput: while a field is edited, typed keys are text.
+func (m *Model) Capturing() bool { return m.editing }
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SessionMsg:
+		m.opened = true
+		m.assess = msg.Assessment
+		m.suggest = suggestion(msg.Assessment)
+		return m, nil
+	case progressMsg:
+		return m, m.adopt(msg.run, msg.evidence)
+	case doneMsg:
+		m.adopt(msg.run, nil)
+		return m, nil
+	case spinner.TickMsg:
+		if m.run == nil || msg.ID != m.spin.ID() {
+			return m, nil
+		}
+		if _, _, done := m.run.snapshot(); done {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.PasteMsg:
+		if m.editing {
+			var cmd tea.Cmd
+			m.form[m.cursor].input, cmd = m.form[m.cursor].input.Update(msg)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+// adopt takes a run's event: the pane shows that run from now on (it may have been started by
+// the pane this one replaced), hands its evidence to the investigation and waits for the next.
+func (m *Model) adopt(r *run, evidence []diagnose.Evidence) tea.Cmd {
+	if m.run != r {
+		m.run = r
+		m.fill(r)
+	}
+	cmds := []tea.Cmd{r.wait()}
+	if len(evidence) > 0 {
+		cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: evidence} })
+	}
+	return tea.Batch(cmds...)
+}
+
+// fill shows a run's target in a form that has none (a pane that took over a run).
+func (m *Model) fill(r *run) {
+	if m.form[fieldTarget].input.Value() == "" {
+		m.form[fieldTarget].input.SetValue(r.target)
+	}
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.editing {
+		if key.Matches(msg, m.keys.Select) || msg.String() == "esc" {
+			m.stopEditing()
+			return nil
+		}
+		var cmd tea.Cmd
+		m.form[m.cursor].input, cmd = m.form[m.cursor].input.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.cursor = min(m.cursor+1, rowCount-1)
+	case key.Matches(msg, m.keys.RunChecks):
+		return m.start("")
+	case key.Matches(msg, m.keys.RunNext):
+		return m.runSuggested()
+	case key.Matches(msg, m.keys.Select):
+		switch {
+		case m.cursor < fieldCount:
+			m.editing = true
+			return m.form[m.cursor].input.Focus()
+		case m.cursor == rowRun:
+			return m.start("")
+		case m.cursor == rowSuggest:
+			return m.runSuggested()
+		}
+	}
+	return nil
+}
+
+func (m *Model) stopEditing() {
+	m.editing = false
+	for i := range m.form {
+		m.form[i].input.Blur()
+	}
+}
+
+// runSuggested runs the check the investigation suggests, when it is one this pane runs.
+func (m *Model) runSuggested() tea.Cmd {
+	if m.suggest == nil {
+		return common.ErrorCmd(errNoSuggestion)
+	}
+	return m.start(m.suggest.ID)
+}
+
+// start runs the checks (up to until, or all when empty) for what the form says.
+func (m *Model) start(until string) tea.Cmd {
+	if m.run != nil {
+		if _, _, done := m.run.snapshot(); !done {
+			return common.ErrorCmd(errRunning)
+		}
+	}
+	o, err := options(m.form)
+	if err != nil {
+		return common.ErrorCmd(err)
+	}
+	o.Until = until
+	switch until {
+	case probe.CheckBody:
+		o.BodySize = suggestedBodySize
+	case probe.CheckKeepalive:
+		o.KeepaliveIdle = suggestedIdle
+	}
+	m.runs++
+	m.run = startRun(m.kb, m.runs, o, order(o))
+	cmds := []tea.Cmd{m.run.wait(), m.spin.Tick}
+	if hop := hopEvidence(m.kb, o); len(hop) > 0 {
+		cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: hop} })
+	}
+	if !m.opened {
+		// From the home screen: open an investigation first, which the evidence then enters.
+		open := func() tea.Msg { return common.OpenMsg{Title: "live checks of " + o.Target.Redacted()} }
+		return tea.Sequence(open, tea.Batch(cmds...))
+	}
+	return tea.Batch(cmds...)
+}
+
+// hopEvidence is the operator's statement that the checks stand for the gateway's hop, as
+// `hopscope check` records it.
+func hopEvidence(kb *knowledge.Base, o *probe.Options) []diagnose.Evidence {
+	r := &probe.Result{Hop: o.Hop, Started: time.Now()}
+	if o.Proxy != nil {
+		r.Proxy = o.Proxy.Redacted()
+	}
+	return probe.Evidence(kb, r)
+}
+
+// suggestion returns the best next check when this pane can run it.
+func suggestion(a *diagnose.Assessment) *knowledge.Check {
+	if a == nil {
+		return nil
+	}
+	for _, n := range a.Next {
+		if n.Check.Kind == "probe" && n.Check.ID != "connect-host-header" {
+			return n.Check
+		}
+	}
+	return nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	if m.editing {
+		return []key.Binding{m.keys.Select}
+	}
+	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Select, m.keys.RunChecks, m.keys.RunNext}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }

@@ -1,0 +1,189 @@
+package checks
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+func newPane(t *testing.T) (*Model, *knowledge.Base) {
+	t.Helper()
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(kb, common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(80, 30)
+	m.SetFocused(true)
+	return m, kb
+}
+
+func press(m *Model, k string) tea.Cmd {
+	r := []rune(k)[0]
+	_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: k})
+	return cmd
+}
+
+// drive runs cmd and every command the pane returns until the run ends, feeding the pane its
+// own messages, and returns the other messages it produced (evidence, errors, open).
+func drive(t *testing.T, m *Model, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	queue := []tea.Cmd{cmd}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(queue) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not end")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+			for i := 0; i < v.Len(); i++ {
+				queue = append(queue, v.Index(i).Interface().(tea.Cmd))
+			}
+			continue
+		}
+		switch msg.(type) {
+		case spinner.TickMsg, nil:
+		case progressMsg, doneMsg:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		default:
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+func TestRunAllFeedsTheInvestigation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	defer srv.Close()
+	m, _ := newPane(t)
+	m.form[fieldTarget].input.SetValue(srv.URL + "/")
+	m.Update(common.SessionMsg{Rev: 1})
+	msgs := drive(t, m, press(m, "r"))
+	var signals []string
+	for _, msg := range msgs {
+		if ev, ok := msg.(common.AddEvidenceMsg); ok {
+			for _, e := range ev.Evidence {
+				signals = append(signals, e.Signal)
+			}
+		}
+	}
+	if got := strings.Join(signals, ","); got != "hop.gateway.direct,tcp.connect.ok" {
+		t.Errorf("evidence %s", got)
+	}
+	rows, phases, done := m.run.snapshot()
+	if !done || len(rows) != 3 || len(phases) != 3 {
+		t.Fatalf("rows %+v phases %+v done %v", rows, phases, done)
+	}
+	for _, r := range rows {
+		if r.state != passed {
+			t.Errorf("%s: state %d (%s)", r.id, r.state, r.note)
+		}
+	}
+	view := ansi.Strip(m.View())
+	for _, want := range []string{"Waterfall", "connect", "first byte", "✓ tcp"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	if n := strings.Count(view, "\n") + 1; n != 30 {
+		t.Errorf("view has %d lines, want the pane's 30", n)
+	}
+}
+
+func TestFromHomeOpensAnInvestigationAndHidesThePassword(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the proxy refuses
+	m, _ := newPane(t)
+	m.form[fieldTarget].input.SetValue("https://backend.test/")
+	m.form[fieldProxy].input.SetValue("http://" + addr)
+	m.form[fieldCredentials].input.SetValue("gw:hunter2")
+	msgs := drive(t, m, press(m, "r"))
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	if _, ok := msgs[0].(common.OpenMsg); !ok {
+		t.Errorf("first message %T, want an OpenMsg", msgs[0])
+	}
+	found := false
+	for _, msg := range msgs {
+		if ev, ok := msg.(common.AddEvidenceMsg); ok {
+			for _, e := range ev.Evidence {
+				found = found || e.Signal == "proxy.unreachable.refused"
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no proxy.unreachable.refused in %v", msgs)
+	}
+	if v := m.View(); strings.Contains(v, "hunter2") || !strings.Contains(v, "gw:••••••") {
+		t.Errorf("credentials shown:\n%s", v)
+	}
+}
+
+func TestSuggestedCheckRunsWithOneKey(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	m, kb := newPane(t)
+	if cmd := press(m, "x"); cmd == nil {
+		t.Fatal("x with no suggestion: want an error message")
+	} else if _, ok := cmd().(common.ErrorMsg); !ok {
+		t.Fatal("x with no suggestion: want an error message")
+	}
+	var tcp *knowledge.Check
+	for _, c := range kb.Checks {
+		if c.ID == "tcp" {
+			tcp = c
+		}
+	}
+	m.Update(common.SessionMsg{Rev: 1, Assessment: &diagnose.Assessment{Next: []diagnose.NextCheck{{Check: tcp}}}})
+	m.form[fieldTarget].input.SetValue(srv.URL)
+	drive(t, m, press(m, "x"))
+	rows, _, _ := m.run.snapshot()
+	if len(rows) != 2 || rows[1].id != "tcp" || rows[1].state != passed {
+		t.Fatalf("rows %+v, want dns and tcp only", rows)
+	}
+}
+
+func TestEditingCapturesKeys(t *testing.T) {
+	m, _ := newPane(t)
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if !m.Capturing() {
+		t.Fatal("enter on the target field did not start editing")
+	}
+	for _, k := range "ftp://q" {
+		m.Update(tea.KeyPressMsg{Code: k, Text: string(k)})
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if m.Capturing() || m.form[fieldTarget].input.Value() != "ftp://q" {
+		t.Fatalf("capturing %v value %q", m.Capturing(), m.form[fieldTarget].input.Value())
+	}
+	if cmd := press(m, "r"); cmd == nil {
+		t.Fatal("run with a bad target: want an error")
+	} else if _, ok := cmd().(common.ErrorMsg); !ok {
+		t.Fatal("run with a bad target: want an error")
+	}
+}

@@ -1,0 +1,199 @@
+package checks
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/probe"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+// state is where one check stands in a run.
+type state int
+
+const (
+	pending state = iota
+	running
+	passed
+	failed
+	skipped
+)
+
+// checkRow is one check as the pane lists it.
+type checkRow struct {
+	id    string
+	state state
+	note  string
+}
+
+// run is one run of the checks in the background. The probe's hooks write to it under mu and
+// post a message on events; the pane reads it under mu. Messages carry the run itself, so a pane
+// created after the run started (the investigation screen opening) can take it over.
+type run struct {
+	id     int
+	target string
+	cancel context.CancelFunc
+	events chan tea.Msg
+
+	mu     sync.Mutex
+	rows   []checkRow
+	phases []probe.Phase
+	done   bool
+}
+
+// progressMsg says a run moved: a check started or ended, a phase ended.
+type progressMsg struct {
+	run *run
+	// evidence is what an ended check found, for the investigation.
+	evidence []diagnose.Evidence
+}
+
+// doneMsg says a run ended.
+type doneMsg struct{ run *run }
+
+// startRun starts the checks in the background and returns the run. Events are buffered so the
+// probe never waits on the screen; when the buffer is full a progress event is dropped (the next
+// one redraws the same state) but evidence and the end never are.
+func startRun(kb *knowledge.Base, id int, o *probe.Options, order []string) *run {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &run{id: id, target: o.Target.Redacted(), cancel: cancel, events: make(chan tea.Msg, 64)}
+	for _, c := range order {
+		r.rows = append(r.rows, checkRow{id: c})
+	}
+	post := func(m tea.Msg, must bool) {
+		if must {
+			r.events <- m
+			return
+		}
+		select {
+		case r.events <- m:
+		default:
+		}
+	}
+	hooks := &probe.Hooks{
+		CheckStart: func(c string) {
+			r.set(c, running, "")
+			post(progressMsg{run: r}, false)
+		},
+		CheckDone: func(c string, res any) {
+			ev := probe.CheckEvidence(kb, c, res, time.Now())
+			st, note := outcome(ev)
+			r.set(c, st, note)
+			post(progressMsg{run: r, evidence: ev}, true)
+		},
+		PhaseDone: func(p probe.Phase) {
+			r.mu.Lock()
+			r.phases = append(r.phases, p)
+			r.mu.Unlock()
+			post(progressMsg{run: r}, false)
+		},
+	}
+	go func() {
+		defer cancel()
+		_, _ = probe.Run(ctx, o, hooks)
+		r.mu.Lock()
+		for i := range r.rows {
+			if r.rows[i].state == pending || r.rows[i].state == running {
+				r.rows[i].state = skipped
+			}
+		}
+		r.done = true
+		r.mu.Unlock()
+		r.events <- doneMsg{run: r}
+		close(r.events)
+	}()
+	return r
+}
+
+// wait returns the command that delivers the run's next event.
+func (r *run) wait() tea.Cmd {
+	return func() tea.Msg {
+		m, ok := <-r.events
+		if !ok {
+			return nil
+		}
+		return m
+	}
+}
+
+func (r *run) set(check string, st state, note string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.rows {
+		if r.rows[i].id == check {
+			r.rows[i].state, r.rows[i].note = st, note
+		}
+	}
+}
+
+// snapshot copies what the pane draws.
+func (r *run) snapshot() ([]checkRow, []probe.Phase, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]checkRow(nil), r.rows...), append([]probe.Phase(nil), r.phases...), r.done
+}
+
+// outcome says whether a check's evidence is a pass and names what it found.
+func outcome(ev []diagnose.Evidence) (state, string) {
+	if len(ev) == 0 {
+		return passed, "nothing wrong found"
+	}
+	st := passed
+	var notes []string
+	for _, e := range ev {
+		if !healthy(e.Signal) {
+			st = failed
+		}
+		notes = append(notes, e.Signal)
+	}
+	if len(notes) > 2 {
+		notes = notes[:2]
+	}
+	s := notes[0]
+	if len(notes) > 1 {
+		s += ", " + notes[1]
+	}
+	return st, s
+}
+
+// healthy says whether a signal is what a working hop gives.
+func healthy(signal string) bool {
+	switch signal {
+	case "dns.backend.ok", "tcp.connect.ok", "proxy.reachable", "proxy.connect.status.200",
+		"tls.handshake.ok", "body.upload.ok", "keepalive.reuse.ok", "proxy.host-header.no-difference":
+		return true
+	}
+	return false
+}
+
+// order lists the checks a run with these options goes through.
+func order(o *probe.Options) []string {
+	var out []string
+	if o.Proxy != nil {
+		out = append(out, probe.CheckConnect)
+	} else {
+		out = append(out, probe.CheckDNS, probe.CheckTCP)
+	}
+	if o.Target.Scheme == "https" {
+		out = append(out, probe.CheckTLS)
+	}
+	out = append(out, probe.CheckHTTP)
+	if o.BodySize > 0 {
+		out = append(out, probe.CheckBody)
+	}
+	if o.KeepaliveIdle > 0 && o.Until != probe.CheckBody {
+		out = append(out, probe.CheckKeepalive)
+	}
+	if o.Until != "" {
+		for i, c := range out {
+			if c == o.Until {
+				return out[:i+1]
+			}
+		}
+	}
+	return out
+}
