@@ -136,10 +136,15 @@ func (m *Model) adopt(r *run, evidence []diagnose.Evidence) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// fill shows a run's target in a form that has none (a pane that took over a run).
+// fill shows a run's form in a form that is empty (a pane that took over a run).
 func (m *Model) fill(r *run) {
-	if m.form[fieldTarget].input.Value() == "" {
-		m.form[fieldTarget].input.SetValue(r.target)
+	for _, f := range m.form {
+		if f.input.Value() != "" {
+			return
+		}
+	}
+	for i, v := range r.values {
+		m.form[i].input.SetValue(v)
 	}
 }
 
@@ -210,7 +215,11 @@ func (m *Model) start(until string) tea.Cmd {
 		o.KeepaliveIdle = suggestedIdle
 	}
 	m.runs++
-	m.run = startRun(m.kb, m.runs, o, order(o))
+	values := make([]string, len(m.form))
+	for i, f := range m.form {
+		values[i] = f.input.Value()
+	}
+	m.run = startRun(m.kb, m.runs, o, order(o), values)
 	cmds := []tea.Cmd{m.run.wait(), m.spin.Tick}
 	if hop := hopEvidence(m.kb, o); len(hop) > 0 {
 		cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: hop} })

@@ -142,6 +142,12 @@ func TestFromHomeOpensAnInvestigationAndHidesThePassword(t *testing.T) {
 	if v := m.View(); strings.Contains(v, "hunter2") || !strings.Contains(v, "gw:••••••") {
 		t.Errorf("credentials shown:\n%s", v)
 	}
+	// The investigation's own pane takes the run over and shows the same form.
+	inv, _ := newPane(t)
+	inv.Update(progressMsg{run: m.run})
+	if v := ansi.Strip(inv.View()); !strings.Contains(v, "gw:••••••") || !strings.Contains(v, addr) || !strings.Contains(v, "✗ connect") {
+		t.Errorf("the pane that took the run over shows:\n%s", v)
+	}
 }
 
 func TestSuggestedCheckRunsWithOneKey(t *testing.T) {

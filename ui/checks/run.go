@@ -36,6 +36,8 @@ type checkRow struct {
 type run struct {
 	id     int
 	target string
+	// values are the form's values the run started with, for a pane that takes it over.
+	values []string
 	cancel context.CancelFunc
 	events chan tea.Msg
 
@@ -58,9 +60,9 @@ type doneMsg struct{ run *run }
 // startRun starts the checks in the background and returns the run. Events are buffered so the
 // probe never waits on the screen; when the buffer is full a progress event is dropped (the next
 // one redraws the same state) but evidence and the end never are.
-func startRun(kb *knowledge.Base, id int, o *probe.Options, order []string) *run {
+func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []string) *run {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{id: id, target: o.Target.Redacted(), cancel: cancel, events: make(chan tea.Msg, 64)}
+	r := &run{id: id, target: o.Target.Redacted(), values: values, cancel: cancel, events: make(chan tea.Msg, 64)}
 	for _, c := range order {
 		r.rows = append(r.rows, checkRow{id: c})
 	}
@@ -143,13 +145,16 @@ func outcome(ev []diagnose.Evidence) (state, string) {
 		return passed, "nothing wrong found"
 	}
 	st := passed
-	var notes []string
+	var bad, good []string
 	for _, e := range ev {
-		if !healthy(e.Signal) {
-			st = failed
+		if healthy(e.Signal) {
+			good = append(good, e.Signal)
+			continue
 		}
-		notes = append(notes, e.Signal)
+		st = failed
+		bad = append(bad, e.Signal)
 	}
+	notes := append(bad, good...) // what failed first
 	if len(notes) > 2 {
 		notes = notes[:2]
 	}
