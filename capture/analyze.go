@@ -49,9 +49,17 @@ const checkEvery = 4096
 // to opts.Trace.FlowDone. A stream that is not a capture fails; one that is damaged part way is
 // read up to the damage, with a warning in the summary.
 func Analyze(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
+	return analyze(ctx, r, opts, nil)
+}
+
+// analyze is Analyze with a hook that gets the reader once its header is read.
+func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Reader)) (Summary, error) {
 	rd, err := NewReader(r)
 	if err != nil {
 		return Summary{}, err
+	}
+	if gotReader != nil {
+		gotReader(rd)
 	}
 	var tr Trace
 	if opts.Trace != nil {

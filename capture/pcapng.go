@@ -91,6 +91,9 @@ func (r *Reader) readSection(length int) ([]byte, error) {
 		return nil, fmt.Errorf("unknown pcapng version %d", major)
 	}
 	r.ng.ifaces = r.ng.ifaces[:0]
+	if r.onIfaces != nil {
+		r.onIfaces(r.ng)
+	}
 	return b, nil
 }
 
@@ -132,6 +135,9 @@ func (r *Reader) readInterface(b []byte) error {
 		return errors.New("too many interfaces")
 	}
 	r.ng.ifaces = append(r.ng.ifaces, ifc)
+	if r.onIfaces != nil {
+		r.onIfaces(r.ng)
+	}
 	if r.snaplen == 0 || int(ifc.snaplen) < r.snaplen {
 		r.snaplen = int(ifc.snaplen)
 	}

@@ -66,6 +66,8 @@ type Reader struct {
 	snaplen     int
 	stopped     error
 	truncatedAt int64
+	// onIfaces, when set, is told of every change to the pcapng interface table.
+	onIfaces func(ngState)
 }
 
 // NewReader reads the file header of a pcap or pcapng stream. r is read sequentially, so a pipe

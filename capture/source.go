@@ -33,6 +33,11 @@ func newSource(r io.Reader) *source {
 	return &source{r: r, buf: make([]byte, bufSize)}
 }
 
+// newSourceSize is a source with a smaller buffer, for reading one packet at a known offset.
+func newSourceSize(r io.Reader, size int) *source {
+	return &source{r: r, buf: make([]byte, size)}
+}
+
 // peek returns the next n bytes without consuming them. At a clean end it returns io.EOF; when
 // fewer than n bytes remain it returns io.ErrUnexpectedEOF.
 func (s *source) peek(n int) ([]byte, error) {

@@ -1,0 +1,95 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// ErrNotSeekable is returned by OpenFile for a capture that cannot be read at random (gzip).
+var ErrNotSeekable = errors.New("compressed capture: decompress it to page through its packets")
+
+// File is a capture file opened for viewing: analysed once from start to end, building the packet
+// index, then any packet read again by number without keeping packets in memory.
+type File struct {
+	f     *os.File
+	Index Index
+	// mu guards the format state, which the analysis fills in while a viewer may read packets.
+	mu     sync.Mutex
+	format Format
+	pcap   pcapState
+	ng     ngState
+	buf    *source
+}
+
+// OpenFile opens a pcap or pcapng file for viewing. Call Analyze before Packet.
+func OpenFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	var head [2]byte
+	if _, err := f.ReadAt(head[:], 0); err == nil && head == [2]byte{0x1f, 0x8b} {
+		f.Close()
+		return nil, fmt.Errorf("capture: %s: %w", path, ErrNotSeekable)
+	}
+	return &File{f: f}, nil
+}
+
+// Close closes the file.
+func (f *File) Close() error { return f.f.Close() }
+
+// Analyze reads the whole file (see the package function Analyze), filling the index as it goes,
+// so a viewer can show the packets already indexed while the rest is read.
+func (f *File) Analyze(ctx context.Context, opts Options) (Summary, error) {
+	if _, err := f.f.Seek(0, io.SeekStart); err != nil {
+		return Summary{}, fmt.Errorf("capture: %w", err)
+	}
+	opts.Index = &f.Index
+	return analyze(ctx, f.f, opts, func(r *Reader) {
+		f.mu.Lock()
+		f.format, f.pcap, f.ng = r.format, r.pcap, ngState{order: r.ng.order, ifaces: append([]ngIface(nil), r.ng.ifaces...)}
+		f.mu.Unlock()
+		r.onIfaces = func(st ngState) {
+			f.mu.Lock()
+			f.ng = ngState{order: st.order, ifaces: append([]ngIface(nil), st.ifaces...)}
+			f.mu.Unlock()
+		}
+	})
+}
+
+// Packet reads packet number n (from 1) again. The packet's Data is valid until the next call.
+// Only packets already indexed can be read, and it may be called while Analyze runs (from one
+// goroutine at a time); for a pcapng file with several sections, interfaces are those of the
+// latest section read.
+func (f *File) Packet(n int64) (Packet, error) {
+	e, ok := f.Index.At(n)
+	if !ok {
+		return Packet{}, fmt.Errorf("capture: no packet %d (%d indexed)", n, f.Index.Len())
+	}
+	if f.buf == nil {
+		f.buf = newSourceSize(nil, 64<<10)
+	}
+	src := f.buf
+	src.r, src.pos, src.end, src.off, src.err, src.zero = io.NewSectionReader(f.f, e.Offset, maxBlock), 0, 0, e.Offset, nil, 0
+	f.mu.Lock()
+	rd := Reader{src: src, format: f.format, pcap: f.pcap, ng: f.ng}
+	f.mu.Unlock()
+	var (
+		p   Packet
+		err error
+	)
+	if f.format == FormatPcap {
+		p, err = rd.nextPcap()
+	} else {
+		p, err = rd.nextNG()
+	}
+	if err != nil {
+		return Packet{}, fmt.Errorf("capture: packet %d: %w", n, err)
+	}
+	p.Number, p.Time = n, e.Time
+	return p, nil
+}
