@@ -17,6 +17,17 @@ type screen struct {
 	// single is set when the terminal is too small for the layout: only the focused pane shows.
 	single bool
 	rects  []rect
+	// framed keeps each slot's last frame: a key that moves a cursor in one pane re-frames that
+	// pane only.
+	framed []framedPane
+}
+
+// framedPane is a pane's content in its frame, with what it was drawn from.
+type framedPane struct {
+	title, content string
+	r              rect
+	focused        bool
+	out            string
 }
 
 func newScreen(panes []common.Pane, l layout) *screen {
@@ -129,15 +140,27 @@ func (s *screen) view(st common.Styles) string {
 			cur = nil
 		}
 		y = r.y
-		p := s.pane(sl.pane)
-		if p == nil {
-			cur = append(cur, frame(st, sl.pane, "", r.w, r.h, i == s.focus))
-			continue
+		title, content := sl.pane, ""
+		if p := s.pane(sl.pane); p != nil {
+			title, content = p.Title(), p.View()
 		}
-		cur = append(cur, frame(st, p.Title(), p.View(), r.w, r.h, i == s.focus))
+		cur = append(cur, s.frameSlot(st, i, title, content, r, i == s.focus))
 	}
 	if cur != nil {
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cur...))
 	}
 	return strings.Join(rows, "\n")
+}
+
+// frameSlot frames slot i's content, reusing the last frame when nothing it shows changed.
+func (s *screen) frameSlot(st common.Styles, i int, title, content string, r rect, focused bool) string {
+	if len(s.framed) != len(s.rects) {
+		s.framed = make([]framedPane, len(s.rects))
+	}
+	f := &s.framed[i]
+	if f.out != "" && f.title == title && f.content == content && f.r == r && f.focused == focused {
+		return f.out
+	}
+	*f = framedPane{title: title, content: content, r: r, focused: focused, out: frame(st, title, content, r.w, r.h, focused)}
+	return f.out
 }

@@ -47,6 +47,11 @@ type Model struct {
 	cur           *screen
 	work          investigation.Model
 	err           error
+
+	// The last frame drawn. Only Update changes what is shown, so View draws again only after
+	// an Update; the renderer may ask for frames more often than that.
+	frame string
+	stale bool
 }
 
 // New returns the root model showing the home screen (or opts.Open).
@@ -54,7 +59,7 @@ func New(kb *knowledge.Base, opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: common.DefaultKeyMap()}
+	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: common.DefaultKeyMap(), stale: true}
 	m.help = help.New()
 	m.help.Styles = m.styles.Help
 	m.work = investigation.New(kb, m.styles, m.keys)
@@ -74,6 +79,7 @@ func (m *Model) Init() tea.Cmd {
 
 // Update routes a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.stale = true
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -90,19 +96,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.OpenMsg:
 		return m, m.open(msg)
 	case common.AddEvidenceMsg, common.NoteMsg:
-		var cmd tea.Cmd
-		m.work, cmd = m.work.Update(msg)
-		return m, cmd
-	case common.SessionMsg:
-		if m.inv == nil {
-			return m, nil
-		}
-		return m, broadcast(m.inv.panes, msg)
+		return m, m.toWork(msg)
 	}
 	// The investigation's own messages (replay ticks) and any pane's data messages.
+	return m, tea.Batch(m.toWork(msg), broadcast(m.cur.panes, msg))
+}
+
+// toWork hands a message to the investigation and what changed to the investigation's panes.
+func (m *Model) toWork(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	m.work, cmd = m.work.Update(msg)
-	return m, tea.Batch(cmd, broadcast(m.cur.panes, msg))
+	return tea.Batch(cmd, m.publish())
+}
+
+// publish hands the investigation's latest change, if any, to its panes.
+func (m *Model) publish() tea.Cmd {
+	s, ok := m.work.Published()
+	if !ok || m.inv == nil {
+		return nil
+	}
+	return broadcast(m.inv.panes, s)
 }
 
 // key routes a key press: the keys that always work, then a pane taking text, then the root's own
@@ -145,9 +158,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.cur.layout.grow(m.cur.focus, -1)
 		m.relayout()
 	case m.cur == m.inv && m.work.Handles(msg):
-		var cmd tea.Cmd
-		m.work, cmd = m.work.Update(msg)
-		return cmd
+		return m.toWork(msg)
 	default:
 		return m.toFocused(msg)
 	}
@@ -162,7 +173,7 @@ func (m *Model) open(o common.OpenMsg) tea.Cmd {
 	m.relayout()
 	var cmd tea.Cmd
 	m.work, cmd = m.work.Open(o)
-	return tea.Batch(initAll(m.inv.panes), cmd)
+	return tea.Batch(initAll(m.inv.panes), m.publish(), cmd)
 }
 
 func (m *Model) capturing() bool {

@@ -13,7 +13,10 @@ import (
 
 // View draws the header, the current screen's panes, the status line and the help bar.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	if m.stale {
+		m.frame, m.stale = m.render(), false
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.WindowTitle = "hopscope"
 	return v

@@ -3,6 +3,7 @@ package causes
 import (
 	"fmt"
 	"math"
+	"path"
 	"strings"
 	"unicode"
 
@@ -116,9 +117,6 @@ func (m *Model) causeLines(i int, rc diagnose.RankedCause, because *string) []st
 			out = append(out, ind+p+l)
 		}
 	}
-	for _, l := range common.Wrap(rc.Cause.Explanation, max(w-len(ind), 10)) {
-		out = append(out, ind+st.Dim.Render(l))
-	}
 	section := func(title string) { out = append(out, ind+st.Label.Render(title)) }
 	section("evidence for:")
 	if len(rc.For) == 0 {
@@ -141,6 +139,10 @@ func (m *Model) causeLines(i int, rc diagnose.RankedCause, because *string) []st
 	if len(rc.Cause.Who) > 0 {
 		section("who acts:")
 		wrap("  ", strings.Join(rc.Cause.Who, ", "))
+	}
+	section("what it is:")
+	for _, l := range common.Wrap(strings.Join(strings.Fields(rc.Cause.Explanation), " "), max(w-len(ind), 10)) {
+		out = append(out, ind+st.Dim.Render(l))
 	}
 	return out
 }
@@ -177,16 +179,17 @@ func (m *Model) bar(p float64, w int) string {
 	return m.styles.BarFull.Render(strings.Repeat("█", full)) + m.styles.BarEmpty.Render(strings.Repeat("░", w-full))
 }
 
-// contribution reads "proxy.connect.status.403 ×40, seen 3× first at client.txt:2: title".
+// contribution reads "the proxy refused the CONNECT with 403 (proxy.connect.status.403 ×11.9, 3×,
+// first at client.txt:2)".
 func contribution(c diagnose.Contribution) string {
-	s := c.Signal + " " + diagnose.FormatFactor(c.Factor)
+	s := c.Title + " (" + c.Signal + " " + diagnose.FormatFactor(c.Factor)
 	if c.Count > 1 {
-		s += fmt.Sprintf(", seen %d×", c.Count)
+		s += fmt.Sprintf(", %d×", c.Count)
 	}
 	if c.Source != "" {
-		s += " at " + c.Source
+		s += ", " + path.Base(c.Source)
 	}
-	return s + ": " + c.Title
+	return s + ")"
 }
 
 // lowerFirst lets a signal's title continue a sentence ("because the proxy answered …"), leaving

@@ -40,6 +40,8 @@ type Model struct {
 	sess   *diagnose.Session
 	ledger []common.Entry
 	rev    int
+	// pending is the change not yet handed to the panes (see Published).
+	pending *common.SessionMsg
 
 	// Interval is the replay pace; tests shorten it.
 	Interval time.Duration
@@ -63,10 +65,12 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n.rev = m.rev
 	if !o.Replay {
 		n.seek(len(n.timeline))
-		return n, n.publish()
+		n.publish()
+		return n, nil
 	}
 	n.playing = len(n.timeline) > 0
-	return n, tea.Batch(n.publish(), n.tick())
+	n.publish()
+	return n, n.tick()
 }
 
 // Title names what is investigated.
@@ -89,21 +93,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.live = append(m.live, ev)
 			m.add(ev)
 		}
-		return m, m.publish()
+		m.publish()
+		return m, nil
 	case common.NoteMsg:
 		m.notes = append(m.notes, msg.Entry)
 		m.ledger = append(m.ledger, msg.Entry)
-		return m, m.publish()
+		m.publish()
+		return m, nil
 	case tickMsg:
 		if msg.gen != m.gen || !m.playing {
 			return m, nil
 		}
 		m.seek(m.cursor + 1)
+		m.publish()
 		if m.cursor >= len(m.timeline) {
 			m.playing = false
-			return m, m.publish()
+			return m, nil
 		}
-		return m, tea.Batch(m.publish(), m.tick())
+		return m, m.tick()
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
@@ -123,7 +130,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		if m.cursor >= len(m.timeline) {
 			m.seek(0)
-			return m, tea.Batch(m.publish(), m.tick())
+			m.publish()
 		}
 		return m, m.tick()
 	case key.Matches(msg, m.keys.StepOn):
@@ -141,7 +148,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	default:
 		return m, nil
 	}
-	return m, m.publish()
+	m.publish()
+	return m, nil
 }
 
 // Handles reports whether a key press is one of the replay's.
@@ -191,12 +199,21 @@ func (m *Model) add(ev diagnose.Evidence) {
 	})
 }
 
-// publish assesses now (Assess is not safe to call from a command's goroutine) and returns the
-// command that hands the result to the panes.
-func (m *Model) publish() tea.Cmd {
+// publish assesses now and keeps the result for Published: the root hands it to the panes in the
+// same update, so no frame shows the replay cursor moved and the panes not yet.
+func (m *Model) publish() {
 	m.rev++
-	msg := common.SessionMsg{Session: m.sess, Assessment: m.sess.Assess(), Ledger: m.ledger, Playbook: m.playbook, Rev: m.rev}
-	return func() tea.Msg { return msg }
+	m.pending = &common.SessionMsg{Session: m.sess, Assessment: m.sess.Assess(), Ledger: m.ledger, Playbook: m.playbook, Rev: m.rev}
+}
+
+// Published returns the change made by the last Update or Open, once, for the panes.
+func (m *Model) Published() (common.SessionMsg, bool) {
+	p := m.pending
+	m.pending = nil
+	if p == nil {
+		return common.SessionMsg{}, false
+	}
+	return *p, true
 }
 
 // View renders the replay bar: the cursor's position and capture time, and whether it plays.

@@ -38,52 +38,72 @@ func (m *Model) render() string {
 	if !showDetail {
 		gw = max(w-tw-sw-2, 0)
 	}
-	var lines []string
-	var curLine int
-	for i, e := range m.entries {
-		if i == m.cursor {
-			curLine = len(lines)
-		}
-		t := "--:--:--"
-		if !e.At.IsZero() {
-			t = e.At.UTC().Format("15:04:05.000")[:tw]
-		}
-		sig, sigStyle := e.Signal, st.Answered
-		switch e.Status {
-		case "passed":
-			sig, sigStyle = "✓ "+sig, st.Passed
-		case "failed":
-			sig, sigStyle = "✗ "+sig, st.Failed
-		case "skipped":
-			sig, sigStyle = "- skipped", st.Skipped
-		}
-		if e.Signal == "" && e.Status == "" {
-			sig, sigStyle = "note", st.Dim
-		}
-		line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(e.Source, sw), sw) + " "
-		if showDetail {
-			line += sigStyle.Render(common.Pad(sig, gw)) + " " + st.Dim.Render(e.Detail)
-		} else if e.Signal == "" {
-			// A note or a skipped check has no signal: its detail is the point.
-			line += sigStyle.Render(common.Clip(sig+": "+e.Detail, gw))
-		} else {
-			line += sigStyle.Render(common.Clip(sig, gw))
-		}
-		if i == m.cursor && m.focused {
-			line = st.Selected.Render(common.Pad(line, w))
-		}
-		lines = append(lines, line)
-		if i == m.cursor && (m.open || (!showDetail && m.focused)) {
-			for _, l := range common.Wrap(e.Detail, max(w-4, 10)) {
-				lines = append(lines, "    "+l)
-			}
+	// Only the entries in view are drawn: a long replay holds thousands, and the frame must cost
+	// the same with ten or ten thousand. The entry under the cursor may show its detail below it.
+	n := len(m.entries)
+	var detail []string
+	if n > 0 && (m.open || (!showDetail && m.focused)) {
+		for _, l := range common.Wrap(m.entries[m.cursor].Detail, max(w-4, 10)) {
+			detail = append(detail, "    "+l)
 		}
 	}
-	m.offset = common.Window(m.offset, curLine, m.height, len(lines))
+	total := n + len(detail)
+	m.offset = common.Window(m.offset, m.cursor+len(detail), m.height, total)
+	m.offset = common.Window(m.offset, m.cursor, m.height, total)
 	if m.follow {
-		m.offset = max(len(lines)-m.height, 0)
+		m.offset = max(total-m.height, 0)
 	}
-	return common.Box(lines[m.offset:], m.width, m.height)
+	first, skip := m.offset, 0
+	switch {
+	case m.offset > m.cursor+len(detail):
+		first = m.offset - len(detail)
+	case m.offset > m.cursor:
+		first, skip = m.cursor, m.offset-m.cursor
+	}
+	lines := make([]string, 0, m.height+len(detail))
+	for i := first; i < n && len(lines) < m.height+skip; i++ {
+		lines = append(lines, m.line(i, tw, sw, gw, showDetail))
+		if i == m.cursor {
+			lines = append(lines, detail...)
+		}
+	}
+	return common.Box(lines[min(skip, len(lines)):], m.width, m.height)
+}
+
+// line draws entry i: time, source, signal (marked passed, failed or skipped for checks) and,
+// when there is room, the detail.
+func (m *Model) line(i, tw, sw, gw int, showDetail bool) string {
+	st, e := m.styles, m.entries[i]
+	t := "--:--:--"
+	if !e.At.IsZero() {
+		t = e.At.UTC().Format("15:04:05.000")[:tw]
+	}
+	sig, sigStyle := e.Signal, st.Answered
+	switch e.Status {
+	case "passed":
+		sig, sigStyle = "✓ "+sig, st.Passed
+	case "failed":
+		sig, sigStyle = "✗ "+sig, st.Failed
+	case "skipped":
+		sig, sigStyle = "- skipped", st.Skipped
+	}
+	if e.Signal == "" && e.Status == "" {
+		sig, sigStyle = "note", st.Dim
+	}
+	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(e.Source, sw), sw) + " "
+	switch {
+	case showDetail:
+		line += sigStyle.Render(common.Pad(sig, gw)) + " " + st.Dim.Render(common.Clip(e.Detail, m.width-tw-sw-gw-3))
+	case e.Signal == "":
+		// A note or a skipped check has no signal: its detail is the point.
+		line += sigStyle.Render(common.Clip(sig+": "+e.Detail, gw))
+	default:
+		line += sigStyle.Render(common.Clip(sig, gw))
+	}
+	if i == m.cursor && m.focused {
+		line = st.Selected.Render(common.Pad(line, m.width))
+	}
+	return line
 }
 
 // clipLeft keeps the end of s (a file name and line) within w cells.
