@@ -109,6 +109,7 @@ func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Rea
 		switch res := decode(p.Link, p.Data, &seg); res {
 		case decodedTCP, decodedICMP:
 			sum.TCP++
+			seg.Iface += uint32(p.Interface) << 24
 			tbl.packet(&p, &seg, res)
 		case decodedTruncated:
 			cut++

@@ -32,6 +32,9 @@ type Segment struct {
 	// quoting one: then Src/Dst and ports are those of the quoted segment.
 	Unreachable bool
 	ICMPCode    uint8
+	// Iface tells apart the interfaces of a capture on several (tcpdump -i any, or a pcapng
+	// file with several interfaces), where a forwarded packet is seen once on each.
+	Iface uint32
 }
 
 // decodeResult says what a packet turned out to be.
@@ -56,6 +59,7 @@ const (
 // decode parses a packet's link, IP and TCP headers into s without allocating.
 func decode(link LinkType, data []byte, s *Segment) decodeResult {
 	var etype uint16
+	s.Iface = 0
 	switch link {
 	case LinkEthernet:
 		if len(data) < 14 {
@@ -78,6 +82,7 @@ func decode(link LinkType, data []byte, s *Segment) decodeResult {
 			return decodedOther
 		}
 		etype = binary.BigEndian.Uint16(data)
+		s.Iface = binary.BigEndian.Uint32(data[4:])
 		data = data[20:]
 	case LinkNull, LinkLoop:
 		if len(data) < 4 {

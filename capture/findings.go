@@ -13,12 +13,12 @@ const keepPerSignal = 3
 
 // findings turns what the flow table saw into evidence, aggregating repeats.
 type findings struct {
-	name   string
-	known  func(string) bool
-	emit   func(diagnose.Evidence)
-	tally  map[string]*tally
-	order  []string
-	latest int64
+	name    string
+	known   func(string) bool
+	emit    func(diagnose.Evidence)
+	tally   map[string]*tally
+	order   []string
+	pattern pattern
 }
 
 type tally struct {
@@ -64,8 +64,10 @@ func (fs *findings) evidence(signal string, at int64, detail string, pkts []int6
 	}
 }
 
-// flush reports, for each signal seen more often than keepPerSignal, how often in all.
+// flush reports the patterns over the whole capture, then, for each signal seen more often than
+// keepPerSignal, how often in all.
 func (fs *findings) flush() {
+	fs.pattern.report(fs)
 	for _, s := range fs.order {
 		t := fs.tally[s]
 		if t.n <= keepPerSignal {
@@ -94,7 +96,21 @@ func (fs *findings) flow(t *table, f *Flow) {
 	default:
 		fs.conn(f, t.now)
 		fs.handshake(f, t.now)
+		if f.Role == RoleBackend && !f.viaConnect && !f.Midstream {
+			fs.pattern.attempt(f.failed(t.now), f.FirstPacket, f.Start)
+		}
 	}
+}
+
+// failed reports whether a connection failed to connect, or failed to answer its request.
+func (f *Flow) failed(now int64) bool {
+	switch {
+	case f.rejected, f.unreachPkt != 0 && !f.Established():
+		return true
+	case !f.Established():
+		return f.syn.n >= 2 || max(f.End, now)-f.Start >= 1e9
+	}
+	return f.http.n > 0 && !f.http.answered
 }
 
 // proxyConn reports on a connection to a proxy: whether it could be reached, and for a tunnel, how

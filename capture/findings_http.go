@@ -25,6 +25,14 @@ func (fs *findings) event(t *table, f *Flow, ev event) {
 			fs.add("http.response."+strconv.Itoa(hs.resp.Status), hs.respTime, fmt.Sprintf("%s answered %s %s with %d", f.Server, hs.req.Method, hs.req.Target, hs.resp.Status), hs.respPkt, hs.reqPkt)
 		}
 	case evRequestEnd:
+		if hs.req.Method != "CONNECT" && f.Role != RoleBackend {
+			failed := !hs.answered || hs.resp.Status >= 500
+			pkt, at := hs.reqPkt, hs.reqTime
+			if hs.answered {
+				pkt, at = hs.respPkt, hs.respTime
+			}
+			fs.pattern.request(hs.req.Method, hs.req.Target, failed, pkt, at)
+		}
 		if hs.req.Method != "CONNECT" && f.Role != RoleFront && !t.proxies[f.Server] {
 			fs.exchange(f)
 		}

@@ -80,6 +80,8 @@ type Flow struct {
 	Packets                 int64
 	// Bytes is the payload sent each way (client to server first), retransmissions excluded.
 	Bytes [2]int64
+	// Duplicates counts segments seen a second time on another interface (and not analysed).
+	Duplicates int64
 	// Midstream is set when the capture started after the connection was opened.
 	Midstream bool
 	// HandshakeRTT is SYN to SYN-ACK as seen where the capture was taken, in ns (0 if not seen).
@@ -101,6 +103,7 @@ type Flow struct {
 	http                               httpState
 	done                               bool
 	queued                             bool // in the table's closed queue
+	viaConnect                         bool // opened by a forward proxy for a CONNECT
 	waiting                            bool // in the table's list of requests awaiting an answer
 	firstPayloadDir                    int8
 	sawPayload                         [2]bool
@@ -116,6 +119,8 @@ type Flow struct {
 
 // half is the sequence state of one direction.
 type half struct {
+	// last is the latest segment, to recognise the same segment seen again on another interface.
+	last   segSig
 	hasSeq bool
 	next   uint32 // the sequence number after the highest byte sent so far
 	ack    uint32 // the highest acknowledgement this side sent
@@ -126,6 +131,15 @@ type half struct {
 	lastSeq  uint32
 	lastTime int64
 	lastPkt  int64
+}
+
+// segSig is what identifies a segment seen twice.
+type segSig struct {
+	seq, ack uint32
+	flags    uint8
+	len      int
+	iface    uint32
+	time     int64
 }
 
 // sendTimes remembers up to 8 transmissions of one thing (a SYN, a segment).

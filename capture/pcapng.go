@@ -240,7 +240,7 @@ func (r *Reader) packetBlock(typ uint32, b []byte, off int64) (Packet, error) {
 	if uint64(capLen) > uint64(len(data)) {
 		return Packet{}, fmt.Errorf("packet block claims %d captured bytes in a block of %d: the file is corrupt", capLen, len(data))
 	}
-	p := Packet{Offset: off, OrigLen: int(max(origLen, capLen)), Link: ifc.link, Data: data[:capLen]}
+	p := Packet{Offset: off, OrigLen: int(max(origLen, capLen)), Link: ifc.link, Interface: iface, Data: data[:capLen]}
 	if hasTime {
 		p.Time = ifc.nanos(ts)
 	} else {

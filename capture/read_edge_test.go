@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -125,4 +126,22 @@ func le32(b []byte) uint32 {
 }
 func putLE32(b []byte, v uint32) {
 	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
+
+// TestSeenOnTwoInterfaces checks that a capture taken with -i any on a router, where every
+// forwarded segment appears once per interface, reads like the capture of one interface.
+func TestSeenOnTwoInterfaces(t *testing.T) {
+	for _, sc := range scenarios {
+		once := build(t, layers.LinkTypeLinuxSLL2, true, v4, sc.build)
+		var buf bytes.Buffer
+		w, _ := synth.NewWriter(&buf, layers.LinkTypeLinuxSLL2, true)
+		w.Twice = true
+		sc.build(w, v4)
+		w.Flush()
+		_, a := analyzeBytes(t, once)
+		_, b := analyzeBytes(t, buf.Bytes())
+		if got, want := signals(b), signals(a); !slices.Equal(got, want) {
+			t.Errorf("%s: seen twice %v, once %v", sc.name, got, want)
+		}
+	}
 }

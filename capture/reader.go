@@ -47,6 +47,8 @@ type Packet struct {
 	OrigLen int
 	// Link is the link-layer type of the interface the packet was captured on.
 	Link LinkType
+	// Interface is the pcapng interface the packet was captured on (0 in a pcap file).
+	Interface int
 	// Data is the captured bytes, starting with the link-layer header.
 	Data []byte
 }

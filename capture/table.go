@@ -121,6 +121,7 @@ func (t *table) link(f *Flow) {
 		}
 		if f.Role != RoleFront {
 			f.Role = RoleBackend
+			f.viaConnect = w.http.req.Method == "CONNECT"
 		}
 		if w.Role != RoleBackend {
 			w.Role = RoleFront

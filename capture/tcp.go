@@ -1,12 +1,24 @@
 package capture
 
+// dupWindow is how close in time two copies of one segment on different interfaces must be to
+// count as one packet seen twice: forwarding takes microseconds, the shortest retransmission
+// timeout is 200 ms.
+const dupWindow = 10e6
+
 // update applies one segment to its connection. dir is toServer or toClient.
 func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 	f.Packets++
 	f.LastPacket = p.Number
+	h := &f.h[dir]
+	sig := segSig{s.Seq, s.Ack, s.Flags, s.Len, s.Iface, p.Time}
+	if l := h.last; l.iface != sig.iface && l.seq == sig.seq && l.ack == sig.ack && l.flags == sig.flags && l.len == sig.len && sig.time-l.time < dupWindow && sig.time >= l.time {
+		// The same segment on another interface: a capture on both sides of a router or bridge.
+		f.Duplicates++
+		return
+	}
+	h.last = sig
 	f.End = max(f.End, p.Time)
 	f.lastTime[dir] = p.Time
-	h := &f.h[dir]
 	if s.Flags&flagRST != 0 {
 		f.mark(dir, 'R')
 		if f.rstPkt[dir] == 0 {

@@ -30,6 +30,10 @@ type Writer struct {
 	ng    *pcapgo.NgWriter
 	buf   []byte
 	Count int64
+	// Twice writes every segment a second time, 30 µs later, as seen on a second interface (SLL2
+	// only): a capture with -i any on a router between client and server.
+	Twice bool
+	iface byte
 }
 
 // NewWriter starts a capture on w. ng selects pcapng.
@@ -78,7 +82,7 @@ func (w *Writer) Segment(t time.Time, src, dst netip.AddrPort, seq, ack uint32, 
 		}
 		// protocol, reserved, interface index, ARPHRD_LOOPBACK, packet type, address length, address
 		b = binary.BigEndian.AppendUint16(b, proto)
-		b = append(b, 0, 0, 0, 0, 0, 1, 772>>8, 772&0xff, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0)
+		b = append(b, 0, 0, 0, 0, 0, 1+w.iface, 772>>8, 772&0xff, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0)
 	case layers.LinkTypeNull:
 		fam := uint32(2)
 		if v6 {
@@ -113,8 +117,16 @@ func (w *Writer) Segment(t time.Time, src, dst netip.AddrPort, seq, ack uint32, 
 	w.buf = b
 	ci := gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}
 	w.Count++
+	var err error
 	if w.ng != nil {
-		return w.ng.WritePacket(ci, b)
+		err = w.ng.WritePacket(ci, b)
+	} else {
+		err = w.pcap.WritePacket(ci, b)
 	}
-	return w.pcap.WritePacket(ci, b)
+	if err == nil && w.Twice && w.iface == 0 {
+		w.iface = 1
+		err = w.Segment(t.Add(30*time.Microsecond), src, dst, seq, ack, flags, win, payload)
+		w.iface = 0
+	}
+	return err
 }
