@@ -135,12 +135,16 @@ func TestTUIInTmux(t *testing.T) {
 }
 
 // leaderRE finds the leading cause on the causes pane: "▸  99%   ████ tunnel.forbidden.acl".
-var leaderRE = regexp.MustCompile(`▸ +\d+% [▲▼ ] [█░]+ ([a-z.-]+)`)
+var leaderRE = regexp.MustCompile(`▸ +\d+%[▲▼ ] [█▏▎▍▌▋▊▉░]+ ([a-z.…-]+)`)
 
 // leads reports whether the causes pane leads with the cause (its id possibly cut short).
 func leads(screen, cause string) bool {
 	m := leaderRE.FindStringSubmatch(screen)
-	return m != nil && len(m[1]) >= 6 && strings.HasPrefix(cause, m[1])
+	if m == nil {
+		return false
+	}
+	head, tail, _ := strings.Cut(m[1], "…")
+	return len(head) >= 6 && strings.HasPrefix(cause, head) && strings.HasSuffix(cause, tail)
 }
 
 func width(s string) int { return len([]rune(s)) }

@@ -20,7 +20,7 @@ func inputsSummary(ins []diagnose.Input) string {
 			s += fmt.Sprintf(", %d packets", in.Packets)
 		}
 		if in.Lines > 0 {
-			s += fmt.Sprintf(", %d lines", in.Lines)
+			s += fmt.Sprintf(", %d line%s", in.Lines, plural(int(in.Lines)))
 		}
 		if n := len(in.Warnings); n > 0 {
 			s += fmt.Sprintf(", %d warning%s: %s", n, plural(n), in.Warnings[0])

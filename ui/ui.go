@@ -62,6 +62,7 @@ func New(kb *knowledge.Base, opts Options) *Model {
 	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: common.DefaultKeyMap(), stale: true}
 	m.help = help.New()
 	m.help.Styles = m.styles.Help
+	m.help.FullSeparator = "  "
 	m.work = investigation.New(kb, m.styles, m.keys)
 	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents), homeLayout())
 	m.cur = m.home

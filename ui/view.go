@@ -90,10 +90,11 @@ func (m *Model) statusLine() string {
 
 // helpKeys combines the focused pane's bindings with the root's.
 type helpKeys struct {
-	pane   common.Pane
-	keys   common.KeyMap
-	replay bool
-	home   bool
+	pane      common.Pane
+	keys      common.KeyMap
+	replay    bool
+	home      bool
+	capturing bool
 }
 
 func (h helpKeys) ShortHelp() []key.Binding {
@@ -104,26 +105,40 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	if h.replay {
 		out = append(out, h.keys.PlayPause, h.keys.StepOn)
 	}
-	return append(out, h.keys.NextPane, h.keys.Help, h.keys.Quit)
+	return append(out, h.keys.NextPane, h.keys.Help, h.quit())
 }
 
+// FullHelp lists the pane's keys in one column, then the replay's, then those that arrange the
+// panes, then the rest: four columns fit 80 cells.
 func (h helpKeys) FullHelp() [][]key.Binding {
-	var out [][]key.Binding
+	var pane []key.Binding
 	if h.pane != nil {
-		out = append(out, h.pane.FullHelp()...)
+		for _, g := range h.pane.FullHelp() {
+			pane = append(pane, g...)
+		}
 	}
+	out := [][]key.Binding{pane}
 	if h.replay {
 		out = append(out, []key.Binding{h.keys.PlayPause, h.keys.StepOn, h.keys.StepBack, h.keys.JumpStart, h.keys.JumpEnd})
 	}
 	back := h.keys.Back
 	back.SetEnabled(!h.home)
 	return append(out,
-		[]key.Binding{h.keys.NextPane, h.keys.PrevPane, h.keys.Zoom, h.keys.Swap},
-		[]key.Binding{h.keys.Grow, h.keys.Shrink, back, h.keys.Help, h.keys.Quit})
+		[]key.Binding{h.keys.NextPane, h.keys.PrevPane, h.keys.Zoom, h.keys.Swap, h.keys.Grow, h.keys.Shrink},
+		[]key.Binding{back, h.keys.Help, h.quit()})
+}
+
+// quit is the quit binding that works now: q, or ctrl+c while a text box takes the keys.
+func (h helpKeys) quit() key.Binding {
+	if h.capturing {
+		return h.keys.ForceQuit
+	}
+	return h.keys.Quit
 }
 
 func (m *Model) helpKeys() helpKeys {
-	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(), home: m.cur == m.home}
+	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(),
+		home: m.cur == m.home, capturing: m.capturing()}
 }
 
 // helpView is the help bar, each line clipped: the help bubble lets an item run past its width

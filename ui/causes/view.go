@@ -79,7 +79,10 @@ func (m *Model) render() string {
 // because is the reason given on the previous move line, so that the same one is not repeated.
 func (m *Model) causeLines(i int, rc diagnose.RankedCause, because *string) []string {
 	st, w := m.styles, m.width
-	barW := min(max(w/6, 4), 20)
+	barW := 4
+	if w >= 60 {
+		barW = min(w/6, 20)
+	}
 	mark := "  "
 	if i == m.cursor {
 		mark = "▸ "
@@ -92,8 +95,10 @@ func (m *Model) causeLines(i int, rc diagnose.RankedCause, because *string) []st
 	} else if moved {
 		arrow = st.Fall.Render("▼")
 	}
-	head := fmt.Sprintf("%s%3.0f%% %s %s %s", mark, 100*rc.Confidence, arrow, m.bar(rc.Confidence, barW), rc.Cause.ID)
-	if rest := w - ansi.StringWidth(head) - 3; rest > 12 {
+	head := fmt.Sprintf("%s%3.0f%%%s %s ", mark, 100*rc.Confidence, arrow, m.bar(rc.Confidence, barW))
+	room := w - ansi.StringWidth(head)
+	head += clipMiddle(rc.Cause.ID, room)
+	if rest := room - len(rc.Cause.ID) - 3; rest > 12 {
 		head += st.Dim.Render(" — " + common.Clip(rc.Cause.Title, rest))
 	}
 	if i == m.cursor && m.focused {
@@ -173,10 +178,34 @@ func (m *Model) moveLines(mv diagnose.Move, previous string) []string {
 	return out
 }
 
+// bar draws p as a bar of w cells in eighths of a cell, so that a short bar still tells 30% from
+// 35%.
 func (m *Model) bar(p float64, w int) string {
-	full := int(math.Round(p * float64(w)))
-	full = min(max(full, 0), w)
-	return m.styles.BarFull.Render(strings.Repeat("█", full)) + m.styles.BarEmpty.Render(strings.Repeat("░", w-full))
+	eighths := int(math.Round(p * float64(8*w)))
+	eighths = min(max(eighths, 0), 8*w)
+	full, part := eighths/8, eighths%8
+	bar := strings.Repeat("█", full)
+	empty := w - full
+	if part > 0 {
+		bar += string([]rune(" ▏▎▍▌▋▊▉")[part])
+		empty--
+	}
+	return m.styles.BarFull.Render(bar) + m.styles.BarEmpty.Render(strings.Repeat("░", empty))
+}
+
+// clipMiddle cuts an id to w cells by dropping its middle, which keeps both the family at its
+// start and the distinguishing end ("tls.handsh…server-stall").
+func clipMiddle(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w {
+		return s
+	}
+	if w < 5 {
+		return common.Clip(s, w)
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
 // contribution reads "the proxy refused the CONNECT with 403 (proxy.connect.status.403 ×11.9, 3×,

@@ -116,7 +116,7 @@ func (m *Paste) View() string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (m *Paste) ShortHelp() []key.Binding { return []key.Binding{m.keys.Submit, m.keys.ForceQuit} }
+func (m *Paste) ShortHelp() []key.Binding { return []key.Binding{m.keys.Submit} }
 
 // FullHelp implements help.KeyMap.
 func (m *Paste) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
