@@ -11,12 +11,13 @@ import (
 )
 
 // Netns creates a network namespace for this lab with its loopback up and records it for
-// teardown. The name is "hs" plus a short hash of the scenario plus suffix (e.g. "hs3fa2-cli"),
-// kept short because interface names derive from it. resolvConf, when not empty, becomes the
+// teardown. The name is "hs" plus a short hash of the scenario's state directory plus suffix
+// (e.g. "hs3fa2-cli"), kept short because interface names derive from it; hashing the directory
+// keeps apart the same scenario up under two state roots at once (two packages' tests). resolvConf, when not empty, becomes the
 // namespace's /etc/resolv.conf for programs run with `ip netns exec` (so name resolution inside
 // is local and deterministic).
 func (l *Lab) Netns(ctx context.Context, suffix, resolvConf string) (string, error) {
-	name := netnsPrefix(l.Scenario.Name) + suffix
+	name := netnsPrefix(l.Dir) + suffix
 	// Recorded first: a half-made namespace is still removed by teardown.
 	l.st.Namespaces = append(l.st.Namespaces, name)
 	if err := l.save(); err != nil {
@@ -100,10 +101,10 @@ func (l *Lab) NFT(ctx context.Context, netns, name, ruleset string) error {
 	return run(ctx, "ip", "netns", "exec", netns, "nft", "-f", p)
 }
 
-// netnsPrefix is the start of every namespace name of a scenario, e.g. "hs3fa2-".
-func netnsPrefix(scenario string) string {
+// netnsPrefix is the start of every namespace name of a scenario's state directory, e.g. "hs3fa2-".
+func netnsPrefix(dir string) string {
 	h := fnv.New32a()
-	h.Write([]byte(scenario))
+	h.Write([]byte(dir))
 	return fmt.Sprintf("hs%04x-", h.Sum32()&0xffff)
 }
 

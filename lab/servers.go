@@ -91,10 +91,11 @@ func (l *Lab) startTLSServer(ctx context.Context, name, netns string, addrs []st
 }
 
 // labDNSAddr is the loopback address of a scenario's own DNS server: 127.213.H.53, H from the
-// scenario's name, so that two scenarios up at once do not collide on port 53.
+// scenario's state directory, so that two scenarios up at once (or one under two state roots)
+// do not collide on port 53.
 func (l *Lab) labDNSAddr() string {
 	h := fnv.New32a()
-	h.Write([]byte(l.Scenario.Name))
+	h.Write([]byte(l.Dir))
 	return fmt.Sprintf("127.213.%d.53", h.Sum32()%250+1)
 }
 

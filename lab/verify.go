@@ -101,7 +101,7 @@ func Leftovers(root, name string) []string {
 	if _, err := os.Stat(dir); err == nil {
 		left = append(left, "state directory "+dir)
 	}
-	prefix := netnsPrefix(name)
+	prefix := netnsPrefix(dir)
 	for _, d := range []string{"/run/netns", "/etc/netns"} {
 		ents, _ := os.ReadDir(d)
 		for _, e := range ents {
