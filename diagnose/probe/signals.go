@@ -213,6 +213,8 @@ func (e *emitter) http(r *HTTPResult) {
 	}
 	if r.Status >= 500 {
 		e.emit("http.response."+strconv.Itoa(r.Status), r.StatusLine)
+	} else {
+		e.emit("http.response.ok", r.StatusLine+", first byte after "+ms(r.FirstByte))
 	}
 	if r.FaultSource == "target" {
 		e.emit("gateway.fault-source.target", "X-Apigee-fault-source: target")

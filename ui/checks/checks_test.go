@@ -87,7 +87,7 @@ func TestRunAllFeedsTheInvestigation(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(signals, ","); got != "hop.gateway.direct,tcp.connect.ok" {
+	if got := strings.Join(signals, ","); got != "hop.gateway.direct,tcp.connect.ok,http.response.ok" {
 		t.Errorf("evidence %s", got)
 	}
 	rows, phases, done := m.run.snapshot()

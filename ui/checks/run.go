@@ -169,7 +169,8 @@ func outcome(ev []diagnose.Evidence) (state, string) {
 func healthy(signal string) bool {
 	switch signal {
 	case "dns.backend.ok", "tcp.connect.ok", "proxy.reachable", "proxy.connect.status.200",
-		"tls.handshake.ok", "body.upload.ok", "keepalive.reuse.ok", "proxy.host-header.no-difference":
+		"tls.handshake.ok", "body.upload.ok", "keepalive.reuse.ok", "proxy.host-header.no-difference",
+		"http.response.ok":
 		return true
 	}
 	return false
