@@ -60,10 +60,7 @@ func (fs *fileState) lineEvidence(l *linker) []diagnose.Evidence {
 	for _, sig := range fs.sigSeq {
 		agg := fs.signals[sig]
 		for _, k := range agg.kept {
-			detail := k.event.String() + ": " + k.text
-			if k.event == EventRequest {
-				detail = k.text
-			}
+			detail := meaning(sig, k.event) + ": " + k.text
 			if link := l.describe(fs.name, k.line, k.rec); link != "" {
 				detail += " — " + link
 			}

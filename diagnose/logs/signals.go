@@ -138,3 +138,37 @@ func squidSignals(r *Record) []string {
 	}
 	return nil
 }
+
+// says is what a line showing a signal means, put before the quoted line in evidence.
+var says = map[string]string{
+	"log.proxy.connect-refused":       "the backend refused the proxy's connection",
+	"log.proxy.connect-timeout":       "the proxy's connection to the backend timed out",
+	"log.proxy.connect-unreachable":   "the proxy has no route to the backend",
+	"log.proxy.connect-failed":        "the proxy could not connect to the backend",
+	"log.proxy.backend-disabled":      "the proxy stopped trying the backend after errors",
+	"log.proxy.pass-body-failed":      "sending the request body to the backend failed",
+	"log.proxy.pass-body-reset":       "the backend closed or reset the connection during the body",
+	"log.proxy.pass-body-timeout":     "the backend stopped reading the body until the proxy timed out",
+	"log.proxy.status-line-error":     "the backend closed the connection without answering",
+	"log.proxy.read-timeout":          "the proxy gave up waiting for the backend's answer",
+	"log.proxy.tls-handshake-timeout": "the TLS handshake with the backend timed out",
+	"log.proxy.tls-handshake-failed":  "the TLS handshake with the backend failed",
+	"mp.log.handshake-timeout":        "the message processor's TLS handshake with the target timed out",
+	"gateway.timeout.55s":             "the connection was about 55 s old, the gateway's default timeout",
+	"gateway.fault.tunnel-failed":     "the gateway could not get a tunnel from its forward proxy",
+	"gateway.fault.bad-gateway":       "the gateway got no usable answer from the target (502)",
+	"gateway.fault-source.target":     "the gateway blames the target side",
+	"proxy.error.access-denied":       "squid denied the CONNECT by rule (TCP_DENIED)",
+	"proxy.error.auth-required":       "squid wants proxy credentials (TCP_DENIED/407)",
+}
+
+// meaning returns what a line showing sig means.
+func meaning(sig string, e Event) string {
+	if s, ok := says[sig]; ok {
+		return s
+	}
+	if len(sig) > len("proxy.connect.status.") && sig[:len("proxy.connect.status.")] == "proxy.connect.status." {
+		return "squid answered the CONNECT with " + sig[len("proxy.connect.status."):]
+	}
+	return e.String()
+}
