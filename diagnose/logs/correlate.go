@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"fmt"
 	"math/bits"
 	"sort"
@@ -21,22 +22,26 @@ const (
 
 type outcome struct{ total, failed int64 }
 
-// shapeCounts counts requests and failures by path, by method and by request size.
+// shapeCounts counts requests and failures by path, by the path's first segment (ids further down
+// a URL make every path unique), by method and by request size.
 type shapeCounts struct {
 	dims [3]map[string]*outcome
 	// sizes by power of two of the request length; index 64 holds unknown lengths.
 	sizes [65]outcome
 }
 
-var dimNames = [3]string{"path", "method", "size"}
+var dimNames = [3]string{"path", "path prefix", "method"}
 
 func newShapeCounts() shapeCounts {
-	return shapeCounts{dims: [3]map[string]*outcome{{}, {}, nil}}
+	return shapeCounts{dims: [3]map[string]*outcome{{}, {}, {}}}
 }
 
 func (c *shapeCounts) add(r *Record, failed bool) {
 	count(c.dims[0], r.Path, failed)
-	count(c.dims[1], r.Method, failed)
+	if p := pathPrefix(r.Path); len(p) > 0 {
+		count(c.dims[1], p, failed)
+	}
+	count(c.dims[2], r.Method, failed)
 	b := 64
 	if r.ReqBytes >= 0 {
 		b = bits.Len64(uint64(r.ReqBytes))
@@ -89,7 +94,7 @@ func (c *shapeCounts) correlate(total, failed int64) (string, bool) {
 			best = &cand{dim: dim, key: key, o: o, score: score}
 		}
 	}
-	for i, m := range c.dims[:2] {
+	for i, m := range c.dims {
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
@@ -109,6 +114,19 @@ func (c *shapeCounts) correlate(total, failed int64) (string, bool) {
 	}
 	return fmt.Sprintf("failures follow the request %s %s: %d of its %d requests failed, %d of the %d others",
 		best.dim, best.key, best.o.failed, best.o.total, failed-best.o.failed, total-best.o.total), true
+}
+
+// pathPrefix returns a path's first segment with its slash ("/report/" of "/report/7"), or nil
+// when the path has only one segment.
+func pathPrefix(p []byte) []byte {
+	if len(p) < 2 || p[0] != '/' {
+		return nil
+	}
+	i := bytes.IndexByte(p[1:], '/')
+	if i < 0 || i+2 == len(p) {
+		return nil
+	}
+	return p[:i+2]
 }
 
 // sizeLabel names a power-of-two size class.

@@ -37,7 +37,18 @@ type requestStats struct {
 	lastFailLine       int64
 	shapes             shapeCounts
 	minutes            map[int64]*minuteCount
+	// latest is the latest request time seen; a request starting idleGap or more after it
+	// comes after an idle pause (access logs are written in completion order, so the lines are
+	// not quite in time order).
+	latest                            time.Time
+	idleFailed, idleTotal, busyFailed int64
 }
+
+// idleGap is the pause after which a request counts as coming after idle time. Backends close
+// idle keep-alive connections after a few seconds (Apache KeepAliveTimeout 5 s, nginx 60-75 s,
+// many application servers 1-5 s); access logs stamp whole seconds, so one second is the finest
+// pause they can show.
+const idleGap = time.Second
 
 // minuteCount is one minute of an access log.
 type minuteCount struct{ total, failed int }
@@ -62,6 +73,21 @@ func (s *requestStats) add(r *Record) {
 		}
 	}
 	s.shapes.add(r, failed)
+	idle := false
+	if !r.Time.IsZero() {
+		idle = !s.latest.IsZero() && r.Time.Sub(s.latest) >= idleGap
+		if r.Time.After(s.latest) {
+			s.latest = r.Time
+		}
+	}
+	if idle {
+		s.idleTotal++
+		if failed {
+			s.idleFailed++
+		}
+	} else if failed {
+		s.busyFailed++
+	}
 	if !failed {
 		s.run = 0
 		return
@@ -99,13 +125,20 @@ type Pattern struct {
 	Shape string
 	// Correlation describes the request shape the failures follow, when Shape says so.
 	Correlation string
+	// AfterIdle says the failures strike the first requests after an idle pause, as when the
+	// proxy reuses a keep-alive connection the backend has just closed; IdleFailed of IdleTotal
+	// requests after a pause failed, BusyFailed of BusyTotal others.
+	AfterIdle                                    bool
+	IdleFailed, IdleTotal, BusyFailed, BusyTotal int64
 }
 
 func (s *requestStats) pattern() Pattern {
-	p := Pattern{Total: s.total, Failed: s.failed, Longest: s.longest, Runs: s.runs, Burstiness: s.gaps.burstiness()}
+	p := Pattern{Total: s.total, Failed: s.failed, Longest: s.longest, Runs: s.runs, Burstiness: s.gaps.burstiness(),
+		IdleFailed: s.idleFailed, IdleTotal: s.idleTotal, BusyFailed: s.busyFailed, BusyTotal: s.total - s.idleTotal}
 	if s.total == 0 || s.failed == 0 {
 		return p
 	}
+	p.AfterIdle = s.afterIdle()
 	p.Ratio = float64(s.failed) / float64(s.total)
 	if p.Ratio < 1 && s.runs > 0 {
 		p.Clustering = (float64(s.failed) / float64(s.runs)) * (1 - p.Ratio)
@@ -113,7 +146,7 @@ func (s *requestStats) pattern() Pattern {
 	switch {
 	case s.failed < minFailures && p.Ratio > sporadicRatio:
 	case p.Ratio >= allFailingRatio && s.failed >= minFailures:
-		p.Shape = "all-failing"
+		p.Shape, p.AfterIdle = "all-failing", false
 	default:
 		if c, ok := s.shapes.correlate(s.total, s.failed); ok {
 			p.Shape, p.Correlation = "request-correlated", c
@@ -129,6 +162,19 @@ func (s *requestStats) pattern() Pattern {
 	return p
 }
 
+// afterIdle reports whether the failures follow idle pauses: most failures come after one, a good
+// share of the requests after one fail, and requests without a pause before them rarely do.
+func (s *requestStats) afterIdle() bool {
+	busy := s.total - s.idleTotal
+	if s.idleFailed < 2 || s.idleTotal == 0 || busy == 0 {
+		return false
+	}
+	share := float64(s.idleFailed) / float64(s.failed)
+	idleRate := float64(s.idleFailed) / float64(s.idleTotal)
+	busyRate := float64(s.busyFailed) / float64(busy)
+	return share >= 0.75 && idleRate >= 0.3 && busyRate <= idleRate/4
+}
+
 // String gives the numbers in one line.
 func (p Pattern) String() string {
 	return fmt.Sprintf("%d of %d requests failed (%.1f%%), %d runs, longest %d, clustering %.2f× random, burstiness %.2f",
@@ -137,17 +183,25 @@ func (p Pattern) String() string {
 
 func (s *requestStats) evidence(name string) []diagnose.Evidence {
 	p := s.pattern()
-	if p.Shape == "" {
-		return nil
+	var out []diagnose.Evidence
+	add := func(signal, detail string) {
+		out = append(out, diagnose.Evidence{
+			Signal: signal, Source: fmt.Sprintf("%s:%d", name, s.firstFail.line), Kind: diagnose.FromLog,
+			At: s.firstFail.at, Detail: name + ": " + detail, Path: name, Line: int(s.firstFail.line),
+		})
 	}
-	detail := p.String()
-	if p.Correlation != "" {
-		detail = p.Correlation + "; " + detail
+	if p.Shape != "" {
+		detail := p.String()
+		if p.Correlation != "" {
+			detail = p.Correlation + "; " + detail
+		}
+		add("log.pattern."+p.Shape, detail)
 	}
-	return []diagnose.Evidence{{
-		Signal: "log.pattern." + p.Shape, Source: fmt.Sprintf("%s:%d", name, s.firstFail.line), Kind: diagnose.FromLog,
-		At: s.firstFail.at, Detail: name + ": " + detail, Path: name, Line: int(s.firstFail.line),
-	}}
+	if p.AfterIdle {
+		add("log.pattern.after-idle", fmt.Sprintf("failures come after idle pauses: %d of the %d requests after a pause of %v or more failed, %d of the %d others",
+			p.IdleFailed, p.IdleTotal, idleGap, p.BusyFailed, p.BusyTotal))
+	}
+	return out
 }
 
 // errorOnlyPattern infers what it can from error logs when no access log was given: the

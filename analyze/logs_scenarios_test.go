@@ -1,0 +1,147 @@
+package analyze
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// mustRankFirst holds the causes whose recorded server logs alone must put them first. For the
+// other scenarios (a TLS firewall against a stalled server, say) the logs cannot tell, and the
+// test only checks that they are read.
+var mustRankFirst = map[string]bool{
+	"backend.down":         true,
+	"backend.overloaded":   true,
+	"body.backend-closed":  true,
+	"body.backend-stalled": true,
+	"keepalive.race":       true,
+	"request.pattern":      true,
+	"tunnel.forbidden.acl": true,
+}
+
+// logScenario is one recorded incident with server logs.
+type logScenario struct {
+	name, cause string
+	logs        []string // the files sniffLog claims
+	capture     string   // a capture of the same incident, if any
+}
+
+// logScenarios lists the lab's recordings (testdata/scenarios/NAME with truth.yaml) and the
+// reverse-proxy recordings of diagnose/logs (testdata/scenarios/CAUSE/PROXY).
+func logScenarios(t *testing.T) []logScenario {
+	t.Helper()
+	var out []logScenario
+	lab, _ := filepath.Glob(filepath.Join("..", "testdata", "scenarios", "*", "truth.yaml"))
+	for _, truth := range lab {
+		dir := filepath.Dir(truth)
+		b, err := os.ReadFile(truth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tr struct {
+			Cause string `yaml:"cause"`
+		}
+		if err := yaml.Unmarshal(b, &tr); err != nil {
+			t.Fatalf("%s: %v", truth, err)
+		}
+		sc := logScenario{name: filepath.Base(dir), cause: tr.Cause, logs: claimedLogs(t, dir)}
+		for _, c := range []string{"lo.pcap", "lo.pcapng", "any.pcapng"} {
+			if _, err := os.Stat(filepath.Join(dir, c)); err == nil {
+				sc.capture = filepath.Join(dir, c)
+				break
+			}
+		}
+		if len(sc.logs) > 0 {
+			out = append(out, sc)
+		}
+	}
+	own, _ := filepath.Glob(filepath.Join("..", "diagnose", "logs", "testdata", "scenarios", "*", "*"))
+	for _, dir := range own {
+		cause := filepath.Base(filepath.Dir(dir))
+		out = append(out, logScenario{name: cause + "/" + filepath.Base(dir), cause: cause, logs: claimedLogs(t, dir)})
+	}
+	return out
+}
+
+// claimedLogs returns the files of dir (not its sub-folders) that are server logs.
+func claimedLogs(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := sniffLog(b[:min(len(b), sniffSize)], Options{}); ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRecordedLogsRankTheTrueCause(t *testing.T) {
+	scenarios := logScenarios(t)
+	seen := map[string]bool{}
+	for _, sc := range scenarios {
+		seen[sc.cause] = true
+		t.Run(sc.name, func(t *testing.T) {
+			rankFirst(t, sc, sc.logs)
+		})
+		if sc.capture == "" {
+			continue
+		}
+		t.Run(sc.name+"+capture", func(t *testing.T) {
+			rankFirst(t, sc, append([]string{sc.capture}, sc.logs...))
+		})
+	}
+	for cause := range mustRankFirst {
+		if !seen[cause] {
+			t.Errorf("no recorded logs for %s", cause)
+		}
+	}
+}
+
+func rankFirst(t *testing.T, sc logScenario, paths []string) {
+	t.Helper()
+	s, inputs, err := Run(context.Background(), kb(t), paths, nil, Options{})
+	if errors.Is(err, ErrUnsupported) {
+		t.Skipf("an input is not readable yet: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range inputs {
+		for _, w := range in.Warnings {
+			if strings.Contains(w, "binary") {
+				t.Errorf("%s: %s", in.Path, w)
+			}
+		}
+	}
+	r := s.Report(inputs)
+	var top []string
+	for _, c := range r.Causes[:3] {
+		top = append(top, c.ID)
+	}
+	if !mustRankFirst[sc.cause] {
+		t.Logf("%s: logs rank %v (true cause %s)", sc.name, top, sc.cause)
+		return
+	}
+	if r.Causes[0].ID != sc.cause {
+		t.Fatalf("%v: first causes %v, want %s first", paths, top, sc.cause)
+	}
+}
