@@ -171,9 +171,11 @@ func (fs *findings) exchange(f *Flow) {
 		if hs.bodySent >= largeBody {
 			fs.add("body.upload.ok", hs.respTime, fmt.Sprintf("%s %s: the %s body went through and was answered %d", req.Method, req.Target, declared, hs.resp.Status), hs.reqPkt, hs.respPkt)
 		}
+	case !hs.bodyDone && zeroCount[toClient] > 0 && shut >= 1e9:
+		// A window shut for long comes first even if the backend closed later: it stopped
+		// reading, and whoever gave up closed.
+		fs.add("body.upload.stalled", f.zeroAt[toClient], fmt.Sprintf("%s stopped reading the body of %s %s after %d of %s: its window stayed shut for %s", f.Server, req.Method, req.Target, hs.bodySent, declared, fmtDur(shut)), f.zeroPkt[toClient], hs.reqPkt)
 	case !hs.bodyDone && closedAfter:
 		fs.add("body.upload.reset", closedTime, fmt.Sprintf("%s %s %s the connection after %d of %s of body", f.Server, how, req.Target, hs.bodySent, declared), closedPkt, hs.reqPkt)
-	case !hs.bodyDone && zeroCount[toClient] > 0 && shut >= 1e9:
-		fs.add("body.upload.stalled", f.zeroAt[toClient], fmt.Sprintf("%s stopped reading the body of %s %s after %d of %s: its window stayed shut for %s", f.Server, req.Method, req.Target, hs.bodySent, declared, fmtDur(shut)), f.zeroPkt[toClient], hs.reqPkt)
 	}
 }

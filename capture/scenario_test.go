@@ -278,6 +278,21 @@ var scenarios = []struct {
 		not:   []string{"log.pattern.all-failing"},
 		cause: "request.pattern",
 	},
+	{
+		name: "body-stalled-then-backend-gone",
+		build: func(w *synth.Writer, h hosts) {
+			c := w.NewConn(t0, ap(h.proxy, 50001), ap(h.backend, 9000))
+			c.Handshake(0, ms)
+			c.Data(3*ms, true, []byte("POST /upload HTTP/1.1\r\nHost: b\r\nContent-Length: 1048576\r\n\r\n"))
+			c.Data(4*ms, true, bytes.Repeat([]byte("x"), 16000))
+			c.Window(5*ms, false, 0)
+			c.Window(3*time.Second, false, 0)
+			c.RST(3*time.Second+ms, false)
+		},
+		want:  []string{"body.upload.stalled"},
+		not:   []string{"body.upload.reset"},
+		cause: "body.backend-stalled",
+	},
 }
 
 // variants are the framings every scenario is written in.
