@@ -4,6 +4,8 @@
 package causes
 
 import (
+	"math"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -24,6 +26,7 @@ type Model struct {
 	assess   *diagnose.Assessment
 	rev      int
 	moves    map[string]diagnose.Move // the latest moves, kept until the next change
+	driver   diagnose.Contribution    // the new signal behind the largest of them
 	cursor   int                      // index into assess.Causes
 	selected string                   // the cause under the cursor, followed as ranks change
 	expanded map[string]bool
@@ -73,6 +76,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 			for _, mv := range msg.Assessment.Moves {
 				m.moves[mv.Cause] = mv
 			}
+			m.driver = driver(msg.Assessment.Moves)
 		}
 		m.assess, m.rev, m.dirty = msg.Assessment, msg.Rev, true
 		m.follow()
@@ -136,4 +140,17 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{m.ShortHelp(), {m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom}}
+}
+
+// driver is the reason given for the largest move: a cause that moved only because the others
+// fell (the new signal is neutral to it) is explained by it.
+func driver(moves []diagnose.Move) diagnose.Contribution {
+	var best diagnose.Contribution
+	size := 0.0
+	for _, mv := range moves {
+		if d := math.Abs(mv.To - mv.From); mv.Because.Signal != "" && d > size {
+			best, size = mv.Because, d
+		}
+	}
+	return best
 }

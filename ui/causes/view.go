@@ -163,6 +163,8 @@ func (m *Model) moveLines(mv diagnose.Move, previous string) []string {
 	}
 	s := fmt.Sprintf("%.0f%% → %.0f%%", 100*mv.From, 100*mv.To)
 	switch {
+	case mv.Because.Signal == "" && m.driver.Signal != "":
+		s += " as the others moved on " + m.driver.Signal
 	case mv.Because.Signal == "":
 	case mv.Because.Signal == previous:
 		s += ", same reason"

@@ -42,6 +42,7 @@ type KeyMap struct {
 	RunNext   key.Binding
 
 	// Replaying evidence in capture time.
+	Replay    key.Binding
 	PlayPause key.Binding
 	StepOn    key.Binding
 	StepBack  key.Binding
@@ -83,6 +84,7 @@ func DefaultKeyMap() KeyMap {
 		RunChecks: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run all checks")),
 		RunNext:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "run the suggested check")),
 
+		Replay:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "replay from the start")),
 		PlayPause: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
 		StepOn:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "step")),
 		StepBack:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "step back")),

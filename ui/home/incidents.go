@@ -60,9 +60,9 @@ func (m *Incidents) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		m.cursor = max(m.cursor-1, 0)
 	case key.Matches(k, m.keys.Down):
 		m.cursor = min(m.cursor+1, max(len(m.list)-1, 0))
-	case key.Matches(k, m.keys.Select):
+	case key.Matches(k, m.keys.Select, m.keys.Replay):
 		if m.cursor < len(m.list) {
-			return m, Open(m.kb, m.fsys, m.list[m.cursor], false)
+			return m, Open(m.kb, m.fsys, m.list[m.cursor], key.Matches(k, m.keys.Replay))
 		}
 	default:
 		return m, nil
@@ -119,7 +119,9 @@ func (m *Incidents) ShortHelp() []key.Binding {
 	sel := m.keys.Select
 	sel.SetHelp("enter", "open")
 	sel.SetEnabled(len(m.list) > 0)
-	return []key.Binding{m.keys.Up, m.keys.Down, sel}
+	replay := m.keys.Replay
+	replay.SetEnabled(len(m.list) > 0)
+	return []key.Binding{m.keys.Up, m.keys.Down, sel, replay}
 }
 
 // FullHelp implements help.KeyMap.
