@@ -125,11 +125,13 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 // adopt takes a run's event: the pane shows that run from now on (it may have been started by
 // the pane this one replaced), hands its evidence to the investigation and waits for the next.
 func (m *Model) adopt(r *run, evidence []diagnose.Evidence) tea.Cmd {
+	cmds := []tea.Cmd{r.wait()}
 	if m.run != r {
 		m.run = r
 		m.fill(r)
+		// A pane taking a run over spins its own spinner.
+		cmds = append(cmds, m.spin.Tick)
 	}
-	cmds := []tea.Cmd{r.wait()}
 	if len(evidence) > 0 {
 		cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: evidence} })
 	}
