@@ -34,8 +34,14 @@ func TestAnySizeFits(t *testing.T) {
 			check("investigation")
 			drive(m, keys("enter", "tab")...)
 		}
+		for i := 0; i < 8; i++ {
+			drive(m, keys("s", "enter", "down", "+")...)
+			check("swapped")
+		}
 		drive(m, keys("z", "?")...)
 		check("zoomed with full help")
+		drive(m, keys("esc", "tab", "tab", "tab", "s", "z")...)
+		check("home, a swapped pane zoomed")
 		drive(m, tea.WindowSizeMsg{Width: sz[1], Height: sz[0]})
 		drive(m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		check("after resizes")
