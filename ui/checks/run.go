@@ -25,9 +25,10 @@ const (
 
 // checkRow is one check as the pane lists it.
 type checkRow struct {
-	id    string
-	state state
-	note  string
+	id      string
+	state   state
+	note    string
+	started time.Time // when it began running, to show how long it has been waiting
 }
 
 // run is one run of the checks in the background. The probe's hooks write to it under mu and
@@ -128,6 +129,9 @@ func (r *run) set(check string, st state, note string) {
 	for i := range r.rows {
 		if r.rows[i].id == check {
 			r.rows[i].state, r.rows[i].note = st, note
+			if st == running {
+				r.rows[i].started = time.Now()
+			}
 		}
 	}
 }

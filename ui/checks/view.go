@@ -51,7 +51,12 @@ func (m *Model) View() string {
 		rows, phases, _ := m.run.snapshot()
 		lines = append(lines, "", st.Heading.Render("Checks of "+m.run.target))
 		for _, r := range rows {
-			lines = append(lines, "  "+m.glyph(r.state)+" "+fmt.Sprintf("%-12s", r.id)+st.Dim.Render(r.note))
+			note := r.note
+			if r.state == running {
+				// The spinner's ticks redraw this, so the wait is seen to grow.
+				note = fmt.Sprintf("running for %.1f s", time.Since(r.started).Seconds())
+			}
+			lines = append(lines, "  "+m.glyph(r.state)+" "+fmt.Sprintf("%-12s", r.id)+st.Dim.Render(note))
 		}
 		if len(phases) > 0 {
 			lines = append(lines, "", st.Heading.Render("Waterfall"))
