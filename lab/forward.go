@@ -96,6 +96,7 @@ func forwardProxyScenarios() []Scenario {
 	}
 	sc = append(sc, dnsScenarios()...)
 	sc = append(sc, privoxyScenarios()...)
+	sc = append(sc, timeoutScenarios()...)
 	return append(sc, tinyproxyScenarios()...)
 }
 

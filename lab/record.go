@@ -24,6 +24,8 @@ type Recording struct {
 	Client, Client6 string
 	// Files are the names written in Dir, captures first.
 	Files []string
+	// Targets are the recorded scenario's targets (its ports and addresses).
+	Targets Targets
 }
 
 // Truth is truth.yaml: which scenario and cause a recording shows (testdata/scenarios/README.md).
@@ -75,7 +77,7 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 			return nil, fmt.Errorf("lab: %s: control check: %w", sc.Name, err)
 		}
 	}
-	rec = &Recording{Dir: dir}
+	rec = &Recording{Dir: dir, Targets: l.Targets}
 	t := l.Targets
 	rec.Client, err = l.recordPass(ctx, rec, "", false)
 	if err != nil {

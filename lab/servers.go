@@ -3,8 +3,8 @@ package lab
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"strings"
 )

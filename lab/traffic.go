@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -111,4 +112,65 @@ func controlConnect(ctx context.Context, l *Lab) error {
 		return fmt.Errorf("a well-formed CONNECT was not accepted: %s", text)
 	}
 	return nil
+}
+
+// tlsPlan is the failing traffic of a TLS scenario: N connects and handshakes to the target,
+// started 100 ms apart and run at once (each may take its whole Timeout).
+type tlsPlan struct {
+	N          int
+	MaxVersion uint16
+	Timeout    time.Duration
+}
+
+// tlsTraffic returns a Traffic that runs the plan against Target (Target6 for IPv6).
+func tlsTraffic(p tlsPlan) func(context.Context, *Lab, bool) (string, error) {
+	return func(ctx context.Context, l *Lab, v6 bool) (string, error) {
+		target := l.Targets.Target
+		if v6 {
+			target = l.Targets.Target6
+		}
+		addr, err := authority(target)
+		if err != nil {
+			return "", err
+		}
+		type result struct {
+			text string
+			ok   bool
+		}
+		results := make([]chan result, p.N)
+		for i := range p.N {
+			if i > 0 {
+				select {
+				case <-ctx.Done():
+					return "", ctx.Err()
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+			a := tlsAttempt{Netns: l.Targets.Netns, Addr: addr, ServerName: "backend.lab.test", MaxVersion: p.MaxVersion, Timeout: p.Timeout}
+			results[i] = make(chan result, 1)
+			go func() { text, ok := a.do(ctx); results[i] <- result{text, ok} }()
+		}
+		var tr transcript
+		for _, ch := range results {
+			r := <-ch // each attempt ends by its Timeout
+			tr.add("TLS to "+addr, r.text, tlsOutcome(r.text, r.ok))
+		}
+		return tr.String(), nil
+	}
+}
+
+// tlsOutcome sums up a TLS attempt's transcript in a few words for the summary.
+func tlsOutcome(text string, ok bool) string {
+	switch {
+	case ok:
+		return "TLS handshake completed"
+	case strings.Contains(text, "* TCP connect to") && strings.Contains(text, "refused"):
+		return "TCP connect refused"
+	case strings.Contains(text, "* TCP connect to"):
+		return "TCP connect timed out"
+	case strings.Contains(text, "timeout") || strings.Contains(text, "deadline exceeded"):
+		return "TLS handshake timed out"
+	default:
+		return "TLS handshake failed (alert or error)"
+	}
 }

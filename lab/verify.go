@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -56,10 +57,20 @@ func (r *Recording) tshark(file, filter string, fields ...string) ([]string, err
 	for _, f := range fields {
 		args = append(args, "-e", f)
 	}
-	out, err := output(context.Background(), "tshark", args...)
+	path, err := LookPath("tshark")
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr // tshark warns there when run as root
+	b, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("tshark %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	out := string(b)
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		if l != "" {
@@ -160,6 +171,18 @@ func firstErr(errs ...error) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// expectNoPackets checks that a display filter matches no packet in a capture.
+func (r *Recording) expectNoPackets(file, filter string) error {
+	lines, err := r.tshark(file, filter, "frame.number")
+	if err != nil {
+		return err
+	}
+	if len(lines) > 0 {
+		return fmt.Errorf("recording: %s: %d packets match %q, want none (first: frame %s)", file, len(lines), filter, lines[0])
 	}
 	return nil
 }
