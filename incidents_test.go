@@ -13,7 +13,9 @@ import (
 // offered on the home screen (the tree and the next checks are useful on them); the test reports
 // them and fails for any other incident ranked wrong.
 var knownGaps = map[string]string{
-	"tunnel.proxy-unreachable": "the client's Go error (\"connect to proxy …: connection refused\") matches no recognizer, and a capture alone cannot tell a refused proxy port from a refused backend",
+	"backend.tcp-unreachable":          "refused connects alone fit a reverse proxy's down backend (backend.down) as well as a TLS gateway's unreachable one",
+	"backend.tcp-unreachable.syn-drop": "unanswered SYNs alone fit a broken path behind a reverse proxy (network.path) as well as a TLS gateway's unreachable backend",
+	"tunnel.proxy-unreachable":         "the client's Go error (\"connect to proxy …: connection refused\") matches no recognizer, and a capture alone cannot tell a refused proxy port from a refused backend",
 }
 
 // TestBundledIncidentsReachTheirCause opens every incident embedded in the binary the way the home

@@ -17,6 +17,9 @@ var packetBlind = map[string]string{
 	// A refused connection to a port chosen at random looks the same whether a proxy or a backend
 	// was meant to listen there; only the client's account says it was the proxy.
 	"tunnel.proxy-unreachable": "a refused connect to an unknown port does not say it was a proxy",
+	// A gateway's refused or unanswered connect to its TLS backend looks the same on the wire as
+	// a reverse proxy's to a down backend (backend.down) or across a broken path (network.path).
+	"backend.tcp-unreachable": "a refused or unanswered connect does not say a TLS gateway made it",
 }
 
 // TestRecordedCaptures reads every capture the lab recorded from real servers and checks that the

@@ -2,8 +2,8 @@ package lab
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -68,20 +68,33 @@ func tlsScenarios() []Scenario {
 		},
 		{
 			Name: "tls.handshake-failure", Cause: "tls.handshake-failure", Playbook: "tls-handshake",
-			Title: "the TLS server speaks TLS 1.3 only; a client limited to TLS 1.2 gets a protocol_version alert",
-			Story: "openssl s_server runs with -tls1_3. The client offers at most TLS 1.2, so the server " +
-				"answers the ClientHello with a fatal protocol_version alert and closes; a TLS 1.3 " +
-				"client completes the handshake with the same server.",
+			Title: "the TLS server offers only finite-field DH groups: no common key exchange, handshake_failure alert",
+			Story: "openssl s_server runs with -groups ffdhe2048: it will only agree a key over a " +
+				"finite-field Diffie-Hellman group. The client (like most gateways) offers elliptic-curve " +
+				"groups only, so the server answers the ClientHello with a fatal handshake_failure alert " +
+				"and closes, over TLS 1.3 and 1.2 alike. An OpenSSL client offering ffdhe2048 completes " +
+				"the handshake with the same server.",
 			Programs: []Program{progOpenSSL}, NeedsRoot: true,
 			Up:      upTLSFailure,
-			Traffic: tlsTraffic(tlsPlan{N: 6, MaxVersion: tls.VersionTLS12}),
-			Control: controlTLS,
+			Traffic: tlsTraffic(tlsPlan{N: 6}),
+			Control: func(ctx context.Context, l *Lab) error {
+				a, err := authority(l.Targets.Target)
+				if err != nil {
+					return err
+				}
+				out, err := output(ctx, "openssl", "s_client", "-connect", a, "-groups", "ffdhe2048", "-brief")
+				if err != nil || !strings.Contains(out, "CONNECTION ESTABLISHED") {
+					return fmt.Errorf("an OpenSSL client offering ffdhe2048 did not connect: %v: %s", err, out)
+				}
+				return nil
+			},
 			Verify: func(rec *Recording) error {
 				return firstErr(
 					rec.expectOutcome("TLS handshake failed"),
-					rec.expectContains([]string{"client.txt"}, "protocol version not supported"),
-					rec.expectPackets("lo.pcap", "tls.alert_message.desc == 70", 6),
-					rec.expectPackets("lo-v6.pcap", "tls.alert_message.desc == 70", 6),
+					rec.expectContains([]string{"client.txt"}, "handshake failure"),
+					rec.expectPackets("lo.pcap", "tls.alert_message.desc == 40", 6),
+					rec.expectPackets("lo-v6.pcap", "tls.alert_message.desc == 40", 6),
+					rec.expectNoPackets("lo.pcap", "tls.handshake.type == 2"),
 				)
 			},
 		},
@@ -191,10 +204,10 @@ func upTLSFailure(ctx context.Context, l *Lab) (Targets, error) {
 	if err != nil {
 		return Targets{}, err
 	}
-	if _, err := l.startTLSServer(ctx, "backend", "", loopbacks(port), "-tls1_3"); err != nil {
+	if _, err := l.startTLSServer(ctx, "backend", "", loopbacks(port), "-groups", "ffdhe2048"); err != nil {
 		return Targets{}, err
 	}
-	t := loopTargets(port, "openssl s_server accepts TLS 1.3 only: a TLS 1.2 client gets a protocol_version alert.")
+	t := loopTargets(port, "openssl s_server offers only the ffdhe2048 group: elliptic-curve clients get a handshake_failure alert.")
 	t.Logs = []string{l.LogPath("backend.out")}
 	return t, nil
 }
