@@ -29,3 +29,58 @@ func TestShareAddsUp(t *testing.T) {
 		}
 	}
 }
+
+// TestSwapAndGrow swaps hidden panes into the focused slot in registration order, and grows a
+// slot within its bounds; the placed rectangles always cover the area exactly.
+func TestSwapAndGrow(t *testing.T) {
+	m := newTest(t, 100, 30)
+	drive(m, keys("tab", "down", "enter")...)
+	s := m.inv
+	shown := func() []string {
+		var ids []string
+		for _, sl := range s.layout.slots() {
+			ids = append(ids, sl.pane)
+		}
+		return ids
+	}
+	if got := shown(); got[0] != "tree" || got[3] != "next" {
+		t.Fatalf("layout %v", got)
+	}
+	s.setFocus(3)
+	seen := map[string]bool{}
+	for i := 0; i < len(s.panes); i++ {
+		drive(m, keyPress("s"))
+		id := shown()[3]
+		seen[id] = true
+		if s.focused().ID() != id {
+			t.Errorf("focus on %s, slot shows %s", s.focused().ID(), id)
+		}
+		for _, other := range shown()[:3] {
+			if other == id {
+				t.Errorf("%s shown twice", id)
+			}
+		}
+	}
+	if len(seen) != len(s.panes)-3 {
+		t.Errorf("swapping showed %v; want every pane not in another slot", seen)
+	}
+	for i := 0; i < 2*maxWeight; i++ {
+		drive(m, keyPress("+"))
+	}
+	if w := s.layout.rows[1].slots[1].weight; w != maxWeight {
+		t.Errorf("weight %d after growing, want the bound %d", w, maxWeight)
+	}
+	for i := 0; i < 2*maxWeight; i++ {
+		drive(m, keyPress("-"))
+	}
+	if w := s.layout.rows[1].slots[1].weight; w != 1 {
+		t.Errorf("weight %d after shrinking, want 1", w)
+	}
+	area := 0
+	for _, r := range s.rects {
+		area += r.w * r.h
+	}
+	if want := 100 * (30 - 3); area != want {
+		t.Errorf("slots cover %d cells, want %d", area, want)
+	}
+}
