@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/hopscope/hopscope/capture/internal/synth"
@@ -105,5 +106,36 @@ func TestSteadyStateAllocations(t *testing.T) {
 	small, large := allocs(mk(1000)), allocs(mk(10000))
 	if large > small+20 {
 		t.Errorf("%.0f allocations for 8k packets, %.0f for 80k: packets allocate", small, large)
+	}
+}
+
+// BenchmarkAnalyzeFile reads the capture named by HOPSCOPE_BENCH_PCAP from disk (the page cache,
+// once warm), as the analyze command does.
+func BenchmarkAnalyzeFile(b *testing.B) {
+	path := os.Getenv("HOPSCOPE_BENCH_PCAP")
+	if path == "" {
+		b.Skip("set HOPSCOPE_BENCH_PCAP to a capture file (go run ./capture/internal/synth/gencap)")
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Analyze(context.Background(), f, Options{Name: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// TestIndexEntrySize holds the viewer's index to its budget of 16 bytes a packet.
+func TestIndexEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(IndexEntry{}); n != 16 {
+		t.Errorf("IndexEntry is %d bytes, the budget is 16", n)
 	}
 }
