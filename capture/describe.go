@@ -19,6 +19,8 @@ type PacketInfo struct {
 	Len int
 	// Info is a one-line description: "TLS ClientHello SNI=…", "GET /path", "HTTP/1.1 503 …".
 	Info string
+	// Payload is the TCP payload captured; it points into the packet's data.
+	Payload []byte
 }
 
 // Describe decodes a packet for display. It allocates; it is meant for the packets on screen.
@@ -29,7 +31,7 @@ func Describe(p *Packet) PacketInfo {
 		return PacketInfo{Info: fmt.Sprintf("link type %d, %d bytes", p.Link, p.OrigLen)}
 	}
 	pi := PacketInfo{TCP: true, Src: Endpoint{s.Src, s.SrcPort}, Dst: Endpoint{s.Dst, s.DstPort},
-		Flags: flagNames(s.Flags), Seq: s.Seq, Ack: s.Ack, Window: s.Window, Len: s.Len}
+		Flags: flagNames(s.Flags), Seq: s.Seq, Ack: s.Ack, Window: s.Window, Len: s.Len, Payload: s.Payload}
 	switch {
 	case s.Unreachable:
 		pi.Info = "ICMP destination unreachable for this segment"

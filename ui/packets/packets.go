@@ -1,0 +1,262 @@
+// Package packets is the capture pane: the conversations of the captures an investigation read
+// (sortable, filtered by outcome), each conversation's packets or all of them in a list that only
+// reads the rows on screen, a packet's decoded fields or hex, a conversation's payload as text, and
+// a jump from any finding to the packets that show it.
+package packets
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// mode is what the pane shows.
+type mode int
+
+const (
+	modeConvs mode = iota
+	modePackets
+	modeDetail
+	modeFollow
+	modeEvidence
+)
+
+// Model is the capture pane.
+type Model struct {
+	styles common.Styles
+	keys   common.KeyMap
+	own    KeyMap
+	ctx    context.Context
+
+	width, height int
+	focused       bool
+
+	sources []*source
+	cur     int
+	mode    mode
+
+	outcome, order int
+	convCursor     int
+	convOffset     int
+	conv           *conv   // the conversation whose packets are listed; nil for all packets
+	convPackets    []int64 // its packet numbers, found on opening it
+	pktCursor      int64   // index into the listed packets, from 0
+	pktOffset      int64
+	detail         int64 // the packet shown in detail
+	hex            bool
+	scroll         int
+	follow         []string
+	evidence       []diagnose.Evidence
+	evCursor       int
+	evOffset       int
+	back           mode // where Back goes from detail
+
+	cache string
+	dirty bool
+}
+
+// New returns the pane. Reading stops when ctx is cancelled.
+func New(ctx context.Context, st common.Styles, km common.KeyMap) *Model {
+	return &Model{ctx: ctx, styles: st, keys: km, own: DefaultKeyMap(), dirty: true}
+}
+
+// ID implements common.Pane.
+func (m *Model) ID() string { return "packets" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string {
+	if len(m.sources) == 0 {
+		return "Packets"
+	}
+	s := m.sources[m.cur]
+	name := s.path
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return "Packets · " + name + " · " + [...]string{"conversations", "packets", "packet", "stream", "evidence"}[m.mode]
+}
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) {
+	if w != m.width || h != m.height {
+		m.width, m.height, m.dirty = w, h, true
+	}
+}
+
+// SetFocused implements common.Pane.
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SessionMsg:
+		return m, m.session(msg)
+	case openedMsg:
+		m.dirty = true
+		if msg.err != nil {
+			return m, common.ErrorCmd(msg.err)
+		}
+		return m, tick()
+	case tickMsg:
+		m.dirty = true
+		for _, s := range m.sources {
+			if _, done, _ := s.snapshot(); !done {
+				return m, tick()
+			}
+		}
+	case tea.KeyPressMsg:
+		if len(m.sources) > 0 {
+			m.key(msg)
+			m.dirty = true
+		}
+	}
+	return m, nil
+}
+
+// session starts reading every capture the evidence points at that is not read yet, and keeps
+// the findings that point at packets for the evidence list.
+func (m *Model) session(msg common.SessionMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	m.evidence = m.evidence[:0]
+	for _, e := range msg.Ledger {
+		path, n, ok := packetSource(e)
+		if !ok {
+			continue
+		}
+		m.evidence = append(m.evidence, diagnose.Evidence{Signal: e.Signal, Source: e.Source, At: e.At, Detail: e.Detail, Path: path, Packets: []int64{n}})
+		known := false
+		for _, s := range m.sources {
+			known = known || s.path == path
+		}
+		if !known {
+			s := &source{path: path}
+			m.sources = append(m.sources, s)
+			cmds = append(cmds, load(m.ctx, s))
+		}
+	}
+	m.dirty = true
+	return tea.Batch(cmds...)
+}
+
+// packetSource splits a ledger entry's source "path#N" when it names a packet.
+func packetSource(e common.Entry) (string, int64, bool) {
+	if e.Kind != diagnose.FromPacket {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(e.Source, '#')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.ParseInt(e.Source[i+1:], 10, 64)
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return e.Source[:i], n, true
+}
+
+// key handles a key press in the current mode.
+func (m *Model) key(msg tea.KeyPressMsg) {
+	k, o := m.keys, m.own
+	switch {
+	case key.Matches(msg, o.File):
+		m.cur = (m.cur + 1) % len(m.sources)
+		m.mode, m.conv, m.convPackets, m.pktCursor, m.pktOffset = modeConvs, nil, nil, 0, 0
+		return
+	case key.Matches(msg, o.Evidence):
+		m.mode = modeEvidence
+		return
+	case key.Matches(msg, o.AllPackets):
+		m.mode, m.conv, m.convPackets, m.pktCursor, m.pktOffset = modePackets, nil, nil, 0, 0
+		return
+	case key.Matches(msg, o.Back):
+		switch m.mode {
+		case modeDetail:
+			m.mode = m.back
+		case modeFollow, modeEvidence:
+			m.mode = modeConvs
+			if m.conv != nil {
+				m.mode = modePackets
+			}
+		default:
+			m.mode = modeConvs
+		}
+		m.scroll = 0
+		return
+	}
+	switch m.mode {
+	case modeConvs:
+		m.keyConvs(msg, k, o)
+	case modePackets:
+		m.keyPackets(msg, k, o)
+	case modeDetail, modeFollow:
+		switch {
+		case key.Matches(msg, o.Hex):
+			m.hex = !m.hex
+		case key.Matches(msg, k.Up):
+			m.scroll = max(m.scroll-1, 0)
+		case key.Matches(msg, k.Down):
+			m.scroll++
+		case key.Matches(msg, k.PageUp):
+			m.scroll = max(m.scroll-m.height, 0)
+		case key.Matches(msg, k.PageDown):
+			m.scroll += m.height
+		case key.Matches(msg, k.Top):
+			m.scroll = 0
+		}
+	case modeEvidence:
+		n := len(m.evidenceHere())
+		switch {
+		case key.Matches(msg, k.Up):
+			m.evCursor = max(m.evCursor-1, 0)
+		case key.Matches(msg, k.Down):
+			m.evCursor = min(m.evCursor+1, max(n-1, 0))
+		case key.Matches(msg, k.Select) && n > 0:
+			m.jump(m.evidenceHere()[m.evCursor].Packets[0])
+		}
+	}
+}
+
+// jump lists all packets with the cursor on packet n.
+func (m *Model) jump(n int64) {
+	m.mode, m.conv, m.convPackets = modePackets, nil, nil
+	m.pktCursor = n - 1
+	m.pktOffset = max(n-1-int64(m.height/2), 0)
+}
+
+// evidenceHere is the evidence about the current capture.
+func (m *Model) evidenceHere() []diagnose.Evidence {
+	var out []diagnose.Evidence
+	for _, e := range m.evidence {
+		if e.Path == m.sources[m.cur].path {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	switch m.mode {
+	case modeConvs:
+		return []key.Binding{m.keys.Select, m.own.Outcome, m.own.Sort, m.own.AllPackets, m.own.Follow, m.own.Evidence}
+	case modePackets:
+		return []key.Binding{m.keys.Select, m.own.Back, m.own.Follow, m.own.Evidence}
+	case modeDetail:
+		return []key.Binding{m.own.Hex, m.own.Back}
+	}
+	return []key.Binding{m.keys.Select, m.own.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.ShortHelp(), {m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom, m.own.File}}
+}

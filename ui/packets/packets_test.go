@@ -1,0 +1,154 @@
+package packets
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// recording is a real squid recording: CONNECTs refused with 403.
+const recording = "../../testdata/scenarios/tunnel.forbidden.acl/lo.pcap"
+
+func press(n string) tea.KeyPressMsg {
+	switch n {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return tea.KeyPressMsg{Code: []rune(n)[0], Text: n}
+}
+
+// run executes a command and feeds what it returns back to the pane, batches included.
+func run(t *testing.T, m *Model, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			run(t, m, c)
+		}
+	case openedMsg:
+		m.Update(msg)
+	}
+}
+
+func screen(m *Model) string { return ansi.Strip(m.View()) }
+
+// opened returns the pane with the recording read, as an investigation whose ledger names one of
+// its packets would give it.
+func opened(t *testing.T) *Model {
+	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(140, 24)
+	m.SetFocused(true)
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Ledger: []common.Entry{
+		{Source: recording + "#5", Kind: diagnose.FromPacket, Signal: "proxy.connect.status.403", Detail: "the proxy answered 403"},
+		{Source: "client.txt:3", Kind: diagnose.FromText, Signal: "http.response.503"},
+	}})
+	run(t, m, cmd)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, done, err := m.sources[0].snapshot(); done {
+			if err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the recording was not read in 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	m.Update(tickMsg{})
+	return m
+}
+
+func TestConversationsPacketsDetail(t *testing.T) {
+	m := opened(t)
+	if len(m.sources) != 1 {
+		t.Fatalf("%d captures opened, want the one the ledger names", len(m.sources))
+	}
+	s := screen(m)
+	if !strings.Contains(s, "conversations · all · by start") || !strings.Contains(s, "SF") {
+		t.Fatalf("conversations:\n%s", s)
+	}
+	m.Update(press("enter"))
+	if s = screen(m); !strings.Contains(s, "CONNECT ") || !strings.Contains(s, "[SYN]") {
+		t.Fatalf("a conversation's packets:\n%s", s)
+	}
+	for range 3 {
+		m.Update(press("down"))
+	}
+	m.Update(press("enter"))
+	if s = screen(m); !strings.Contains(s, "Packet 4") || !strings.Contains(s, "CONNECT") {
+		t.Fatalf("packet detail:\n%s", s)
+	}
+	m.Update(press("w"))
+	if s = screen(m); !strings.Contains(s, "0000  ") {
+		t.Fatalf("hex:\n%s", s)
+	}
+	m.Update(press("backspace"))
+	m.Update(press("F"))
+	if s = screen(m); !strings.Contains(s, "> CONNECT ") || !strings.Contains(s, "< HTTP/1.1 403") {
+		t.Fatalf("followed stream:\n%s", s)
+	}
+}
+
+func TestFilterSortAndEvidenceJump(t *testing.T) {
+	m := opened(t)
+	m.Update(press("o"))
+	if s := screen(m); !strings.Contains(s, "0 conversations · failed to connect") {
+		t.Fatalf("filter:\n%s", s)
+	}
+	m.Update(press("t"))
+	if s := screen(m); !strings.Contains(s, "by packets") {
+		t.Fatalf("sort:\n%s", s)
+	}
+	m.Update(press("e"))
+	if s := screen(m); !strings.Contains(s, "#5") || !strings.Contains(s, "proxy.connect.status.403") {
+		t.Fatalf("evidence:\n%s", s)
+	}
+	m.Update(press("enter"))
+	s := screen(m)
+	if !strings.Contains(s, "packets · all packets") || !strings.Contains(s, "      5 ") {
+		t.Fatalf("jump to packet 5:\n%s", s)
+	}
+	if m.pktCursor != 4 {
+		t.Errorf("cursor on list row %d, want 4 (packet 5)", m.pktCursor)
+	}
+}
+
+func TestMaskSecrets(t *testing.T) {
+	in := []byte("CONNECT b:443 HTTP/1.1\r\nProxy-Authorization: Basic c2VjcmV0\r\nHost: b\r\n\r\n")
+	out := string(maskSecrets(in))
+	if strings.Contains(out, "c2VjcmV0") || !strings.Contains(out, "Host: b") {
+		t.Errorf("masked: %q", out)
+	}
+}
+
+func TestViewFitsAnySize(t *testing.T) {
+	m := opened(t)
+	for _, sz := range [][2]int{{0, 0}, {1, 1}, {20, 3}, {80, 10}} {
+		m.SetSize(sz[0], sz[1])
+		lines := strings.Split(m.View(), "\n")
+		if sz[1] > 0 && len(lines) != sz[1] {
+			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > sz[0] {
+				t.Errorf("%dx%d: a line of %d cells", sz[0], sz[1], w)
+			}
+		}
+	}
+}
