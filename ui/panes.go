@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"io/fs"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/hopscope/hopscope/ui/home"
 	"github.com/hopscope/hopscope/ui/ledger"
 	"github.com/hopscope/hopscope/ui/next"
+	"github.com/hopscope/hopscope/ui/packets"
 	"github.com/hopscope/hopscope/ui/playbook"
 	"github.com/hopscope/hopscope/ui/tree"
 )
@@ -44,6 +46,8 @@ func investigationPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, 
 		next.New(st, km),
 		playbook.New(kb, st, km),
 		checks.New(kb, st, km),
+		// The captures it reads are re-read cheaply on the next open; they need no cancelling.
+		packets.New(context.Background(), st, km),
 	}
 }
 
