@@ -101,9 +101,11 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	case common.SessionMsg:
 		return m, m.session(msg)
 	case openedMsg:
+		// A capture that cannot be opened (a bundled incident's, a gzipped file) is reported in
+		// the pane, not as an error of the program: the investigation itself is fine.
 		m.dirty = true
 		if msg.err != nil {
-			return m, common.ErrorCmd(msg.err)
+			return m, nil
 		}
 		return m, tick()
 	case tickMsg:
