@@ -31,11 +31,13 @@ func field(b []byte) (f, rest []byte) {
 		i++
 	}
 	b = b[i:]
-	j := bytes.IndexByte(b, ' ')
-	if j < 0 {
-		return b, nil
+	// Fields are short (an address, a status, a size): a plain loop beats IndexByte's call.
+	for j, c := range b {
+		if c == ' ' {
+			return b[:j], b[j+1:]
+		}
 	}
-	return b[:j], b[j+1:]
+	return b, nil
 }
 
 // quoted cuts a double-quoted field (with backslash escapes) from the start of b, skipping leading
@@ -49,15 +51,28 @@ func quoted(b []byte) (q, rest []byte, ok bool) {
 		return nil, b, false
 	}
 	b = b[i+1:]
-	for j := 0; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := 0; j < len(b); {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			break
+		}
+		j += k
+		if !escaped(b, j) {
 			return b[:j], b[j+1:], true
 		}
+		j++
 	}
 	return b, nil, true
+}
+
+// escaped reports whether b[j] is preceded by an odd number of backslashes.
+func escaped(b []byte, j int) bool {
+	n := 0
+	for j > 0 && b[j-1] == '\\' {
+		n++
+		j--
+	}
+	return n%2 == 1
 }
 
 // atoi reads a non-negative decimal number filling all of b; -1 when b is not one.

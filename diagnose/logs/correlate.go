@@ -20,12 +20,18 @@ const (
 	corrOthers   = 3   // fewest other requests to compare against
 )
 
-type outcome struct{ total, failed int64 }
+type outcome struct {
+	key           string // the key the counts are stored under
+	total, failed int64
+}
 
 // shapeCounts counts requests and failures by path, by the path's first segment (ids further down
 // a URL make every path unique), by method and by request size.
 type shapeCounts struct {
 	dims [3]map[string]*outcome
+	// last holds, per dimension, the counts looked up last: consecutive requests mostly share a
+	// method and often a path prefix, and a comparison is cheaper than a lookup.
+	last [3]*outcome
 	// sizes by power of two of the request length; index 64 holds unknown lengths.
 	sizes [65]outcome
 }
@@ -37,11 +43,11 @@ func newShapeCounts() shapeCounts {
 }
 
 func (c *shapeCounts) add(r *Record, failed bool) {
-	count(c.dims[0], r.Path, failed)
+	c.count(0, r.Path, failed)
 	if p := pathPrefix(r.Path); len(p) > 0 {
-		count(c.dims[1], p, failed)
+		c.count(1, p, failed)
 	}
-	count(c.dims[2], r.Method, failed)
+	c.count(2, r.Method, failed)
 	b := 64
 	if r.ReqBytes >= 0 {
 		b = bits.Len64(uint64(r.ReqBytes))
@@ -52,7 +58,20 @@ func (c *shapeCounts) add(r *Record, failed bool) {
 	}
 }
 
-func count(m map[string]*outcome, key []byte, failed bool) {
+func (c *shapeCounts) count(dim int, key []byte, failed bool) {
+	o := c.last[dim]
+	if o == nil || o.key != string(key) {
+		o = c.lookup(c.dims[dim], key)
+		c.last[dim] = o
+	}
+	o.total++
+	if failed {
+		o.failed++
+	}
+}
+
+// lookup returns the counts of a key, adding it (or pooling it into "(other)" past maxShapes).
+func (c *shapeCounts) lookup(m map[string]*outcome, key []byte) *outcome {
 	o, ok := m[string(key)]
 	if !ok {
 		k := string(key)
@@ -60,14 +79,11 @@ func count(m map[string]*outcome, key []byte, failed bool) {
 			k = "(other)"
 		}
 		if o, ok = m[k]; !ok {
-			o = &outcome{}
+			o = &outcome{key: k}
 			m[k] = o
 		}
 	}
-	o.total++
-	if failed {
-		o.failed++
-	}
+	return o
 }
 
 // correlate finds the request shape the failures follow, if one does, and describes it.

@@ -24,8 +24,10 @@ func newParser(f Format, opts Options) (parser, error) {
 		return &apacheError{}, nil
 	case NginxError:
 		return &nginxError{}, nil
-	case Access, RouterAccess:
+	case Access:
 		return &access{}, nil
+	case RouterAccess:
+		return &access{extras: true}, nil
 	case CustomAccess:
 		return compileLogFormat(opts.LogFormat)
 	case SquidAccess:
@@ -43,7 +45,7 @@ const detectLines = 64
 // lines, provided it reads at least half of them (a pasted error with a log line in it stays text).
 // A custom log_format in opts is tried first.
 func Detect(head []byte, opts Options) (Format, bool) {
-	candidates := []Format{ApacheError, NginxError, SquidAccess, MPSystem, Access}
+	candidates := []Format{ApacheError, NginxError, SquidAccess, MPSystem, RouterAccess}
 	if opts.LogFormat != "" {
 		if _, err := compileLogFormat(opts.LogFormat); err == nil {
 			candidates = append([]Format{CustomAccess}, candidates...)
@@ -89,8 +91,8 @@ func Detect(head []byte, opts Options) (Format, bool) {
 		if f == MPSystem && ids == 0 {
 			continue
 		}
-		if f == Access && faults > 0 {
-			f = RouterAccess
+		if f == RouterAccess && faults == 0 {
+			f = Access
 		}
 		if n > bestN {
 			best, bestN = f, n

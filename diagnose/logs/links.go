@@ -11,7 +11,7 @@ import (
 // lines per signal.
 const (
 	maxLinkErrors   = 1000
-	maxLinkRequests = 20000
+	maxLinkRequests = 1000
 	// linkWindow is how far apart an error and its request may be logged. Access logs stamp the
 	// request's start, error logs the failure: a read timeout comes one proxy timeout later.
 	linkWindow = 5 * time.Minute

@@ -37,6 +37,8 @@ type requestStats struct {
 	lastFailLine       int64
 	shapes             shapeCounts
 	minutes            map[int64]*minuteCount
+	lastMinute         int64
+	lastCount          *minuteCount
 	// latest is the latest request time seen; a request starting idleGap or more after it
 	// comes after an idle pause (access logs are written in completion order, so the lines are
 	// not quite in time order).
@@ -62,10 +64,14 @@ func (s *requestStats) add(r *Record) {
 	s.total++
 	if !r.Time.IsZero() {
 		m := r.Time.Unix() / 60
-		mc, ok := s.minutes[m]
-		if !ok {
-			mc = &minuteCount{}
-			s.minutes[m] = mc
+		mc := s.lastCount
+		if mc == nil || m != s.lastMinute {
+			var ok bool
+			if mc, ok = s.minutes[m]; !ok {
+				mc = &minuteCount{}
+				s.minutes[m] = mc
+			}
+			s.lastMinute, s.lastCount = m, mc
 		}
 		mc.total++
 		if failed {
