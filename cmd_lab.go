@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os/signal"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/lab"
 )
 
@@ -42,16 +44,35 @@ func newLabListCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "SCENARIO\tCAUSE\tWHAT")
+			covered := map[string]bool{}
 			for _, sc := range lab.All() {
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", sc.Name, sc.Cause, sc.Title)
+				covered[sc.Cause] = true
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			kb, err := knowledge.Default()
+			if err != nil {
+				return fmt.Errorf("knowledge: %w", err)
+			}
+			var missing []string
+			for _, c := range kb.Causes {
+				if c.ID != knowledge.UnknownCause && !covered[c.ID] {
+					missing = append(missing, c.ID)
+				}
+			}
+			if len(missing) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "\nno scenario yet for: %s\n", strings.Join(missing, ", "))
+			}
+			return nil
 		},
 	}
 }
 
 func newLabUpCmd() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "up NAME",
 		Short: "Start a scenario's servers and leave them running",
 		Args:  cobra.ExactArgs(1),
@@ -62,11 +83,18 @@ func newLabUpCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(l.Targets)
+			}
 			writeTargets(cmd.OutOrStdout(), l.Scenario, l.Targets)
 			fmt.Fprintf(cmd.OutOrStdout(), "\nstop it with: hopscope lab down %s\n", l.Scenario.Name)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the targets as one JSON object")
+	return cmd
 }
 
 func newLabDownCmd() *cobra.Command {

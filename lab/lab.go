@@ -75,33 +75,33 @@ type Program struct {
 // read. Empty fields do not apply to the scenario.
 type Targets struct {
 	// Target is the URL the gateway would call, e.g. "https://127.0.0.1:18443/".
-	Target string
+	Target string `json:"target,omitempty"`
 	// Target6 is the same target over IPv6, when the scenario serves it.
-	Target6 string
+	Target6 string `json:"target6,omitempty"`
 	// Proxy is the forward proxy URL, without credentials, e.g. "http://127.0.0.1:13128".
-	Proxy string
+	Proxy string `json:"proxy,omitempty"`
 	// Proxy6 is the same proxy over IPv6.
-	Proxy6 string
+	Proxy6 string `json:"proxy6,omitempty"`
 	// ProxyUser and ProxyPassword are the proxy credentials the scenario expects (a trainee
 	// checks with them to show the 407 goes away); the wrong ones are in Notes if any.
-	ProxyUser     string
-	ProxyPassword string
+	ProxyUser     string `json:"proxy_user,omitempty"`
+	ProxyPassword string `json:"proxy_password,omitempty"`
 	// ConnectHost is the authority to put in CONNECT (host:port), when it differs from Target's.
-	ConnectHost string
+	ConnectHost string `json:"connect_host,omitempty"`
 	// HostHeader is the Host header a broken client sends with CONNECT, when the cause is in it.
-	HostHeader string
+	HostHeader string `json:"host_header,omitempty"`
 	// Netns is the network namespace the client must run in to reach the targets ("" = host):
 	// `ip netns exec NETNS hopscope check …`, or InNetns from Go.
-	Netns string
+	Netns string `json:"netns,omitempty"`
 	// Ports are the TCP and UDP ports the scenario's traffic uses: recordings on the host
 	// filter on them (inside the lab's own namespace everything is recorded).
-	Ports []int
+	Ports []int `json:"ports,omitempty"`
 	// Capture lists the interfaces Record captures on, in Netns ("" = lo and any).
-	Capture []string
+	Capture []string `json:"capture,omitempty"`
 	// Logs are the servers' log files, absolute paths inside the lab's state directory.
-	Logs []string
+	Logs []string `json:"logs,omitempty"`
 	// Notes are extra lines for the operator (what fails, how to see it).
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Bounds that keep every lab operation finite.

@@ -13,9 +13,9 @@ import (
 // Netns creates a network namespace for this lab with its loopback up and records it for
 // teardown. The name is "hs" plus a short hash of the scenario's state directory plus suffix
 // (e.g. "hs3fa2-cli"), kept short because interface names derive from it; hashing the directory
-// keeps apart the same scenario up under two state roots at once (two packages' tests). resolvConf, when not empty, becomes the
-// namespace's /etc/resolv.conf for programs run with `ip netns exec` (so name resolution inside
-// is local and deterministic).
+// keeps apart the same scenario up under two state roots at once (two packages' tests).
+// resolvConf, when not empty, becomes the namespace's /etc/resolv.conf for programs run with
+// `ip netns exec` (so name resolution inside is local and deterministic).
 func (l *Lab) Netns(ctx context.Context, suffix, resolvConf string) (string, error) {
 	name := netnsPrefix(l.Dir) + suffix
 	// Recorded first: a half-made namespace is still removed by teardown.
@@ -24,6 +24,9 @@ func (l *Lab) Netns(ctx context.Context, suffix, resolvConf string) (string, err
 		return "", err
 	}
 	if err := run(ctx, "ip", "netns", "add", name); err != nil {
+		// Not ours (it existed already): teardown must not delete it.
+		l.st.Namespaces = l.st.Namespaces[:len(l.st.Namespaces)-1]
+		_ = l.save()
 		return "", err
 	}
 	if err := run(ctx, "ip", "-n", name, "link", "set", "lo", "up"); err != nil {

@@ -60,6 +60,10 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 	if err := Check(probe); err != nil {
 		return nil, err
 	}
+	// Files of an earlier recording would mix with this one's (a capture of another interface).
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+		return nil, fmt.Errorf("lab: %s is not empty: record into a new directory", dir)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}

@@ -92,6 +92,12 @@ func Down(name string) error { return DownIn(DefaultStateRoot, name) }
 // DownIn is Down with another state root.
 func DownIn(root, name string) error {
 	dir := filepath.Join(root, stateDirName(name))
+	if os.Geteuid() != 0 {
+		if _, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("lab: %s: %w", name, ErrNotUp)
+		}
+		return fmt.Errorf("lab: taking %s down %w (its daemons and namespaces belong to root): run it with sudo", name, ErrNotRoot)
+	}
 	st, err := loadState(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, serr := os.Stat(dir); serr != nil {
