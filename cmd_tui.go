@@ -2,10 +2,13 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/hopscope/hopscope/knowledge"
@@ -29,6 +32,9 @@ func runTUI(cmd *cobra.Command, args []string) error {
 
 // runProgram runs the interactive screen on the command's terminal until the operator quits.
 func runProgram(cmd *cobra.Command, opts ui.Options) error {
+	if !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("the interactive screen needs a terminal (ssh -t for a remote one); for files use `hopscope analyze PATH`")
+	}
 	kb, err := knowledge.Default()
 	if err != nil {
 		return fmt.Errorf("knowledge: %w", err)

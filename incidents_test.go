@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/knowledge"
@@ -54,5 +58,19 @@ func TestBundledIncidentsReachTheirCause(t *testing.T) {
 				t.Errorf("ranked %s first (%.0f%%), truth is %s", top.Cause.ID, 100*top.Confidence, inc.Cause)
 			}
 		})
+	}
+}
+
+// TestTUINeedsATerminal runs `hopscope` with no arguments where standard output is not a terminal
+// (a pipe, as under go test): it says so in one line instead of drawing into the pipe.
+func TestTUINeedsATerminal(t *testing.T) {
+	if term.IsTerminal(os.Stdout.Fd()) {
+		t.Skip("skipped: standard output is a terminal here")
+	}
+	root := newRootCmd()
+	root.SetArgs([]string{})
+	err := root.Execute()
+	if err == nil || !strings.Contains(err.Error(), "needs a terminal") {
+		t.Fatalf("err = %v, want one saying a terminal is needed", err)
 	}
 }
