@@ -22,7 +22,12 @@ var mustRankFirst = map[string]bool{
 	"body.backend-stalled": true,
 	"keepalive.race":       true,
 	"request.pattern":      true,
-	"tunnel.forbidden.acl": true,
+	// squid's access log tells these apart by status, result code and how long the connect took.
+	"tunnel.forbidden.acl":            true,
+	"tunnel.proxy-auth":               true,
+	"tunnel.timeout":                  true,
+	"tunnel.unavailable.backend-down": true,
+	"tunnel.unavailable.dns":          true,
 }
 
 // logScenario is one recorded incident with server logs.
@@ -52,7 +57,7 @@ func logScenarios(t *testing.T) []logScenario {
 		}
 		sc := logScenario{name: filepath.Base(dir), cause: tr.Cause, logs: claimedLogs(t, dir)}
 		for _, c := range []string{"lo.pcap", "lo.pcapng", "any.pcapng"} {
-			if _, err := os.Stat(filepath.Join(dir, c)); err == nil {
+			if fileExists(filepath.Join(dir, c)) {
 				sc.capture = filepath.Join(dir, c)
 				break
 			}
@@ -64,9 +69,18 @@ func logScenarios(t *testing.T) []logScenario {
 	own, _ := filepath.Glob(filepath.Join("..", "diagnose", "logs", "testdata", "scenarios", "*", "*"))
 	for _, dir := range own {
 		cause := filepath.Base(filepath.Dir(dir))
-		out = append(out, logScenario{name: cause + "/" + filepath.Base(dir), cause: cause, logs: claimedLogs(t, dir)})
+		sc := logScenario{name: cause + "/" + filepath.Base(dir), cause: cause, logs: claimedLogs(t, dir)}
+		if c := filepath.Join(dir, "lo.pcap.gz"); fileExists(c) {
+			sc.capture = c
+		}
+		out = append(out, sc)
 	}
 	return out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // claimedLogs returns the files of dir (not its sub-folders) that are server logs.

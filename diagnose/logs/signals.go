@@ -37,8 +37,18 @@ var (
 	sigSquid500    = []string{"proxy.connect.status.500"}
 	sigSquid502    = []string{"proxy.connect.status.502"}
 	sigSquid503    = []string{"proxy.connect.status.503"}
+	sigSquid503Ref = []string{"proxy.connect.status.503", "proxy.error.connect-refused"}
+	sigSquid503TO  = []string{"proxy.connect.status.503", "proxy.error.connect-timeout"}
 	sigSquid504    = []string{"proxy.connect.status.504"}
 	sigSquid403    = []string{"proxy.connect.status.403"}
+)
+
+// How long a failed squid CONNECT took tells a refusal from a timeout. A refusal takes one round
+// trip (well under squidRefusedWithin on any sane path); squid's connect_timeout cannot usefully
+// be set below a second.
+const (
+	squidRefusedWithin = 200 * time.Millisecond
+	squidTimeoutAfter  = time.Second
 )
 
 // lineSignals returns the signals one parsed line shows, or nil.
@@ -132,6 +142,16 @@ func squidSignals(r *Record) []string {
 	case 502:
 		return sigSquid502
 	case 503:
+		// squid's access log does not say why the connect failed, but how long it took does:
+		// a refusal comes back at once, a timeout after squid's connect_timeout (seconds).
+		if string(r.Hier) == "HIER_DIRECT" {
+			switch {
+			case r.Duration >= squidTimeoutAfter:
+				return sigSquid503TO
+			case r.Duration >= 0 && r.Duration < squidRefusedWithin:
+				return sigSquid503Ref
+			}
+		}
 		return sigSquid503
 	case 504:
 		return sigSquid504

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Records real Apache httpd and nginx logs for the mod-proxy causes into ../scenarios/CAUSE/PROXY/.
-# Needs apache2, nginx, curl and python3; everything listens on 127.0.0.1 and every run is bounded.
+# Needs root (tcpdump), apache2, nginx, curl and python3; everything listens on 127.0.0.1 and every
+# run is bounded.
 # Usage: record.sh [CAUSE...]   (default: all)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,14 +109,19 @@ record() { # $1 cause $2 proxy
     nginx_conf; port=$NGINX
     timeout 150 nginx -c "$work/nginx.conf" -g 'daemon off;' & ppid=$!
   fi
+  # The hop between proxy and backend, headers only (-s 200): bodies are zeros and would only
+  # make the capture large.
+  timeout 150 tcpdump -i lo -s 200 -U -w "$work/lo.pcap" "tcp port $BACKEND" 2>/dev/null & tpid=$!
   sleep 1
   traffic "$1"
   sleep 0.5
   kill $ppid 2>/dev/null; wait $ppid 2>/dev/null
+  sleep 0.3; kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
   [ "$mode" != none ] && { kill $bpid 2>/dev/null; wait $bpid 2>/dev/null; }
   mkdir -p "$out/$1/$2"
   cp "$work/error.log" "$out/$1/$2/error.log"
   cp "$work/access.log" "$out/$1/$2/access.log"
+  gzip -9 -c "$work/lo.pcap" > "$out/$1/$2/lo.pcap.gz"
   echo "$1/$2: $(grep -c . "$work/error.log") error lines, $(grep -c . "$work/access.log") requests"
 }
 
