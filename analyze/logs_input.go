@@ -28,6 +28,11 @@ func readLog(ctx context.Context, kb *knowledge.Base, name, kind string, r io.Re
 	}
 	st, err := an.ReadFile(ctx, name, r, logs.Format(kind), logs.Options{LogFormat: opts.LogFormat})
 	in := diagnose.Input{Path: name, Kind: kind, Lines: st.Lines, Warnings: st.Warnings()}
+	if opts.LogFormat != "" && kind != string(logs.CustomAccess) {
+		if err := logs.CheckLogFormat(opts.LogFormat); err != nil {
+			in.Warnings = append(in.Warnings, fmt.Sprintf("--log-format not used: %v", err))
+		}
+	}
 	if err != nil {
 		return in, fmt.Errorf("%s logs: %w", kind, err)
 	}

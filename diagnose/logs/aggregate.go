@@ -31,6 +31,8 @@ type keptLine struct {
 	event Event
 	text  string
 	rec   linkKey
+	// companion marks a second line about the failure on the line before it.
+	companion bool
 }
 
 func (fs *fileState) signal(sig string, r *Record) {
@@ -49,7 +51,7 @@ func (fs *fileState) signal(sig string, r *Record) {
 	}
 	agg.lastLine = r.Line
 	if len(agg.kept) < keepPerSignal {
-		agg.kept = append(agg.kept, keptLine{line: r.Line, at: r.Time, event: r.Event, text: clip(r.Text, detailLen), rec: newLinkKey(r)})
+		agg.kept = append(agg.kept, keptLine{line: r.Line, at: r.Time, event: r.Event, text: clip(r.Text, detailLen), rec: newLinkKey(r), companion: r.Companion})
 	}
 }
 
@@ -61,7 +63,7 @@ func (fs *fileState) lineEvidence(l *linker) []diagnose.Evidence {
 		agg := fs.signals[sig]
 		for _, k := range agg.kept {
 			detail := meaning(sig, k.event) + ": " + k.text
-			if link := l.describe(fs.name, k.line, k.rec); link != "" {
+			if link := l.describe(fs.name, k); link != "" {
 				detail += " — " + link
 			}
 			out = append(out, diagnose.Evidence{

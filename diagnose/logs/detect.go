@@ -103,3 +103,9 @@ func Detect(head []byte, opts Options) (Format, bool) {
 	}
 	return best, true
 }
+
+// CheckLogFormat reports why an nginx log_format string cannot be used, or nil.
+func CheckLogFormat(s string) error {
+	_, err := compileLogFormat(s)
+	return err
+}

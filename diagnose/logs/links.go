@@ -39,6 +39,11 @@ type linker struct {
 	errors   []linkedLine
 	requests []linkedLine
 	msgs     []linkedLine
+	// described holds the link found for a line ("file:line"), so the several signals of one line
+	// and its companion line name the same request; claimed marks requests already tied to an
+	// error line, so that errors logged in the same second go to different requests.
+	described map[string]string
+	claimed   map[int]bool
 }
 
 func (l *linker) addError(file string, r *Record) {
@@ -69,17 +74,23 @@ type Link struct {
 
 // match finds the line of another log that belongs to the same request as k (read from file).
 func (l *linker) match(file string, k linkKey) (linkedLine, string, bool) {
+	o, by, _, ok := l.matchIndex(file, k)
+	return o, by, ok
+}
+
+// matchIndex is match, also returning the index of a request-pool match (-1 otherwise).
+func (l *linker) matchIndex(file string, k linkKey) (linkedLine, string, int, bool) {
 	if k.msgID != "" {
 		for _, pool := range [][]linkedLine{l.requests, l.msgs, l.errors} {
 			for _, o := range pool {
 				if o.file != file && o.key.msgID == k.msgID {
-					return o, "message id", true
+					return o, "message id", -1, true
 				}
 			}
 		}
 	}
 	if k.client == "" || k.at.IsZero() {
-		return linkedLine{}, "", false
+		return linkedLine{}, "", -1, false
 	}
 	pool := l.requests
 	if k.status != 0 {
@@ -87,8 +98,12 @@ func (l *linker) match(file string, k linkKey) (linkedLine, string, bool) {
 	}
 	var best linkedLine
 	var bestD time.Duration = -1
-	for _, o := range pool {
+	bestI := -1
+	for i, o := range pool {
 		if o.file == file || o.key.client != k.client || o.key.at.IsZero() {
+			continue
+		}
+		if k.status == 0 && l.claimed[i] {
 			continue
 		}
 		if k.path != "" && o.key.path != "" && k.path != o.key.path {
@@ -107,23 +122,45 @@ func (l *linker) match(file string, k linkKey) (linkedLine, string, bool) {
 			d = -d
 		}
 		if bestD < 0 || d < bestD {
-			best, bestD = o, d
+			best, bestD, bestI = o, d, i
 		}
 	}
-	return best, "time and peer", bestD >= 0
+	if k.status != 0 {
+		bestI = -1
+	}
+	return best, "time and peer", bestI, bestD >= 0
 }
 
-// describe says which line of another log belongs to the same request, or "".
-func (l *linker) describe(file string, line int64, k linkKey) string {
-	o, by, ok := l.match(file, k)
+// describe says which line of another log belongs to the same request as a kept line, or "".
+func (l *linker) describe(file string, k keptLine) string {
+	if l.described == nil {
+		l.described, l.claimed = map[string]string{}, map[int]bool{}
+	}
+	key := fmt.Sprintf("%s:%d", file, k.line)
+	if s, ok := l.described[key]; ok {
+		return s
+	}
+	if k.companion {
+		if s, ok := l.described[fmt.Sprintf("%s:%d", file, k.line-1)]; ok {
+			l.described[key] = s
+			return s
+		}
+	}
+	o, by, i, ok := l.matchIndex(file, k.rec)
 	if !ok {
+		l.described[key] = ""
 		return ""
+	}
+	if i >= 0 {
+		l.claimed[i] = true
 	}
 	what := ""
 	if o.key.status != 0 {
 		what = fmt.Sprintf(" (%s %s → %d)", o.key.method, o.key.path, o.key.status)
 	}
-	return fmt.Sprintf("same request as %s:%d%s, by %s", o.file, o.line, what, by)
+	s := fmt.Sprintf("same request as %s:%d%s, by %s", o.file, o.line, what, by)
+	l.described[key] = s
+	return s
 }
 
 // Links returns the lines of other logs tied to the given line of a log.

@@ -155,7 +155,10 @@ func (s *requestStats) pattern() Pattern {
 		p.Shape, p.AfterIdle = "all-failing", false
 	default:
 		if c, ok := s.shapes.correlate(s.total, s.failed); ok {
-			p.Shape, p.Correlation = "request-correlated", c
+			// Requests of one kind that fail slowly (a timeout) are logged long after the one
+			// before them when the log stamps completion (nginx): their pattern explains the
+			// pause, so the pause is not read as idle time.
+			p.Shape, p.Correlation, p.AfterIdle = "request-correlated", c, false
 			break
 		}
 		switch {
