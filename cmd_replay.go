@@ -23,8 +23,8 @@ opens the investigation with a time cursor over their evidence: the evidence ent
 the ledger in capture-time order and the suspected causes move as they did during
 the incident.
 
-Keys: space plays or pauses, → and ← step one piece of evidence, < and > jump to
-the start and the end.`,
+Keys: space plays or pauses, → and ← step one piece of evidence, . and , jump to
+the next and the previous change in the ranking, < and > to the start and the end.`,
 		Example: `  hopscope replay capture.pcap error.log
   hopscope replay testdata/scenarios/squid-acl-403`,
 		Args: cobra.MinimumNArgs(1),

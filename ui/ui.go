@@ -31,7 +31,7 @@ type Options struct {
 // The smallest area in which the layouts are drawn; below it only the focused pane shows.
 const (
 	minWidth  = 60
-	minHeight = 16
+	minHeight = 14
 )
 
 // Model is the root of the program.

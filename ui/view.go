@@ -119,7 +119,7 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	}
 	out := [][]key.Binding{pane}
 	if h.replay {
-		out = append(out, []key.Binding{h.keys.PlayPause, h.keys.StepOn, h.keys.StepBack, h.keys.JumpStart, h.keys.JumpEnd})
+		out = append(out, []key.Binding{h.keys.PlayPause, h.keys.StepOn, h.keys.StepBack, h.keys.JumpNext, h.keys.JumpPrev, h.keys.JumpStart, h.keys.JumpEnd})
 	}
 	back := h.keys.Back
 	back.SetEnabled(!h.home)

@@ -48,6 +48,8 @@ type KeyMap struct {
 	StepBack  key.Binding
 	JumpStart key.Binding
 	JumpEnd   key.Binding
+	JumpNext  key.Binding
+	JumpPrev  key.Binding
 }
 
 // DefaultKeyMap returns the bindings. They avoid keys that SSH clients and terminal multiplexers
@@ -90,6 +92,8 @@ func DefaultKeyMap() KeyMap {
 		StepBack:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "step back")),
 		JumpStart: key.NewBinding(key.WithKeys("home", "<"), key.WithHelp("<", "to start")),
 		JumpEnd:   key.NewBinding(key.WithKeys("end", ">"), key.WithHelp(">", "to end")),
+		JumpNext:  key.NewBinding(key.WithKeys("."), key.WithHelp(".", "next change")),
+		JumpPrev:  key.NewBinding(key.WithKeys(","), key.WithHelp(",", "previous change")),
 	}
 }
 

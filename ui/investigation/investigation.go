@@ -6,6 +6,7 @@ package investigation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type Model struct {
 	inputs   []diagnose.Input
 	timeline []diagnose.Evidence // from the inputs, in time order
 	cursor   int                 // how much of the timeline is in the session
+	changes  []int               // cursor positions right after a piece that changed the ranking
 	playing  bool
 	gen      int // tells the current tick chain from stale ones after pause and play
 
@@ -62,6 +64,7 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n.Interval = m.Interval
 	n.title, n.playbook, n.inputs = o.Title, o.Playbook, o.Inputs
 	n.timeline = o.Evidence
+	n.changes = changes(m.kb, o.Evidence)
 	n.rev = m.rev
 	if !o.Replay {
 		n.seek(len(n.timeline))
@@ -145,6 +148,22 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.JumpEnd):
 		m.pause()
 		m.seek(len(m.timeline))
+	case key.Matches(msg, m.keys.JumpNext):
+		m.pause()
+		// The first change past the cursor, or the end when none is left.
+		if i, _ := slices.BinarySearch(m.changes, m.cursor+1); i < len(m.changes) {
+			m.seek(m.changes[i])
+		} else {
+			m.seek(len(m.timeline))
+		}
+	case key.Matches(msg, m.keys.JumpPrev):
+		m.pause()
+		// The last change before the cursor, or the start.
+		if i, _ := slices.BinarySearch(m.changes, m.cursor); i > 0 {
+			m.seek(m.changes[i-1])
+		} else {
+			m.seek(0)
+		}
 	default:
 		return m, nil
 	}
@@ -154,7 +173,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // Handles reports whether a key press is one of the replay's.
 func (m Model) Handles(msg tea.KeyPressMsg) bool {
-	return len(m.timeline) > 0 && key.Matches(msg, m.keys.PlayPause, m.keys.StepOn, m.keys.StepBack, m.keys.JumpStart, m.keys.JumpEnd)
+	return len(m.timeline) > 0 && key.Matches(msg, m.keys.PlayPause, m.keys.StepOn, m.keys.StepBack,
+		m.keys.JumpStart, m.keys.JumpEnd, m.keys.JumpNext, m.keys.JumpPrev)
 }
 
 func (m *Model) pause() {
@@ -234,6 +254,20 @@ func (m Model) View() string {
 		}
 	}
 	return fmt.Sprintf("%s %d/%d%s", state, m.cursor, len(m.timeline), at)
+}
+
+// changes lists the cursor positions right after each piece of evidence that changes the ranking:
+// the first sight of a signal the knowledge base knows (repeats change nothing).
+func changes(kb *knowledge.Base, timeline []diagnose.Evidence) []int {
+	var out []int
+	seen := map[string]bool{}
+	for i, ev := range timeline {
+		if _, known := kb.Signal(ev.Signal); known && !seen[ev.Signal] {
+			seen[ev.Signal] = true
+			out = append(out, i+1)
+		}
+	}
+	return out
 }
 
 // checkStatus says whether a live check's outcome is a pass (what a healthy hop gives) or a

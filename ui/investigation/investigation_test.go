@@ -53,6 +53,9 @@ func TestSeek(t *testing.T) {
 		{"past the end", []string{"right", "right", "right", "right"}, false, 3, []string{"gateway.fault.tunnel-failed", "proxy.connect.status.503", "proxy.error.connect-refused"}},
 		{"back one", []string{">", "left"}, false, 2, []string{"gateway.fault.tunnel-failed", "proxy.connect.status.503"}},
 		{"back to the start keeps live evidence", []string{">", "<"}, true, 0, []string{"tcp.connect.ok"}},
+		{"next change", []string{"."}, false, 1, []string{"gateway.fault.tunnel-failed"}},
+		{"next changes to the end", []string{".", ".", ".", "."}, false, 3, []string{"gateway.fault.tunnel-failed", "proxy.connect.status.503", "proxy.error.connect-refused"}},
+		{"previous change", []string{">", ",", ","}, false, 1, []string{"gateway.fault.tunnel-failed"}},
 		{"back one keeps live evidence after the timeline", []string{">", "left"}, true, 2, []string{"gateway.fault.tunnel-failed", "proxy.connect.status.503", "tcp.connect.ok"}},
 	}
 	for _, tt := range tests {
