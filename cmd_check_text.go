@@ -131,8 +131,12 @@ func writeConnect(w io.Writer, r *probe.ConnectResult) {
 	if r.TCP != nil {
 		writeTCP(w, "Proxy "+r.Proxy, r.TCP)
 	}
-	for _, a := range r.Attempts {
+	for i, a := range r.Attempts {
 		fmt.Fprintf(w, "\nCONNECT %s with Host: %s (the %s's name): ", r.Target, a.HostHeader, a.HostIs)
+		if i > 0 && sameAnswer(&r.Attempts[0], &a) {
+			fmt.Fprintf(w, "%s in %s, the same answer as above\n", a.StatusLine, dur(a.Took))
+			continue
+		}
 		if a.Outcome == probe.ProxyAnswered {
 			fmt.Fprintf(w, "%s in %s\n", a.StatusLine, dur(a.Took))
 		} else {
@@ -157,6 +161,19 @@ func writeConnect(w io.Writer, r *probe.ConnectResult) {
 	if r.Compared != "" {
 		fmt.Fprintf(w, "  Host header comparison: %s\n", r.Compared)
 	}
+}
+
+// sameAnswer reports whether two CONNECTs got the same answer, headers aside from the date.
+func sameAnswer(a, b *probe.ProxyAttempt) bool {
+	if a.Outcome != b.Outcome || a.StatusLine != b.StatusLine || a.Reason != b.Reason || len(a.Headers) != len(b.Headers) {
+		return false
+	}
+	for i := range a.Headers {
+		if a.Headers[i] != b.Headers[i] && !strings.HasPrefix(a.Headers[i], "Date:") {
+			return false
+		}
+	}
+	return a.BodyStart == b.BodyStart
 }
 
 func writeTLS(w io.Writer, r *probe.TLSResult) {
