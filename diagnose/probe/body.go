@@ -41,6 +41,9 @@ type BodyResult struct {
 	Outcome BodyOutcome `json:"outcome"`
 	// Took is the time from the first byte of the request to the end.
 	Took time.Duration `json:"took_ns"`
+	// TCP is the kernel's view of the connection when the upload stalled or went unanswered
+	// (direct connections on Linux): a shut window says the backend stopped reading.
+	TCP *TCPState `json:"tcp,omitempty"`
 	// Status is the answer's status code, when one came.
 	Status int `json:"status,omitempty"`
 	// Err is the error that ended it.
@@ -79,12 +82,22 @@ func Upload(ctx context.Context, dial func(context.Context) (net.Conn, error), o
 	}
 	a := <-answer
 	res.Took = o.now().Sub(start)
+	var st TCPState
+	var haveTCP bool
+	if raw := rawTCP(conn); raw != nil {
+		st, haveTCP = tcpState(raw)
+	}
 	res.Status = a.status
 	switch {
 	case werr == nil && a.status > 0:
 		res.Outcome = BodyOK
 	case werr == nil:
 		res.Outcome, res.Err = uploadFailure(a.err, BodyNoAnswer), errString(a.err)
+		if res.Outcome == BodyNoAnswer && haveTCP && st.SendWindow == 0 && (st.NotSent > 0 || st.Unacked > 0) {
+			// The whole body fitted in the socket buffers, yet the backend's window is shut:
+			// it stopped reading, as a stall with a bigger body would show.
+			res.Outcome = BodyStalled
+		}
 	case a.status > 0:
 		res.Outcome, res.Err = BodyAnswered, werr.Error()
 	default:
@@ -92,6 +105,9 @@ func Upload(ctx context.Context, dial func(context.Context) (net.Conn, error), o
 		if res.Outcome == BodyFailed && a.err != nil {
 			res.Outcome = uploadFailure(a.err, BodyFailed)
 		}
+	}
+	if haveTCP && (res.Outcome == BodyStalled || res.Outcome == BodyNoAnswer) {
+		res.TCP = &st
 	}
 	return res
 }

@@ -64,6 +64,21 @@ func TestUploadOutcomes(t *testing.T) {
 	}
 }
 
+// TestUploadSeesAShutWindow uploads a body small enough for the socket buffers to a backend that
+// never reads: every write succeeds, no answer comes, and the kernel's view (a zero window) is
+// what tells the stall.
+func TestUploadSeesAShutWindow(t *testing.T) {
+	addr := serve(t, func(c net.Conn) {
+		_ = c.(*net.TCPConn).SetReadBuffer(4096)
+		time.Sleep(3 * time.Second)
+	})
+	o := &Options{Target: mustURL(t, "http://"+addr+"/"), BodySize: 256 << 10, StallTimeout: 2 * time.Second, HTTPTimeout: 700 * time.Millisecond}
+	r := Upload(context.Background(), plainDial(addr), o, nil)
+	if r.Outcome != BodyStalled || r.TCP == nil || r.TCP.SendWindow != 0 {
+		t.Fatalf("outcome %s (%s), sent %d, tcp %+v", r.Outcome, r.Err, r.Sent, r.TCP)
+	}
+}
+
 func TestReuseOutcomes(t *testing.T) {
 	ok := func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }
 	patient := httptest.NewServer(http.HandlerFunc(ok))

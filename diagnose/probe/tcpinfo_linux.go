@@ -31,5 +31,19 @@ func tcpState(c net.Conn) (st TCPState, ok bool) {
 	st.BytesAcked = int64(info.Bytes_acked)
 	st.BytesSent = int64(info.Bytes_sent)
 	st.RTT = int64(info.Rtt)
+	st.SendWindow = int64(info.Snd_wnd)
+	st.NotSent = int64(info.Notsent_bytes)
 	return st, true
+}
+
+// rawTCP returns the TCP connection beneath c (a TLS connection's own), or nil when c is not
+// directly over TCP to the backend (a tunnel through a proxy, for one).
+func rawTCP(c net.Conn) net.Conn {
+	if tc, ok := c.(interface{ NetConn() net.Conn }); ok {
+		c = tc.NetConn()
+	}
+	if _, ok := c.(*net.TCPConn); ok {
+		return c
+	}
+	return nil
 }

@@ -41,6 +41,11 @@ type TCPState struct {
 	BytesAcked int64 `json:"bytes_acked"`
 	// RTT is the smoothed round-trip time in microseconds.
 	RTT int64 `json:"rtt_us"`
+	// SendWindow is the receive window the peer last advertised, in bytes: zero means its
+	// buffer is full because its program stopped reading.
+	SendWindow int64 `json:"send_window"`
+	// NotSent counts bytes written but not yet sent (held back by the peer's window).
+	NotSent int64 `json:"not_sent"`
 }
 
 // TLSResult is the outcome of one TLS handshake.
