@@ -11,6 +11,7 @@ import (
 	"github.com/hopscope/hopscope/ui/common"
 	"github.com/hopscope/hopscope/ui/home"
 	"github.com/hopscope/hopscope/ui/ledger"
+	"github.com/hopscope/hopscope/ui/logs"
 	"github.com/hopscope/hopscope/ui/next"
 	"github.com/hopscope/hopscope/ui/packets"
 	"github.com/hopscope/hopscope/ui/playbook"
@@ -48,6 +49,8 @@ func investigationPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, 
 		checks.New(kb, st, km),
 		// The captures it reads are re-read cheaply on the next open; they need no cancelling.
 		packets.New(context.Background(), st, km),
+		// Logs are read once, when the investigation first names them.
+		logs.New(context.Background(), st, km),
 	}
 }
 

@@ -1,0 +1,139 @@
+package logs
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+)
+
+// MaxOverviewLines bounds the failing lines an Overview keeps for a viewer to list; the counts
+// per minute cover the whole log whatever its size.
+const MaxOverviewLines = 20000
+
+// Overview is what a viewer shows of one log: the failures per minute of each backend and the
+// failing lines themselves.
+type Overview struct {
+	Path   string
+	Format Format
+	Stats  Stats
+	// Backends holds each backend's failures per minute, most failures first. An access log's
+	// failed requests count under "requests" (or the upstream, when the format names it).
+	Backends []BackendMinutes
+	// First and Last are the times of the first and last failure.
+	First, Last time.Time
+	// Lines are the failing lines in file order, at most MaxOverviewLines; Dropped counts the rest.
+	Lines   []Line
+	Dropped int64
+}
+
+// BackendMinutes is one backend's failures over time.
+type BackendMinutes struct {
+	Name  string
+	Total int64
+	// PerMinute maps a minute (time.Unix()/60) to its failures.
+	PerMinute map[int64]int
+	// PerSecond maps a second (time.Unix()) to its failures, for incidents short enough to show
+	// by the second; nil once the failures spread over more than maxSeconds distinct seconds.
+	PerSecond map[int64]int
+}
+
+// maxSeconds bounds a backend's per-second counts (a day of seconds is 86,400).
+const maxSeconds = 4096
+
+// Line is one failing line of a log.
+type Line struct {
+	Number  int64
+	At      time.Time
+	Event   Event
+	Backend string
+	Status  int
+	Text    string
+}
+
+// ReadOverview reads a log (plain or gzipped, its format detected from its content) for a viewer.
+func ReadOverview(ctx context.Context, path string, opts Options) (Overview, error) {
+	ov := Overview{Path: path}
+	f, err := os.Open(path)
+	if err != nil {
+		return ov, fmt.Errorf("log %s: %w", path, err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	var r io.Reader = br
+	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return ov, fmt.Errorf("log %s: %w", path, err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 64<<10)
+		r = br
+	}
+	head, _ := br.Peek(64 << 10)
+	format, ok := Detect(head, opts)
+	if !ok {
+		return ov, fmt.Errorf("log %s: %w", path, errNotLog)
+	}
+	ov.Format = format
+	backends := map[string]*BackendMinutes{}
+	ov.Stats, err = Scan(ctx, r, format, opts, func(rec *Record) {
+		failed := rec.Event.IsFailure() || (rec.IsFailedRequest() && format != SquidAccess) ||
+			(format == SquidAccess && rec.Status >= 400)
+		if !failed {
+			return
+		}
+		if len(ov.Lines) < MaxOverviewLines {
+			ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: string(rec.Backend), Status: rec.Status, Text: clip(rec.Text, 400)})
+		} else {
+			ov.Dropped++
+		}
+		if rec.Companion {
+			return
+		}
+		name := "requests"
+		if rec.Event != EventRequest || len(rec.Backend) > 0 {
+			name = string(rec.Backend)
+		}
+		b, ok := backends[name]
+		if !ok {
+			b = &BackendMinutes{Name: name, PerMinute: map[int64]int{}, PerSecond: map[int64]int{}}
+			backends[name] = b
+		}
+		b.Total++
+		if !rec.Time.IsZero() {
+			sec := rec.Time.Unix()
+			b.PerMinute[sec/60]++
+			if b.PerSecond != nil {
+				if _, ok := b.PerSecond[sec]; ok || len(b.PerSecond) < maxSeconds {
+					b.PerSecond[sec]++
+				} else {
+					b.PerSecond = nil
+				}
+			}
+			if ov.First.IsZero() || rec.Time.Before(ov.First) {
+				ov.First = rec.Time
+			}
+			if rec.Time.After(ov.Last) {
+				ov.Last = rec.Time
+			}
+		}
+	})
+	for _, b := range backends {
+		ov.Backends = append(ov.Backends, *b)
+	}
+	sort.Slice(ov.Backends, func(i, j int) bool {
+		if ov.Backends[i].Total != ov.Backends[j].Total {
+			return ov.Backends[i].Total > ov.Backends[j].Total
+		}
+		return ov.Backends[i].Name < ov.Backends[j].Name
+	})
+	if err != nil {
+		return ov, fmt.Errorf("log %s: %w", path, err)
+	}
+	return ov, nil
+}

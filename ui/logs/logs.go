@@ -1,0 +1,233 @@
+// Package logs is the server-log pane: for each log the investigation read, the failures per
+// minute of each backend as a timeline, the failing lines, and a jump from a piece of evidence to
+// the line that shows it.
+package logs
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// mode is what the pane shows.
+type mode int
+
+const (
+	modeTimeline mode = iota
+	modeLines
+	modeEvidence
+)
+
+var modeNames = [...]string{"failures per minute", "failing lines", "evidence"}
+
+// Model is the log pane.
+type Model struct {
+	styles common.Styles
+	keys   common.KeyMap
+	own    KeyMap
+	ctx    context.Context
+
+	width, height int
+	focused       bool
+
+	sources  []*source
+	cur      int
+	mode     mode
+	evidence []diagnose.Evidence // log evidence of the ledger, all files
+
+	lineCursor, lineOffset int
+	evCursor, evOffset     int
+
+	cache string
+	dirty bool
+}
+
+// New returns the pane. Reading stops when ctx is cancelled.
+func New(ctx context.Context, st common.Styles, km common.KeyMap) *Model {
+	return &Model{ctx: ctx, styles: st, keys: km, own: DefaultKeyMap(), dirty: true}
+}
+
+// ID implements common.Pane.
+func (m *Model) ID() string { return "logs" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string {
+	if len(m.sources) == 0 {
+		return "Logs"
+	}
+	name := m.sources[m.cur].path
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return "Logs · " + name + " · " + modeNames[m.mode]
+}
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) {
+	if w != m.width || h != m.height {
+		m.width, m.height, m.dirty = w, h, true
+	}
+}
+
+// SetFocused implements common.Pane.
+func (m *Model) SetFocused(f bool) {
+	if f != m.focused {
+		m.focused, m.dirty = f, true
+	}
+}
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SessionMsg:
+		return m, m.session(msg)
+	case loadedMsg:
+		for _, s := range m.sources {
+			if s.path == msg.path {
+				s.loading, s.ov, s.err = false, msg.ov, msg.err
+			}
+		}
+		m.dirty = true
+	case tea.KeyPressMsg:
+		if len(m.sources) > 0 {
+			m.key(msg)
+			m.dirty = true
+		}
+	}
+	return m, nil
+}
+
+// session keeps the ledger's log evidence and starts reading every log it names for the first time.
+func (m *Model) session(msg common.SessionMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	m.evidence = m.evidence[:0]
+	for _, e := range msg.Ledger {
+		path, line, ok := lineSource(e)
+		if !ok {
+			continue
+		}
+		m.evidence = append(m.evidence, diagnose.Evidence{Signal: e.Signal, Source: e.Source, At: e.At, Detail: e.Detail, Path: path, Line: line})
+		known := false
+		for _, s := range m.sources {
+			known = known || s.path == path
+		}
+		if !known {
+			m.sources = append(m.sources, &source{path: path, loading: true})
+			cmds = append(cmds, load(m.ctx, path))
+		}
+	}
+	m.dirty = true
+	return tea.Batch(cmds...)
+}
+
+// lineSource splits a log evidence's source "path:N".
+func lineSource(e common.Entry) (string, int, bool) {
+	if e.Kind != diagnose.FromLog {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(e.Source, ':')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(e.Source[i+1:])
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return e.Source[:i], n, true
+}
+
+// key handles a key press.
+func (m *Model) key(msg tea.KeyPressMsg) {
+	k, o := m.keys, m.own
+	switch {
+	case key.Matches(msg, o.File):
+		m.cur = (m.cur + 1) % len(m.sources)
+		m.lineCursor, m.lineOffset, m.evCursor, m.evOffset = 0, 0, 0, 0
+		return
+	case key.Matches(msg, o.Timeline):
+		m.mode = modeTimeline
+		return
+	case key.Matches(msg, o.Lines):
+		m.mode = modeLines
+		return
+	case key.Matches(msg, o.Evidence):
+		m.mode = modeEvidence
+		return
+	}
+	var cursor *int
+	n := 0
+	switch m.mode {
+	case modeLines:
+		cursor, n = &m.lineCursor, len(m.sources[m.cur].ov.Lines)
+	case modeEvidence:
+		cursor, n = &m.evCursor, len(m.evidenceHere())
+		if key.Matches(msg, k.Select) && n > 0 {
+			m.jump(m.evidenceHere()[m.evCursor].Line)
+			return
+		}
+	default:
+		return
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		*cursor--
+	case key.Matches(msg, k.Down):
+		*cursor++
+	case key.Matches(msg, k.PageUp):
+		*cursor -= max(m.height-1, 1)
+	case key.Matches(msg, k.PageDown):
+		*cursor += max(m.height-1, 1)
+	case key.Matches(msg, k.Top):
+		*cursor = 0
+	case key.Matches(msg, k.Bottom):
+		*cursor = n - 1
+	}
+	*cursor = max(min(*cursor, n-1), 0)
+}
+
+// jump lists the failing lines with the cursor on line n of the file (or the first failing line
+// after it, when n itself is not a failing line).
+func (m *Model) jump(n int) {
+	lines := m.sources[m.cur].ov.Lines
+	i := sort.Search(len(lines), func(i int) bool { return lines[i].Number >= int64(n) })
+	m.mode = modeLines
+	m.lineCursor = max(min(i, len(lines)-1), 0)
+	m.lineOffset = max(m.lineCursor-m.height/2, 0)
+}
+
+// evidenceHere is the evidence about the current log.
+func (m *Model) evidenceHere() []diagnose.Evidence {
+	var out []diagnose.Evidence
+	for _, e := range m.evidence {
+		if e.Path == m.sources[m.cur].path {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	switch m.mode {
+	case modeEvidence:
+		return []key.Binding{m.keys.Select, m.own.Timeline, m.own.Lines}
+	case modeLines:
+		return []key.Binding{m.own.Timeline, m.own.Evidence, m.own.File}
+	}
+	return []key.Binding{m.own.Lines, m.own.Evidence, m.own.File}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.ShortHelp(), {m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom}}
+}

@@ -1,0 +1,115 @@
+package logs
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// The real nginx logs of an overloaded backend: connect timeouts in two bursts.
+const (
+	errorLog  = "../../diagnose/logs/testdata/scenarios/backend.overloaded/nginx/error.log"
+	accessLog = "../../diagnose/logs/testdata/scenarios/backend.overloaded/nginx/access.log"
+)
+
+func press(n string) tea.KeyPressMsg {
+	if n == "enter" {
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	}
+	return tea.KeyPressMsg{Code: []rune(n)[0], Text: n}
+}
+
+// run executes a command and feeds what it returns back to the pane, batches included.
+func run(t *testing.T, m *Model, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			run(t, m, c)
+		}
+	case loadedMsg:
+		m.Update(msg)
+	}
+}
+
+func screen(m *Model) string { return ansi.Strip(m.View()) }
+
+func opened(t *testing.T) *Model {
+	t.Helper()
+	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(100, 20)
+	m.SetFocused(true)
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Ledger: []common.Entry{
+		{Source: errorLog + ":12", Kind: diagnose.FromLog, Signal: "log.proxy.connect-timeout", Detail: "the proxy's connection to the backend timed out"},
+		{Source: accessLog + ":20", Kind: diagnose.FromLog, Signal: "log.pattern.clustered", Detail: "failures in bursts"},
+		{Source: "client.txt:3", Kind: diagnose.FromText, Signal: "http.response.504"},
+	}})
+	run(t, m, cmd)
+	return m
+}
+
+func TestTimelineShowsTheBackendsFailures(t *testing.T) {
+	m := opened(t)
+	if len(m.sources) != 2 {
+		t.Fatalf("%d logs read, want the error and the access log", len(m.sources))
+	}
+	s := screen(m)
+	if !strings.Contains(s, "Failures per second") || !strings.Contains(s, "127.0.0.1:18190") || !strings.ContainsAny(s, "▁▂▃▄▅▆▇█") {
+		t.Fatalf("timeline:\n%s", s)
+	}
+	for i, line := range strings.Split(m.View(), "\n") {
+		if w := ansi.StringWidth(line); w != 100 {
+			t.Fatalf("line %d is %d cells wide, want 100", i, w)
+		}
+	}
+}
+
+func TestEvidenceJumpsToItsLine(t *testing.T) {
+	m := opened(t)
+	m.Update(press("e"))
+	if s := screen(m); !strings.Contains(s, "log.proxy.connect-timeout") {
+		t.Fatalf("evidence list:\n%s", s)
+	}
+	m.Update(press("enter"))
+	if m.mode != modeLines {
+		t.Fatalf("mode %v after jumping", m.mode)
+	}
+	got := m.sources[m.cur].ov.Lines[m.lineCursor].Number
+	if got < 12 {
+		t.Fatalf("cursor on line %d, want line 12 or the first failing line after it", got)
+	}
+	if s := screen(m); !strings.Contains(s, "failing lines") {
+		t.Fatalf("lines:\n%s", s)
+	}
+	m.Update(press("c"))
+	if m.cur != 1 || !strings.Contains(m.Title(), "access.log") {
+		t.Fatalf("next log: %q", m.Title())
+	}
+}
+
+func TestTinyAndEmpty(t *testing.T) {
+	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(30, 3)
+	if s := screen(m); !strings.Contains(s, "No server log") {
+		t.Fatalf("empty pane: %q", s)
+	}
+	m = opened(t)
+	for _, size := range [][2]int{{0, 0}, {1, 1}, {10, 2}, {200, 50}} {
+		m.SetSize(size[0], size[1])
+		for _, mode := range []string{"m", "i", "e"} {
+			m.Update(press(mode))
+			if got := len(strings.Split(m.View(), "\n")); size[1] > 0 && got != size[1] {
+				t.Fatalf("%v %s: %d lines", size, mode, got)
+			}
+		}
+	}
+}
