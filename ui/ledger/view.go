@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"path"
 	"strconv"
 
 	"github.com/hopscope/hopscope/ui/common"
@@ -90,7 +91,7 @@ func (m *Model) line(i, tw, sw, gw int, showDetail bool) string {
 	if e.Signal == "" && e.Status == "" {
 		sig, sigStyle = "note", st.Dim
 	}
-	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(e.Source, sw), sw) + " "
+	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(path.Base(e.Source), sw), sw) + " "
 	switch {
 	case showDetail:
 		line += sigStyle.Render(common.Pad(sig, gw)) + " " + st.Dim.Render(common.Clip(e.Detail, m.width-tw-sw-gw-3))
