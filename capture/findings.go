@@ -97,20 +97,22 @@ func (fs *findings) flow(t *table, f *Flow) {
 		fs.conn(f, t.now)
 		fs.handshake(f, t.now)
 		if f.Role == RoleBackend && !f.viaConnect && !f.Midstream {
-			fs.pattern.attempt(f.failed(t.now), f.FirstPacket, f.Start)
+			fs.pattern.attempt(f.connectFailed(t.now), f.FirstPacket, f.Start)
 		}
 	}
 }
 
-// failed reports whether a connection failed to connect, or failed to answer its request.
-func (f *Flow) failed(now int64) bool {
+// connectFailed reports whether a connection could not be opened: the pattern the mod-proxy
+// playbook weighs is that of connection failures (a body or keep-alive failure has its own
+// signals).
+func (f *Flow) connectFailed(now int64) bool {
 	switch {
 	case f.rejected, f.unreachPkt != 0 && !f.Established():
 		return true
 	case !f.Established():
 		return f.syn.n >= 2 || max(f.End, now)-f.Start >= 1e9
 	}
-	return f.http.n > 0 && !f.http.answered
+	return false
 }
 
 // proxyConn reports on a connection to a proxy: whether it could be reached, and for a tunnel, how
@@ -161,7 +163,11 @@ func (fs *findings) conn(f *Flow, now int64) {
 		}
 		fs.add("tcp.connect.timeout", f.syn.time[0], fmt.Sprintf("%d SYN(s) to %s unanswered over %s (gaps %s)", f.syn.n, f.Server, fmtDur(f.End-f.syn.time[0]), f.syn.gaps()), f.syn.packets()...)
 	case f.Established():
-		fs.add("tcp.connect.ok", f.synAckTime, fmt.Sprintf("connected to %s, SYN-ACK after %s", f.Server, fmtDur(f.HandshakeRTT)), f.synAckPkt)
+		how := "SYN-ACK after " + fmtDur(f.HandshakeRTT)
+		if f.synAckLost {
+			how = "its SYN-ACK is missing from the capture but it answered"
+		}
+		fs.add("tcp.connect.ok", f.synAckTime, fmt.Sprintf("connected to %s, %s", f.Server, how), f.synAckPkt)
 		if f.syn.n > 1 {
 			fs.add("tcp.syn.retransmitted", f.synAckTime, fmt.Sprintf("%s answered the SYN only after %d tries (gaps %s)", f.Server, f.syn.n, f.syn.gaps()), f.syn.packets()...)
 		}

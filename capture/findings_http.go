@@ -25,7 +25,10 @@ func (fs *findings) event(t *table, f *Flow, ev event) {
 			fs.add("http.response."+strconv.Itoa(hs.resp.Status), hs.respTime, fmt.Sprintf("%s answered %s %s with %d", f.Server, hs.req.Method, hs.req.Target, hs.resp.Status), hs.respPkt, hs.reqPkt)
 		}
 	case evRequestEnd:
-		if hs.req.Method != "CONNECT" && f.Role != RoleBackend {
+		// What the client saw: an error status, or the connection closed without an answer. A
+		// request still waiting when the capture ended says nothing either way.
+		serverClosed := max(f.finPkt[toClient], f.rstPkt[toClient]) > hs.reqPkt
+		if hs.req.Method != "CONNECT" && f.Role != RoleBackend && (hs.answered || serverClosed) {
 			failed := !hs.answered || hs.resp.Status >= 500
 			pkt, at := hs.reqPkt, hs.reqTime
 			if hs.answered {

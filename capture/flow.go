@@ -93,6 +93,7 @@ type Flow struct {
 
 	syn                                sendTimes // client SYNs
 	synAckPkt, synAckTime              int64
+	synAckLost                         bool // the server spoke but its SYN-ACK is not in the capture
 	rstPkt, finPkt                     [2]int64
 	rstTime, finTime                   [2]int64
 	rejected                           bool // RST answered the SYN

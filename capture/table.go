@@ -114,19 +114,20 @@ func (t *table) open(k flowKey, s *Segment, p *Packet) *Flow {
 // link finds a request waiting on another connection when this one opens: then this connection is
 // the proxy's hop to its backend and that one the hop into the proxy.
 func (t *table) link(f *Flow) {
+	if f.Role == RoleFront {
+		return // a new connection into a known proxy is a client's, not a proxy's hop
+	}
 	for i := len(t.waiting) - 1; i >= 0; i-- {
 		w := t.waiting[i]
-		if w.done || w.Server == f.Server || w.Server == f.Client || w.Client == f.Server {
+		// A proxy's own backend connection waiting for its answer is no front: only a
+		// connection that is not itself a hop behind a proxy can be one.
+		if w.done || w.Role == RoleBackend || w.Server == f.Server || w.Server == f.Client || w.Client == f.Server {
 			continue
 		}
-		if f.Role != RoleFront {
-			f.Role = RoleBackend
-			f.viaConnect = w.http.req.Method == "CONNECT"
-		}
-		if w.Role != RoleBackend {
-			w.Role = RoleFront
-			t.proxies[w.Server] = true
-		}
+		f.Role = RoleBackend
+		f.viaConnect = w.http.req.Method == "CONNECT"
+		w.Role = RoleFront
+		t.proxies[w.Server] = true
 		return
 	}
 }

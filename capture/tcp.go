@@ -19,6 +19,10 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 	h.last = sig
 	f.End = max(f.End, p.Time)
 	f.lastTime[dir] = p.Time
+	if dir == toClient && s.Flags&(flagRST|flagSYN) == 0 && f.synAckPkt == 0 && f.syn.n > 0 {
+		// The server speaks, so it accepted: the capture lost the SYN-ACK.
+		f.synAckPkt, f.synAckTime, f.synAckLost = p.Number, p.Time, true
+	}
 	if s.Flags&flagRST != 0 {
 		f.mark(dir, 'R')
 		if f.rstPkt[dir] == 0 {
