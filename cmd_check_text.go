@@ -51,6 +51,10 @@ func writeCheckText(w io.Writer, r *probe.Result) {
 			fmt.Fprintf(w, " (%s)", b.Err)
 		}
 		fmt.Fprintln(w)
+		if b.TCP != nil {
+			fmt.Fprintf(w, "  kernel: the backend's window is %d bytes, %d bytes wait to be sent, %d segments unacknowledged\n",
+				b.TCP.SendWindow, b.TCP.NotSent, b.TCP.Unacked)
+		}
 	}
 	if k := r.Keepalive; k != nil {
 		fmt.Fprintf(w, "\nKeep-alive reuse after %s idle: %s", k.Idle, k.Outcome)

@@ -247,7 +247,11 @@ func (e *emitter) body(r *BodyResult) {
 	case BodyReset, BodyClosed:
 		e.emit("body.upload.reset", d+", then "+string(r.Outcome)+": "+r.Err)
 	case BodyStalled:
-		e.emit("body.upload.stalled", d+", then no progress: "+r.Err)
+		why := ", then no progress: " + r.Err
+		if r.TCP != nil && r.TCP.SendWindow == 0 {
+			why = fmt.Sprintf(", then the backend's window stayed shut (%d bytes waiting to be sent)", r.TCP.NotSent)
+		}
+		e.emit("body.upload.stalled", d+why)
 	}
 }
 
