@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,12 +31,23 @@ func Evidence(kb *knowledge.Base, r *Result) []diagnose.Evidence {
 		}
 		out = append(out, e.out...)
 	}
+	at := r.Started
 	for _, c := range []struct {
-		id  string
-		res any
-	}{{CheckDNS, r.DNS}, {CheckTCP, r.TCP}, {CheckConnect, r.Connect}, {CheckTLS, r.TLS},
-		{CheckHTTP, r.HTTP}, {CheckBody, r.Body}, {CheckKeepalive, r.Keepalive}} {
-		out = append(out, CheckEvidence(kb, c.id, c.res, r.Started)...)
+		id     string
+		res    any
+		phases []string
+	}{{CheckDNS, r.DNS, []string{PhaseDNS}}, {CheckTCP, r.TCP, []string{PhaseConnect}},
+		{CheckConnect, r.Connect, []string{PhaseProxyDNS, PhaseProxyConnect, PhaseCONNECT}},
+		{CheckTLS, r.TLS, []string{PhaseTLS}}, {CheckHTTP, r.HTTP, []string{PhaseFirstByte}},
+		{CheckBody, r.Body, nil}, {CheckKeepalive, r.Keepalive, nil}} {
+		// Each check's evidence is stamped with when its last phase ended (the run's start, or
+		// the previous check's time, for checks outside the waterfall).
+		for _, p := range r.Waterfall {
+			if slices.Contains(c.phases, p.Name) {
+				at = r.Started.Add(p.End())
+			}
+		}
+		out = append(out, CheckEvidence(kb, c.id, c.res, at)...)
 	}
 	return out
 }
