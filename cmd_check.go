@@ -42,7 +42,8 @@ speaks CONNECT to the forward proxy by hand, shows the exact request and the
 proxy's whole answer, and, unless --connect-host is given, sends the CONNECT
 once with the target's name and once with the proxy's own name in the Host
 header and compares the answers. --body-size adds a large upload, and
---keepalive-idle the reuse of an idle connection.
+--keepalive-idle the reuse of an idle connection. --hop says whose hop the
+check stands for; it enters the evidence as the operator's statement.
 
 Each phase has its own deadline (5 s for a lookup, a connect or a TLS handshake,
 15 s for a proxy's answer), far below a gateway's 55 s, so a handshake that will
