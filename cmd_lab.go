@@ -32,7 +32,7 @@ State (configs, logs, what to remove) lives in ` + lab.DefaultStateRoot + `/NAME
   sudo hopscope lab down tunnel.forbidden.acl
   sudo hopscope lab record tunnel.forbidden.acl testdata/scenarios/tunnel.forbidden.acl`,
 	}
-	cmd.AddCommand(newLabListCmd(), newLabUpCmd(), newLabDownCmd(), newLabRecordCmd())
+	cmd.AddCommand(newLabListCmd(), newLabUpCmd(), newLabDownCmd(), newLabRecordCmd(), newLabBackendCmd())
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +35,9 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&logPath, "log", "", "file to append request lines to (default stdout)")
 	fs.DurationVar(&lifetime, "lifetime", time.Hour, "stop after this long")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -1,0 +1,120 @@
+package lab
+
+import (
+	"fmt"
+	"time"
+)
+
+// exportPath is the one URL the request.pattern backend never answers.
+const exportPath = "/reports/export"
+
+// keepalivePlan sends requests in runs of three 250 ms apart, with pauses of 1.4 s between runs:
+// longer than the backend's 1 s keep-alive timeout, shorter than Apache's reuse of the idle
+// connection (unbounded without ttl).
+func keepalivePlan() []httpRequest {
+	var plan []httpRequest
+	at := time.Duration(0)
+	for run := range 4 {
+		for i := range 3 {
+			plan = append(plan, httpRequest{At: at, Method: "GET", Path: fmt.Sprintf("/api/items/%d", run*3+i+1)})
+			at += 250 * time.Millisecond
+		}
+		at += 1150 * time.Millisecond
+	}
+	return plan
+}
+
+// patternPlan mixes paths; every fourth request asks for the export.
+func patternPlan() []httpRequest {
+	paths := []string{"/orders/%d", "/customers/%d", "/orders/%d/lines", exportPath + "?month=%d"}
+	return every(16, 0, 200*time.Millisecond, "GET", 0, func(i int) string {
+		return fmt.Sprintf(paths[i%len(paths)], i/len(paths)+1)
+	})
+}
+
+// patternScenarios are the mod-proxy causes shown by which requests fail: the ones reusing an
+// idle connection, or the ones for one URL.
+func patternScenarios() []Scenario {
+	return []Scenario{
+		revScenario(Scenario{
+			Name:  "keepalive.race",
+			Title: "the backend closes keep-alive connections idle for 1 s; Apache reuses them later: 502 after each pause",
+			Story: "Apache httpd keeps its backend connections for reuse (no ttl). The backend's keep-alive " +
+				"timeout is 1 s, and its timer fires as the request arrives: a request reusing a connection idle " +
+				"that long is closed unanswered. The first request after each pause gets 502 with AH01102 `error " +
+				"reading status line from remote server` and AH00898; the requests right after it, on a fresh " +
+				"connection, succeed. `SetEnv proxy-nokeepalive 1` (or a ProxyPass ttl below the backend's " +
+				"timeout) makes it go away.",
+			Traffic: httpTraffic(keepalivePlan()),
+			Control: controlGet("/api/items/0"),
+			Verify: func(rec *Recording) error {
+				failed, total, err := rec.failureShare("apache-access.log", anyRequest)
+				if err != nil {
+					return err
+				}
+				if failed < 4 || failed*2 > total {
+					return fmt.Errorf("recording: %d of %d requests failed, want those after each pause", failed, total)
+				}
+				return firstErr(
+					rec.expectStatuses("apache-access.log", anyRequest, statusIs(200, 502), "200 or 502"),
+					rec.expectLines("apache-error.log", failed, "AH01102: error reading status line from remote server"),
+					rec.expectLines("apache-error.log", failed, "AH00898: Error reading from remote server"),
+					rec.expectLines("backend.log", failed, "closed unanswered: request arrived after"),
+				)
+			},
+		}, revSpec{
+			Apache:  apacheConfig{Params: "connectiontimeout=2 timeout=3", OneChild: true},
+			Backend: []string{"--mode", "idle-close", "--idle", "1s"},
+			Notes: []string{"Send a request, wait 1.5 s, send another: the second gets 502.",
+				"The fix to try: SetEnv proxy-nokeepalive 1 in the virtual host."},
+		}),
+
+		revScenario(Scenario{
+			Name:  "request.pattern",
+			Title: "the backend never answers " + exportPath + ": only that URL fails (502 after 3 s), the rest succeed",
+			Story: "The backend answers every path at once except " + exportPath + ", where its handler hangs. " +
+				"Apache httpd waits for the status line until its timeout (3 s), logs AH01102 (70007) and " +
+				"AH00898 `… returned by " + exportPath + "` and answers 502; the access log shows every other path " +
+				"answered 200.",
+			Traffic: httpTraffic(patternPlan()),
+			Control: controlGet("/orders/0"),
+			Verify:  verifyPattern("apache-access.log", 502, "apache-error.log", "AH00898: Error reading from remote server returned by "+exportPath),
+		}, revSpec{
+			Apache:  apacheConfig{Params: "connectiontimeout=2 timeout=3"},
+			Backend: []string{"--mode", "fail-path", "--fail-path", exportPath, "--fail-action", "hang", "--hold", "20s"},
+		}),
+
+		revScenario(Scenario{
+			Name:  "request.pattern.nginx",
+			Title: "nginx in front of a backend that never answers " + exportPath + ": only that URL fails (504)",
+			Story: "The backend answers every path at once except " + exportPath + ", where its handler hangs. " +
+				"nginx logs `upstream timed out (110: Connection timed out) while reading response header from " +
+				"upstream` for those requests only and answers 504; every other path is answered 200.",
+			Traffic: httpTraffic(patternPlan()),
+			Control: controlGet("/orders/0"),
+			Verify: verifyPattern("nginx-access.log", 504, "nginx-error.log",
+				"upstream timed out (110: Connection timed out) while reading response header from upstream"),
+		}, revSpec{
+			Proxy:   "nginx",
+			Backend: []string{"--mode", "fail-path", "--fail-path", exportPath, "--fail-action", "hang", "--hold", "20s"},
+		}),
+	}
+}
+
+// verifyPattern checks that every request for exportPath failed with status and every other
+// succeeded, and that the error log names the failing requests.
+func verifyPattern(accessLog string, status int, errorLog, line string) func(*Recording) error {
+	return func(rec *Recording) error {
+		export := pathHas(exportPath)
+		failed, _, err := rec.failureShare(accessLog, export)
+		if err != nil {
+			return err
+		}
+		return firstErr(
+			rec.expectStatuses(accessLog, export, statusIs(status), fmt.Sprint(status)),
+			rec.expectStatuses(accessLog, not(export), statusIs(200), "200"),
+			rec.expectLines(errorLog, failed, line),
+			rec.expectLines(errorLog, failed, exportPath),
+		)
+	}
+}

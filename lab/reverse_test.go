@@ -1,0 +1,141 @@
+package lab
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hopscope/hopscope/internal/testenv"
+)
+
+func TestReversePlans(t *testing.T) {
+	tests := []struct {
+		name  string
+		plan  []httpRequest
+		check func([]httpRequest) string
+	}{
+		{"keep-alive pauses outlast the backend's 1 s idle timeout", keepalivePlan(), func(p []httpRequest) string {
+			long := 0
+			for i := 1; i < len(p); i++ {
+				if gap := p[i].At - p[i-1].At; gap > time.Second {
+					long++
+				} else if gap > 500*time.Millisecond {
+					return "a gap close to the idle timeout makes the outcome a coin toss"
+				}
+			}
+			if long != 3 {
+				return "want three pauses"
+			}
+			return ""
+		}},
+		{"every fourth request asks for the failing URL", patternPlan(), func(p []httpRequest) string {
+			for i, r := range p {
+				if strings.HasPrefix(r.Path, exportPath) != (i%4 == 3) {
+					return "request " + r.Path + " out of place"
+				}
+			}
+			return ""
+		}},
+		{"bursts and calm requests", overloadPlan(3 * time.Second), func(p []httpRequest) string {
+			bursts, calm := 0, 0
+			for _, r := range p {
+				switch {
+				case strings.HasPrefix(r.Path, "/burst-"):
+					bursts++
+				case strings.HasPrefix(r.Path, "/calm/"):
+					calm++
+				}
+			}
+			if bursts != 24 || calm != 6 {
+				return "want 24 burst and 6 calm requests"
+			}
+			return ""
+		}},
+		{"uploads interleave with GETs, in time order", uploadPlan(3, 400*time.Millisecond), func(p []httpRequest) string {
+			for i := 1; i < len(p); i++ {
+				if p[i].At < p[i-1].At || (p[i].Method == "POST") == (p[i-1].Method == "POST") {
+					return "want POST and GET alternating in time order"
+				}
+			}
+			if p[0].Body != uploadSize {
+				return "uploads must carry the body"
+			}
+			return ""
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if msg := tt.check(tt.plan); msg != "" {
+				t.Errorf("%s: %+v", msg, tt.plan)
+			}
+		})
+	}
+}
+
+// TestReverseConfigs checks that the generated configurations are accepted by the real
+// servers' syntax check and proxy each address family to its own backend address.
+func TestReverseConfigs(t *testing.T) {
+	dir := t.TempDir()
+	ap := apacheConf("x", dir, filepath.Join(dir, "e.log"), filepath.Join(dir, "a.log"),
+		apacheConfig{Params: "timeout=3", Extra: "SetEnv proxy-nokeepalive 1", OneChild: true})
+	ng := nginxConf("x", dir, filepath.Join(dir, "ne.log"), filepath.Join(dir, "na.log"), nginxConfig{Keepalive: 4})
+	for _, want := range []string{`ProxyPass "/" "http://127.0.0.1:9000/" timeout=3`, `ProxyPass "/" "http://[::1]:9000/" timeout=3`,
+		"<VirtualHost [::1]:8080>", "    SetEnv proxy-nokeepalive 1", "ServerLimit 1"} {
+		if !strings.Contains(ap, want) {
+			t.Errorf("apache2.conf lacks %q:\n%s", want, ap)
+		}
+	}
+	for _, want := range []string{"server 127.0.0.1:9000;", "server [::1]:9000;", "listen [::1]:8080;", "keepalive 4;"} {
+		if !strings.Contains(ng, want) {
+			t.Errorf("nginx.conf lacks %q:\n%s", want, ng)
+		}
+	}
+	for _, tc := range []struct {
+		prog, conf string
+		argv       []string
+	}{
+		{"apache2", ap, []string{"-t", "-f"}},
+		{"nginx", ng, []string{"-t", "-e", filepath.Join(dir, "ne.log"), "-c"}},
+	} {
+		t.Run(tc.prog, func(t *testing.T) {
+			testenv.RequireCommand(t, tc.prog)
+			if tc.prog == "nginx" {
+				// nginx -t creates its temp directories and opens its logs: root only.
+				testenv.RequireRoot(t)
+			}
+			p := filepath.Join(dir, tc.prog+".conf")
+			if err := os.WriteFile(p, []byte(tc.conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path, _ := LookPath(tc.prog)
+			out, err := exec.Command(path, append(tc.argv, p)...).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s rejects its configuration: %v\n%s", tc.prog, err, out)
+			}
+		})
+	}
+}
+
+// TestReverseRecordings checks the committed recordings of the reverse-proxy scenarios still
+// show their causes, with the same checks as a live run (no root needed, tshark is).
+func TestReverseRecordings(t *testing.T) {
+	testenv.RequireCommand(t, "tshark")
+	for _, sc := range reverseProxyScenarios() {
+		t.Run(sc.Name, func(t *testing.T) {
+			dir := filepath.Join("..", "testdata", "scenarios", sc.Name)
+			if _, err := os.Stat(filepath.Join(dir, "truth.yaml")); err != nil {
+				t.Fatalf("no recording of %s: %v (hopscope lab record %s %s)", sc.Name, err, sc.Name, dir)
+			}
+			truth, err := os.ReadFile(filepath.Join(dir, "truth.yaml"))
+			if err != nil || !strings.Contains(string(truth), "cause: "+sc.Cause+"\n") {
+				t.Errorf("truth.yaml does not name cause %s: %v\n%s", sc.Cause, err, truth)
+			}
+			if err := sc.Verify(&Recording{Dir: dir}); err != nil {
+				t.Errorf("the recording does not show %s: %v", sc.Cause, err)
+			}
+		})
+	}
+}
