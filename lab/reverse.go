@@ -25,19 +25,19 @@ type revSpec struct {
 	Nginx  nginxConfig
 	// Backend holds the flags of lab/backend's server; nil runs no backend (nothing listens).
 	Backend []string
-	// SmallBuffers shrinks TCP socket buffers in the namespace so that a request body of about
-	// 1 MB really streams instead of vanishing into the kernel's buffers.
+	// SmallBuffers shrinks TCP socket buffers in the namespace so that a request body of a
+	// few hundred KiB really streams instead of vanishing into the kernel's buffers.
 	SmallBuffers bool
 	// NFT is an nftables ruleset loaded once the servers are up.
 	NFT   string
 	Notes []string
 }
 
-// smallBufferSysctls: 64 KiB at most per socket direction (net.core.rmem_max cannot be set
+// smallBufferSysctls: 16 KiB at most per socket direction (net.core.rmem_max cannot be set
 // inside a namespace; tcp_rmem and tcp_wmem bound autotuning, which is what matters here).
 var smallBufferSysctls = []string{
-	"net.ipv4.tcp_rmem=4096 16384 65536",
-	"net.ipv4.tcp_wmem=4096 16384 65536",
+	"net.ipv4.tcp_rmem=4096 8192 16384",
+	"net.ipv4.tcp_wmem=4096 8192 16384",
 }
 
 func (s revSpec) programs() []Program {

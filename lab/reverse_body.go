@@ -2,9 +2,10 @@ package lab
 
 import "time"
 
-// uploadSize is the request body of the body scenarios: about 1 MB, which streams through the
-// namespace's small socket buffers (with default buffers the kernel would absorb it whole).
-const uploadSize = 1 << 20
+// uploadSize is the request body of the body scenarios: 128 KiB, twice what the backend reads
+// plus what the namespace's small socket buffers hold, so it really streams (with default
+// buffers the kernel would absorb several MB). Kept small because recordings are bundled.
+const uploadSize = 128 << 10
 
 // uploadPlan interleaves n uploads (POST /upload/N) with n small GETs (GET /status/N), one of
 // each every interval, so the log shows that only requests with a body fail.
@@ -21,12 +22,12 @@ func bodyScenarios() []Scenario {
 	return []Scenario{
 		revScenario(Scenario{
 			Name:  "body.backend-closed",
-			Title: "the backend closes the connection after 64 KiB of a 1 MB upload: pass request body failed, 502",
-			Story: "Apache httpd streams each 1 MB POST to the backend, which reads the headers and 64 KiB of the " +
+			Title: "the backend closes the connection after 32 KiB of a 128 KiB upload: pass request body failed, 502",
+			Story: "Apache httpd streams each 128 KiB POST to the backend, which reads the headers and 32 KiB of the " +
 				"body, then closes the connection with the rest unread, so its kernel answers with a reset. Apache " +
 				"logs AH01084 and AH01097 `pass request body failed` with (104)Connection reset by peer or " +
 				"(32)Broken pipe and answers 502; GETs without a body succeed. Socket buffers in the namespace are " +
-				"small (64 KiB) so the body really streams.",
+				"small (16 KiB) so the body really streams.",
 			Traffic: httpTraffic(uploadPlan(3, 400*time.Millisecond)),
 			Control: controlGet("/status/0"),
 			Verify: func(rec *Recording) error {
@@ -35,22 +36,22 @@ func bodyScenarios() []Scenario {
 					rec.expectStatuses("apache-access.log", methodIs("GET"), statusIs(200), "200"),
 					rec.expectLines("apache-error.log", 6, "AH01084: pass request body failed to"),
 					rec.expectLines("apache-error.log", 6, "AH01097: pass request body failed to"),
-					rec.expectLines("backend.log", 6, "closed after 65536 of 1048576 body bytes"),
+					rec.expectLines("backend.log", 6, "closed after 32768 of 131072 body bytes"),
 					rec.expectPackets("lo.pcap", "tcp.srcport == 9000 && tcp.flags.reset == 1", 3),
 					rec.expectPackets("lo-v6.pcap", "tcp.srcport == 9000 && tcp.flags.reset == 1", 3),
 				)
 			},
 		}, revSpec{
 			Apache:       apacheConfig{Params: "connectiontimeout=2 timeout=5"},
-			Backend:      []string{"--mode", "close-body", "--body-after", "65536"},
+			Backend:      []string{"--mode", "close-body", "--body-after", "32768"},
 			SmallBuffers: true,
-			Notes:        []string{"Upload 1 MB without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it fail."},
+			Notes:        []string{"Upload 128 KiB or more without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it fail."},
 		}),
 
 		revScenario(Scenario{
 			Name:  "body.backend-stalled",
-			Title: "the backend stops reading a 1 MB upload after 64 KiB: Apache times out passing the body, 504",
-			Story: "Apache httpd streams each 1 MB POST to the backend, which reads the headers and 64 KiB of the " +
+			Title: "the backend stops reading a 128 KiB upload after 32 KiB: Apache times out passing the body, 504",
+			Story: "Apache httpd streams each 128 KiB POST to the backend, which reads the headers and 32 KiB of the " +
 				"body and then stops reading, holding the connection open. Its receive window closes (zero " +
 				"window), Apache's send blocks until its timeout (3 s), then it logs AH01084 and AH01097 `pass " +
 				"request body failed` with (70007)The timeout specified has expired and answers 504; GETs without " +
@@ -63,15 +64,15 @@ func bodyScenarios() []Scenario {
 					rec.expectStatuses("apache-access.log", methodIs("GET"), statusIs(200), "200"),
 					rec.expectLines("apache-error.log", 6, "(70007)The timeout specified has expired", "AH01084: pass request body failed to"),
 					rec.expectLines("apache-error.log", 6, "AH01097: pass request body failed to"),
-					rec.expectLines("backend.log", 6, "stopped reading after 65536 of 1048576 body bytes"),
+					rec.expectLines("backend.log", 6, "stopped reading after 32768 of 131072 body bytes"),
 					rec.expectPackets("lo.pcap", "tcp.srcport == 9000 && tcp.window_size == 0", 1),
 				)
 			},
 		}, revSpec{
 			Apache:       apacheConfig{Params: "connectiontimeout=2 timeout=3"},
-			Backend:      []string{"--mode", "stall-body", "--body-after", "65536", "--hold", "20s"},
+			Backend:      []string{"--mode", "stall-body", "--body-after", "32768", "--hold", "20s"},
 			SmallBuffers: true,
-			Notes:        []string{"Upload 1 MB without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it stall."},
+			Notes:        []string{"Upload 128 KiB or more without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it stall."},
 		}),
 	}
 }

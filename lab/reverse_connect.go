@@ -72,10 +72,10 @@ func connectScenarios() []Scenario {
 				"of 12 simultaneous requests overflow its listen queue; nginx logs `upstream timed out (110: " +
 				"Connection timed out) while connecting to upstream` or `… while reading response header` (504) " +
 				"for part of each burst, while the requests between bursts succeed.",
-			Traffic: httpTraffic(overloadPlan(5200 * time.Millisecond)),
+			Traffic: httpTraffic(overloadPlan(3200 * time.Millisecond)),
 			Control: controlGet("/calm/0"),
 			Verify:  verifyOverloaded("nginx-error.log", "nginx-access.log", "upstream timed out (110: Connection timed out)"),
-		}, revSpec{Proxy: "nginx", Backend: overloadedBackend}),
+		}, revSpec{Proxy: "nginx", Nginx: nginxConfig{ConnectTimeout: "1s", ReadTimeout: "2s"}, Backend: overloadedBackend}),
 
 		revScenario(Scenario{
 			Name:  "network.path",

@@ -24,6 +24,15 @@ func keepalivePlan() []httpRequest {
 	return plan
 }
 
+// keepaliveSpec pairs Apache's unbounded reuse of idle backend connections with a backend that
+// drops them after 1 s.
+var keepaliveSpec = revSpec{
+	Apache:  apacheConfig{Params: "connectiontimeout=2 timeout=3", OneChild: true},
+	Backend: []string{"--mode", "idle-close", "--idle", "1s"},
+	Notes: []string{"Send a request, wait 1.5 s, send another: the second gets 502.",
+		"The fix to try: SetEnv proxy-nokeepalive 1 in the virtual host."},
+}
+
 // patternPlan mixes paths; every fourth request asks for the export.
 func patternPlan() []httpRequest {
 	paths := []string{"/orders/%d", "/customers/%d", "/orders/%d/lines", exportPath + "?month=%d"}
@@ -62,12 +71,7 @@ func patternScenarios() []Scenario {
 					rec.expectLines("backend.log", failed, "closed unanswered: request arrived after"),
 				)
 			},
-		}, revSpec{
-			Apache:  apacheConfig{Params: "connectiontimeout=2 timeout=3", OneChild: true},
-			Backend: []string{"--mode", "idle-close", "--idle", "1s"},
-			Notes: []string{"Send a request, wait 1.5 s, send another: the second gets 502.",
-				"The fix to try: SetEnv proxy-nokeepalive 1 in the virtual host."},
-		}),
+		}, keepaliveSpec),
 
 		revScenario(Scenario{
 			Name:  "request.pattern",

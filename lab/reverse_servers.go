@@ -93,6 +93,9 @@ type nginxConfig struct {
 	Keepalive int
 	// Location holds extra directives for the proxied location.
 	Location string
+	// Timeouts are proxy_connect_timeout and proxy_read_timeout (and send); zero keeps the
+	// lab's 2s and 3s.
+	ConnectTimeout, ReadTimeout string
 }
 
 // startNginx writes config/nginx.conf and runs `nginx -c CONF -g 'daemon off;'` in netns.
@@ -115,6 +118,13 @@ func (l *Lab) startNginx(ctx context.Context, netns string, c nginxConfig) error
 // nginxConf is the text of nginx.conf: one server per loopback address, each proxying to an
 // upstream on the same address family.
 func nginxConf(scenario, runDir, errorLog, accessLog string, c nginxConfig) string {
+	connect, read := c.ConnectTimeout, c.ReadTimeout
+	if connect == "" {
+		connect = "2s"
+	}
+	if read == "" {
+		read = "3s"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `# nginx as the reverse proxy of lab scenario %s.
 worker_processes 1;
@@ -143,10 +153,10 @@ http {
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             # Short timeouts keep a lab run brief.
-            proxy_connect_timeout 2s;
-            proxy_send_timeout 3s;
-            proxy_read_timeout 3s;
-`, hostPort(host, proxyPort), up)
+            proxy_connect_timeout %s;
+            proxy_send_timeout %s;
+            proxy_read_timeout %[4]s;
+`, hostPort(host, proxyPort), up, connect, read)
 		if c.Location != "" {
 			fmt.Fprintf(&b, "            %s\n", strings.ReplaceAll(strings.TrimSpace(c.Location), "\n", "\n            "))
 		}

@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,5 +139,55 @@ func TestReverseRecordings(t *testing.T) {
 				t.Errorf("the recording does not show %s: %v", sc.Cause, err)
 			}
 		})
+	}
+}
+
+// TestKeepaliveFix runs keepalive.race's traffic against the same backend with the playbook's
+// fix in Apache's configuration (SetEnv proxy-nokeepalive 1): every request must now succeed,
+// which shows the failures of the scenario come from reusing idle connections.
+func TestKeepaliveFix(t *testing.T) {
+	testenv.RequireRoot(t)
+	testenv.RequireCommand(t, "apache2", "ip")
+	sc, ok := Lookup("keepalive.race")
+	if !ok {
+		t.Fatal("no keepalive.race scenario")
+	}
+	sc.Name = "keepalive.race.fixed-test"
+	spec := keepaliveSpec
+	spec.Apache.Extra = "SetEnv proxy-nokeepalive 1"
+	dir, err := os.MkdirTemp("", "hopscope-lab-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Lab{Scenario: sc, Dir: dir, st: state{Scenario: sc.Name}, procs: map[int]*Process{}}
+	for _, sub := range []string{"config", "log"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	defer func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join("/run/netns", netnsPrefix(sc.Name)+"rp")); err == nil {
+			t.Errorf("namespace %srp left behind", netnsPrefix(sc.Name))
+		}
+	}()
+	if l.Targets, err = spec.up(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	text, err := httpTraffic(keepalivePlan())(ctx, l, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d × answered 200 OK", len(keepalivePlan()))
+	if !strings.Contains(text, want) {
+		log, _ := os.ReadFile(l.LogPath("apache-error.log"))
+		t.Errorf("with proxy-nokeepalive the client saw:\n%s\nwant %q; apache-error.log:\n%s", text, want, log)
 	}
 }
