@@ -7,12 +7,13 @@ import "time"
 // buffers the kernel would absorb several MB). Kept small because recordings are bundled.
 const uploadSize = 128 << 10
 
-// uploadPlan interleaves n uploads (POST /upload/N) with n small GETs (GET /status/N), one of
-// each every interval, so the log shows that only requests with a body fail.
-func uploadPlan(n int, interval time.Duration) []httpRequest {
+// uploadPlan sends n uploads (POST /upload/N), one every interval, among small GETs (GET
+// /status/N) every interval/2 from interval/4 on, gets of them, so that the logs show only
+// requests with a body failing, with successes before, between and after the failures.
+func uploadPlan(n int, interval time.Duration, gets int) []httpRequest {
 	return merge(
 		every(n, 0, interval, "POST", uploadSize, numbered("/upload/")),
-		every(n, interval/2, interval, "GET", 0, numbered("/status/")),
+		every(gets, interval/4, interval/2, "GET", 0, numbered("/status/")),
 	)
 }
 
@@ -28,7 +29,7 @@ func bodyScenarios() []Scenario {
 				"logs AH01084 and AH01097 `pass request body failed` with (104)Connection reset by peer or " +
 				"(32)Broken pipe and answers 502; GETs without a body succeed. Socket buffers in the namespace are " +
 				"small (16 KiB) so the body really streams.",
-			Traffic: httpTraffic(uploadPlan(3, 400*time.Millisecond)),
+			Traffic: httpTraffic(uploadPlan(3, 400*time.Millisecond, 6)),
 			Control: controlGet("/status/0"),
 			Verify: func(rec *Recording) error {
 				return firstErr(
@@ -42,7 +43,7 @@ func bodyScenarios() []Scenario {
 				)
 			},
 		}, revSpec{
-			Apache:       apacheConfig{Params: "connectiontimeout=2 timeout=5"},
+			Apache:       apacheConfig{Params: "connectiontimeout=2 timeout=5 disablereuse=On"},
 			Backend:      []string{"--mode", "close-body", "--body-after", "32768"},
 			SmallBuffers: true,
 			Notes:        []string{"Upload 128 KiB or more without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it fail."},
@@ -56,7 +57,7 @@ func bodyScenarios() []Scenario {
 				"window), Apache's send blocks until its timeout (3 s), then it logs AH01084 and AH01097 `pass " +
 				"request body failed` with (70007)The timeout specified has expired and answers 504; GETs without " +
 				"a body succeed.",
-			Traffic: httpTraffic(uploadPlan(3, 500*time.Millisecond)),
+			Traffic: httpTraffic(uploadPlan(3, time.Second, 12)),
 			Control: controlGet("/status/0"),
 			Verify: func(rec *Recording) error {
 				return firstErr(
@@ -69,7 +70,7 @@ func bodyScenarios() []Scenario {
 				)
 			},
 		}, revSpec{
-			Apache:       apacheConfig{Params: "connectiontimeout=2 timeout=3"},
+			Apache:       apacheConfig{Params: "connectiontimeout=2 timeout=3 disablereuse=On"},
 			Backend:      []string{"--mode", "stall-body", "--body-after", "32768", "--hold", "20s"},
 			SmallBuffers: true,
 			Notes:        []string{"Upload 128 KiB or more without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it stall."},

@@ -56,14 +56,24 @@ func TestReversePlans(t *testing.T) {
 			}
 			return ""
 		}},
-		{"uploads interleave with GETs, in time order", uploadPlan(3, 400*time.Millisecond), func(p []httpRequest) string {
-			for i := 1; i < len(p); i++ {
-				if p[i].At < p[i-1].At || (p[i].Method == "POST") == (p[i-1].Method == "POST") {
-					return "want POST and GET alternating in time order"
+		{"uploads interleave with GETs, in time order", uploadPlan(3, time.Second, 12), func(p []httpRequest) string {
+			posts, lastPost, lastGet := 0, time.Duration(0), time.Duration(0)
+			for i, r := range p {
+				if i > 0 && r.At < p[i-1].At {
+					return "want time order"
+				}
+				if r.Method == "POST" {
+					posts++
+					lastPost = r.At
+					if r.Body != uploadSize {
+						return "uploads must carry the body"
+					}
+				} else {
+					lastGet = r.At
 				}
 			}
-			if p[0].Body != uploadSize {
-				return "uploads must carry the body"
+			if posts != 3 || len(p) != 15 || lastGet < lastPost+3*time.Second {
+				return "want 3 uploads and 12 GETs lasting past the proxy's 3 s timeout of the last upload"
 			}
 			return ""
 		}},
