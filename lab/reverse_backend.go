@@ -32,10 +32,10 @@ func init() {
 	os.Exit(0)
 }
 
-// backendPort is where the lab's backends listen inside a scenario's namespace.
-const backendPort = 9000
+// revBackendPort is where the lab's backends listen inside a scenario's namespace.
+const revBackendPort = 9000
 
-// startBackends runs a lab/backend server on 127.0.0.1 and on [::1] at backendPort inside
+// startBackends runs a lab/backend server on 127.0.0.1 and on [::1] at revBackendPort inside
 // netns, both appending their request lines to log/backend.log. flags are the server's own
 // (--mode and what the mode needs).
 func (l *Lab) startBackends(ctx context.Context, netns string, flags ...string) error {
@@ -48,7 +48,7 @@ func (l *Lab) startBackends(ctx context.Context, netns string, flags ...string) 
 		if i > 0 {
 			name = "backend-v6"
 		}
-		addr := hostPort(host, backendPort)
+		addr := hostPort(host, revBackendPort)
 		argv := append([]string{exe, "lab", "backend", "--listen", addr, "--log", l.LogPath("backend.log")}, flags...)
 		if _, err := l.Spawn(ctx, Daemon{Name: name, Argv: argv, Netns: netns, Ready: addr,
 			Env: []string{backendEnv + "=1"}}); err != nil {

@@ -75,7 +75,7 @@ CustomLog %s combined
 Timeout 10
 `, errorLog, accessLog)
 	for _, host := range []string{"127.0.0.1", "::1"} {
-		front, back := hostPort(host, proxyPort), hostPort(host, backendPort)
+		front, back := hostPort(host, proxyPort), hostPort(host, revBackendPort)
 		fmt.Fprintf(&b, "\nListen %s\n<VirtualHost %s>\n    ServerName proxy.lab.test\n", front, front)
 		if c.Extra != "" {
 			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(strings.TrimSpace(c.Extra), "\n", "\n    "))
@@ -141,7 +141,7 @@ http {
 `, scenario, runDir, errorLog, accessLog)
 	for i, host := range []string{"127.0.0.1", "::1"} {
 		up := fmt.Sprintf("backend%d", 4+2*i)
-		fmt.Fprintf(&b, "\n    upstream %s {\n        server %s;\n", up, hostPort(host, backendPort))
+		fmt.Fprintf(&b, "\n    upstream %s {\n        server %s;\n", up, hostPort(host, revBackendPort))
 		if c.Keepalive > 0 {
 			fmt.Fprintf(&b, "        keepalive %d;\n", c.Keepalive)
 		}

@@ -103,25 +103,6 @@ func (r *Recording) expectLines(file string, min int, want ...string) error {
 	return nil
 }
 
-// expectNoPackets checks that a display filter matches nothing in a capture.
-func (r *Recording) expectNoPackets(file, filter string) error {
-	lines, err := r.tshark(file, filter, "frame.number")
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, l := range lines {
-		// tshark's output also carries its warnings (running as root): count frame numbers only.
-		if _, err := strconv.Atoi(strings.TrimSpace(l)); err == nil {
-			n++
-		}
-	}
-	if n > 0 {
-		return fmt.Errorf("recording: %s: %d packets match %q, want none", file, n, filter)
-	}
-	return nil
-}
-
 func anyRequest(accessEntry) bool { return true }
 
 func pathHas(sub string) func(accessEntry) bool {
