@@ -35,13 +35,44 @@ type keptLine struct {
 	companion bool
 }
 
-func (fs *fileState) signal(sig string, r *Record) {
-	agg, ok := fs.signals[sig]
+// signals counts one line under each of its signals.
+func (fs *fileState) signals(sigs []string, r *Record) {
+	if len(sigs) == 0 {
+		return
+	}
+	var aggs []*signalAgg
+	for i := range fs.recent {
+		if rs := &fs.recent[i]; len(rs.sigs) == len(sigs) && &rs.sigs[0] == &sigs[0] {
+			aggs = rs.aggs
+			break
+		}
+	}
+	if aggs == nil {
+		rs := &fs.recent[fs.next]
+		fs.next = (fs.next + 1) % len(fs.recent)
+		rs.sigs, rs.aggs = sigs, rs.aggs[:0]
+		for _, sig := range sigs {
+			rs.aggs = append(rs.aggs, fs.agg(sig))
+		}
+		aggs = rs.aggs
+	}
+	for _, agg := range aggs {
+		agg.add(r)
+	}
+}
+
+// agg returns the aggregate of a signal, creating it on first use.
+func (fs *fileState) agg(sig string) *signalAgg {
+	agg, ok := fs.aggs[sig]
 	if !ok {
 		agg = &signalAgg{}
-		fs.signals[sig] = agg
+		fs.aggs[sig] = agg
 		fs.sigSeq = append(fs.sigSeq, sig)
 	}
+	return agg
+}
+
+func (agg *signalAgg) add(r *Record) {
 	agg.count++
 	if agg.first.IsZero() {
 		agg.first = r.Time
@@ -60,7 +91,7 @@ func (fs *fileState) signal(sig string, r *Record) {
 func (fs *fileState) lineEvidence(l *linker) []diagnose.Evidence {
 	var out []diagnose.Evidence
 	for _, sig := range fs.sigSeq {
-		agg := fs.signals[sig]
+		agg := fs.aggs[sig]
 		for _, k := range agg.kept {
 			detail := meaning(sig, k.event) + ": " + k.text
 			if link := l.describe(fs.name, k); link != "" {

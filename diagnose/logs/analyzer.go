@@ -18,17 +18,24 @@ type Analyzer struct {
 	backends map[string]*backendStats
 	order    []string // backend keys in first-seen order
 	links    linker
+	// lastBackend is the backend of the previous failure: most failures in a row name the same
+	// backend, and comparing its key is cheaper than a map lookup.
+	lastBackend *backendStats
 }
 
 // fileState is what the analyzer keeps of one log.
 type fileState struct {
-	name    string
-	format  Format
-	stats   Stats
-	signals map[string]*signalAgg
-	sigSeq  []string // signal ids in first-seen order
-	req     *requestStats
-	squid   squidTally
+	name   string
+	format Format
+	stats  Stats
+	aggs   map[string]*signalAgg
+	sigSeq []string // signal ids in first-seen order
+	// recent remembers the aggregates of the last few signal lists seen: lineSignals returns
+	// shared slices, so a repeat is recognised by identity without a map lookup per signal.
+	recent [4]recentSigs
+	next   int
+	req    *requestStats
+	squid  squidTally
 	// failures counts failure lines (companions excluded) by event.
 	failures [EventRequest]int64
 }
@@ -56,7 +63,7 @@ func (a *Analyzer) file(name string, f Format) *fileState {
 			return fs
 		}
 	}
-	fs := &fileState{name: name, format: f, signals: map[string]*signalAgg{}}
+	fs := &fileState{name: name, format: f, aggs: map[string]*signalAgg{}}
 	if isAccess(f) {
 		fs.req = newRequestStats()
 	}
@@ -78,9 +85,7 @@ func (a *Analyzer) Observe(name string, f Format, r *Record) {
 }
 
 func (a *Analyzer) observe(fs *fileState, r *Record) {
-	for _, sig := range lineSignals(fs.format, r) {
-		fs.signal(sig, r)
-	}
+	fs.signals(lineSignals(fs.format, r), r)
 	switch {
 	case r.Event == EventRequest:
 		if fs.format == SquidAccess {
@@ -102,26 +107,38 @@ func (a *Analyzer) observe(fs *fileState, r *Record) {
 
 // backend returns the stats of a backend, keyed by its address as logged.
 func (a *Analyzer) backend(b []byte) *backendStats {
+	if a.lastBackend != nil && a.lastBackend.key == string(b) {
+		return a.lastBackend
+	}
 	if bs, ok := a.backends[string(b)]; ok {
+		a.lastBackend = bs
 		return bs
 	}
 	key := string(b)
 	if key == "" {
 		key = "(backend not named)"
 	}
-	bs := &backendStats{name: key, minutes: map[int64]int{}}
+	bs := &backendStats{key: string(b), name: key}
 	a.backends[string(b)] = bs
+	a.lastBackend = bs
 	a.order = append(a.order, string(b))
 	return bs
 }
 
-// backendStats counts one backend's failures over time.
+// recentSigs is one remembered signal list and its aggregates.
+type recentSigs struct {
+	sigs []string
+	aggs []*signalAgg
+}
+
+// backendStats counts one backend's failures and the gaps between them (ReadOverview keeps the
+// failures per minute a viewer draws).
 type backendStats struct {
+	key         string // as logged (may be empty)
 	name        string
 	count       int64
 	first, last time.Time
-	minutes     map[int64]int // failures per minute (Unix minutes)
-	gaps        welford       // seconds between failures
+	gaps        welford // seconds between failures
 	byEvent     [EventRequest]int64
 }
 
@@ -138,7 +155,6 @@ func (b *backendStats) add(r *Record) {
 		b.first = r.Time
 	}
 	b.last = r.Time
-	b.minutes[r.Time.Unix()/60]++
 }
 
 // Evidence returns what the logs read so far show, aggregated: for each signal in each log its

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"strings"
 	"time"
 )
 
@@ -31,10 +32,16 @@ func (p *apacheError) parse(line []byte, r *Record) bool {
 		return false
 	}
 	r.Time = t
-	if c, ok := after(rest, "[client "); ok {
+	code, at := ahCode(rest)
+	// 2.4 puts "[client …]" before the AH code; searching only there saves a pass over the rest.
+	head := rest
+	if code != 0 {
+		head = rest[:at]
+	}
+	if c, ok := after(head, "[client "); ok {
 		r.Client = stripPort(upTo(c, "]"))
 	}
-	classifyApache(rest, r)
+	classifyApache(rest, code, at, r)
 	return true
 }
 
@@ -68,38 +75,42 @@ func (p *apacheError) time(stamp []byte) (time.Time, bool) {
 
 // classifyApache sets the event and backend of an Apache error message. The AH codes of 2.4 are
 // tried first; the 2.2 wording (which 2.4 keeps after the code) is the fallback.
-func classifyApache(m []byte, r *Record) {
-	code := ahCode(m)
+func classifyApache(m []byte, code, at int, r *Record) {
+	// The errno prefix comes before the code, the targets after it.
+	pre, post := m, m
+	if code != 0 {
+		pre, post = m[:at], m[at:]
+	}
 	switch code {
 	case 957: // attempt to connect to … failed
-		r.Event = connectEvent(errnoText(m))
-		r.Backend = connectTarget(m)
+		r.Event = connectEvent(errnoText(pre))
+		r.Backend = connectTarget(post)
 		return
 	case 1114: // failed to make connection to backend
-		r.Event, r.Companion = connectEvent(errnoText(m)), true
-		if b, ok := after(m, "connection to backend: "); ok {
+		r.Event, r.Companion = connectEvent(errnoText(pre)), true
+		if b, ok := after(post, "connection to backend: "); ok {
 			r.Backend = upTo(b, " ")
 		}
 		return
 	case 959: // disabling worker for (host) for Ns
 		r.Event, r.Companion = EventWorkerDisabled, true
-		r.Backend = parenthesised(m, "worker for (")
+		r.Backend = parenthesised(post, "worker for (")
 		return
 	case 940: // disabled connection for (host)
 		r.Event = EventWorkerDisabled
-		r.Backend = parenthesised(m, "disabled connection for (")
+		r.Backend = parenthesised(post, "disabled connection for (")
 		return
 	case 1084, 1095: // pass (prefetch) request body failed to host:port
-		r.Event = bodyEvent(errnoText(m))
-		r.Backend = bodyTarget(m)
+		r.Event = bodyEvent(errnoText(pre))
+		r.Backend = bodyTarget(post)
 		return
 	case 1097:
-		r.Event, r.Companion = bodyEvent(errnoText(m)), true
-		r.Backend = bodyTarget(m)
+		r.Event, r.Companion = bodyEvent(errnoText(pre)), true
+		r.Backend = bodyTarget(post)
 		return
 	case 1102: // error reading status line from remote server host:port
-		r.Event = statusEvent(errnoText(m))
-		if b, ok := after(m, "from remote server "); ok {
+		r.Event = statusEvent(errnoText(pre))
+		if b, ok := after(post, "from remote server "); ok {
 			r.Backend = upTo(b, " ,")
 		}
 		return
@@ -130,17 +141,19 @@ func classifyApache(m []byte, r *Record) {
 	}
 }
 
-// ahCode finds an Apache 2.4 message code "AH01102:" and returns its number (0 if none).
-func ahCode(m []byte) int {
+// ahCode finds an Apache 2.4 message code "AH01102:" and returns its number and where it
+// starts (0, 0 if none).
+func ahCode(m []byte) (code, at int) {
+	off := 0
 	for {
-		i := bytes.Index(m, []byte("AH"))
-		if i < 0 || i+8 > len(m) {
-			return 0
+		i := strings.Index(view(m[off:]), "AH")
+		if i < 0 || off+i+8 > len(m) {
+			return 0, 0
 		}
-		if n, ok := digits(m, i+2, 5); ok && m[i+7] == ':' {
-			return n
+		if n, ok := digits(m, off+i+2, 5); ok && m[off+i+7] == ':' {
+			return n, off + i
 		}
-		m = m[i+2:]
+		off += i + 2
 	}
 }
 

