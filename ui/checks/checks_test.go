@@ -193,3 +193,32 @@ func TestEditingCapturesKeys(t *testing.T) {
 		t.Fatal("run with a bad target: want an error")
 	}
 }
+
+func TestViewFitsAnySize(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	m, _ := newPane(t)
+	m.form[fieldTarget].input.SetValue(srv.URL)
+	m.Update(common.SessionMsg{Rev: 1})
+	drive(t, m, press(m, "r"))
+	for _, size := range [][2]int{{0, 0}, {1, 1}, {12, 3}, {40, 8}, {200, 60}} {
+		m.SetSize(size[0], size[1])
+		v := m.View()
+		lines := strings.Split(v, "\n")
+		if size[1] == 0 || size[0] == 0 {
+			if v != "" {
+				t.Errorf("%v: drew %q", size, v)
+			}
+			continue
+		}
+		if len(lines) != size[1] {
+			t.Errorf("%v: %d lines", size, len(lines))
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w != size[0] {
+				t.Errorf("%v: a line %d cells wide", size, w)
+				break
+			}
+		}
+	}
+}
