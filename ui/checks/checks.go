@@ -18,12 +18,17 @@ import (
 	"github.com/hopscope/hopscope/ui/common"
 )
 
-// Rows of the pane under the cursor: the form's fields, then the run line, then the suggestion.
+// Rows of the pane under the cursor: the form's fields, then the run lines, then the suggestion.
 const (
 	rowRun     = fieldCount
-	rowSuggest = fieldCount + 1
-	rowCount   = fieldCount + 2
+	rowOne     = fieldCount + 1
+	rowSuggest = fieldCount + 2
+	rowCount   = fieldCount + 3
 )
+
+// single lists the checks "run one" offers, in the order a request goes through them.
+var single = []string{probe.CheckDNS, probe.CheckTCP, probe.CheckConnect, probe.CheckTLS,
+	probe.CheckHTTP, probe.CheckBody, probe.CheckKeepalive}
 
 // Model is the checks pane.
 type Model struct {
@@ -34,7 +39,10 @@ type Model struct {
 	form    []field
 	cursor  int
 	editing bool
+	one     int // the check "run one" runs, an index into single
 	spin    spinner.Model
+	// prevCheck and nextCheck choose that check: the step keys, with help that says so.
+	prevCheck, nextCheck key.Binding
 
 	run     *run
 	runs    int
@@ -49,7 +57,10 @@ type Model struct {
 // New returns the pane with an empty form.
 func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Model {
 	return &Model{kb: kb, styles: st, keys: km, form: newForm(),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Current))}
+		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Current)),
+		prevCheck: key.NewBinding(key.WithKeys(km.StepBack.Keys()...), key.WithHelp(km.StepBack.Help().Key, "previous check")),
+		nextCheck: key.NewBinding(key.WithKeys(km.StepOn.Keys()...), key.WithHelp(km.StepOn.Help().Key, "next check")),
+	}
 }
 
 // ID implements common.Pane.
@@ -169,6 +180,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.start("")
 	case key.Matches(msg, m.keys.RunNext):
 		return m.runSuggested()
+	case m.cursor == rowOne && key.Matches(msg, m.prevCheck):
+		m.one = (m.one + len(single) - 1) % len(single)
+	case m.cursor == rowOne && key.Matches(msg, m.nextCheck):
+		m.one = (m.one + 1) % len(single)
 	case key.Matches(msg, m.keys.Select):
 		switch {
 		case m.cursor < fieldCount:
@@ -176,6 +191,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return m.form[m.cursor].input.Focus()
 		case m.cursor == rowRun:
 			return m.start("")
+		case m.cursor == rowOne:
+			return m.start(single[m.one])
 		case m.cursor == rowSuggest:
 			return m.runSuggested()
 		}
@@ -208,6 +225,14 @@ func (m *Model) start(until string) tea.Cmd {
 	o, err := options(m.form)
 	if err != nil {
 		return common.ErrorCmd(err)
+	}
+	// Through a proxy the gateway neither resolves nor connects to the backend itself: the
+	// CONNECT is that step; directly there is no CONNECT.
+	switch {
+	case o.Proxy != nil && (until == probe.CheckDNS || until == probe.CheckTCP):
+		until = probe.CheckConnect
+	case o.Proxy == nil && until == probe.CheckConnect:
+		until = probe.CheckTCP
 	}
 	o.Until = until
 	switch until {
@@ -261,6 +286,9 @@ func suggestion(a *diagnose.Assessment) *knowledge.Check {
 func (m *Model) ShortHelp() []key.Binding {
 	if m.editing {
 		return []key.Binding{m.keys.Select}
+	}
+	if m.cursor == rowOne {
+		return []key.Binding{m.keys.Up, m.keys.Down, m.prevCheck, m.nextCheck, m.keys.Select}
 	}
 	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Select, m.keys.RunChecks, m.keys.RunNext}
 }

@@ -222,3 +222,26 @@ func TestViewFitsAnySize(t *testing.T) {
 		}
 	}
 }
+
+func TestRunOneChosenCheck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	m, _ := newPane(t)
+	m.form[fieldTarget].input.SetValue(srv.URL)
+	m.Update(common.SessionMsg{Rev: 1})
+	m.cursor = rowOne
+	for range 4 { // dns → tcp → connect → tls → http
+		m.Update(tea.KeyPressMsg{Code: tea.KeyRight})
+	}
+	if single[m.one] != "http" {
+		t.Fatalf("chose %s", single[m.one])
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	m.Update(tea.KeyPressMsg{Code: tea.KeyLeft}) // connect: directly, that is the TCP connect
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	drive(t, m, cmd)
+	rows, _, _ := m.run.snapshot()
+	if len(rows) != 2 || rows[1].id != "tcp" {
+		t.Fatalf("rows %+v, want dns and tcp", rows)
+	}
+}

@@ -42,6 +42,7 @@ func (m *Model) View() string {
 		line(i, st.Label.Render(fmt.Sprintf("%-*s", labelWidth, f.label))+v)
 	}
 	line(rowRun, st.Heading.Render("▶ run all checks")+st.Dim.Render("  (r)"))
+	line(rowOne, st.Heading.Render("▶ run one: ")+"‹ "+single[m.one]+" ›"+st.Dim.Render("  (←/→ chooses)"))
 	if m.suggest != nil {
 		line(rowSuggest, st.Heading.Render("▶ run the suggested check: ")+m.suggest.Title+st.Dim.Render("  (x)"))
 	} else {
