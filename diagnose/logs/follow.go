@@ -23,6 +23,10 @@ type FollowOptions struct {
 	Poll time.Duration
 	// FromEnd skips what the file holds when following starts (like tail -f -n 0).
 	FromEnd bool
+	// Offset and Line resume where an earlier read stopped: reading starts at byte Offset, and
+	// the first line read is numbered Line+1. Ignored with FromEnd, or when the file is now
+	// shorter than Offset (it was truncated or replaced, and is read from its start).
+	Offset, Line int64
 }
 
 // Follow reads a log that is still being written: the lines already there (unless FromEnd), then
@@ -86,8 +90,15 @@ func (fw *follower) open(atEnd bool) error {
 	fw.close()
 	// Line numbers are the file's own, so that a viewer can jump to them: a new file starts at 1.
 	fw.f, fw.info, fw.off, fw.buf, fw.st.Lines = f, info, 0, fw.buf[:0], 0
-	if atEnd {
+	switch {
+	case atEnd:
 		fw.off = info.Size()
+	case fw.opts.Offset > 0 && fw.opts.Offset <= info.Size():
+		fw.off, fw.st.Lines = fw.opts.Offset, fw.opts.Line
+	}
+	fw.opts.Offset, fw.opts.Line = 0, 0 // a reopened file is read from its start
+	fw.st.Bytes = fw.off
+	if fw.off > 0 {
 		if _, err := f.Seek(fw.off, io.SeekStart); err != nil {
 			return fmt.Errorf("follow %s: %w", fw.path, err)
 		}
@@ -126,9 +137,10 @@ func (fw *follower) checkRotation() error {
 func (fw *follower) drain() error {
 	for {
 		n, err := fw.f.Read(fw.chunk)
+		start := fw.off
 		fw.off += int64(n)
 		if n > 0 {
-			if err := fw.feed(fw.chunk[:n]); err != nil {
+			if err := fw.feed(fw.chunk[:n], start); err != nil {
 				return err
 			}
 		}
@@ -144,7 +156,10 @@ func (fw *follower) drain() error {
 // errNotLog stops following a file that is not a log in a known format.
 var errNotLog = errors.New("not a server log in a known format")
 
-func (fw *follower) feed(b []byte) error {
+// feed takes bytes read from the file at offset start; Stats.Bytes ends up at the offset just
+// past the last complete line, where a later Follow may resume.
+func (fw *follower) feed(b []byte, start int64) error {
+	end := start + int64(len(b))
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
@@ -157,6 +172,7 @@ func (fw *follower) feed(b []byte) error {
 		}
 		line := b[:i]
 		b = b[i+1:]
+		fw.st.Bytes = end - int64(len(b))
 		if fw.skip {
 			fw.skip = false
 			fw.st.Lines++

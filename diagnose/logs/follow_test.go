@@ -73,3 +73,22 @@ func TestFollowRefusesBinary(t *testing.T) {
 		t.Fatalf("Follow on binary data: %v", err)
 	}
 }
+
+func TestFollowResumesAtOffset(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "error.log")
+	a := "2026/11/21 10:00:00 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream\n"
+	b := "2026/11/21 10:00:01 [error] 1#1: *2 upstream timed out (110: Connection timed out) while connecting to upstream\n"
+	if err := os.WriteFile(path, []byte(a+b), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var got []Event
+	var lines []int64
+	st, _ := Follow(ctx, path, FollowOptions{Format: NginxError, Offset: int64(len(a)), Line: 1, Poll: 10 * time.Millisecond}, func(r *Record) {
+		got, lines = append(got, r.Event), append(lines, r.Line)
+	})
+	if len(got) != 1 || got[0] != EventConnectTimeout || lines[0] != 2 || st.Bytes != int64(len(a+b)) {
+		t.Fatalf("events %v lines %v, %d bytes", got, lines, st.Bytes)
+	}
+}

@@ -21,6 +21,8 @@ type Overview struct {
 	Path   string
 	Format Format
 	Stats  Stats
+	// Gzipped says the log was compressed (and so cannot be followed as it grows).
+	Gzipped bool
 	// Backends holds each backend's failures per minute, most failures first. An access log's
 	// failed requests count under "requests" (or the upstream, when the format names it).
 	Backends []BackendMinutes
@@ -29,6 +31,77 @@ type Overview struct {
 	// Lines are the failing lines in file order, at most MaxOverviewLines; Dropped counts the rest.
 	Lines   []Line
 	Dropped int64
+
+	index map[string]int // backend name → position in Backends
+}
+
+// Add takes one more line of the log (ReadOverview calls it for every line; a viewer following
+// the log calls it for each new one). Lines that show no failure are ignored.
+func (ov *Overview) Add(rec *Record) {
+	failed := rec.Event.IsFailure() || (rec.IsFailedRequest() && ov.Format != SquidAccess) ||
+		(ov.Format == SquidAccess && rec.Status >= 400)
+	if !failed {
+		return
+	}
+	if len(ov.Lines) < MaxOverviewLines {
+		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: string(rec.Backend), Status: rec.Status, Text: clip(rec.Text, 400)})
+	} else {
+		ov.Dropped++
+	}
+	if rec.Companion {
+		return
+	}
+	name := "requests"
+	if rec.Event != EventRequest || len(rec.Backend) > 0 {
+		name = string(rec.Backend)
+	}
+	if ov.index == nil {
+		ov.reindex()
+	}
+	i, ok := ov.index[name]
+	if !ok {
+		i = len(ov.Backends)
+		ov.Backends = append(ov.Backends, BackendMinutes{Name: name, PerMinute: map[int64]int{}, PerSecond: map[int64]int{}})
+		ov.index[name] = i
+	}
+	b := &ov.Backends[i]
+	b.Total++
+	if rec.Time.IsZero() {
+		return
+	}
+	sec := rec.Time.Unix()
+	b.PerMinute[sec/60]++
+	if b.PerSecond != nil {
+		if _, ok := b.PerSecond[sec]; ok || len(b.PerSecond) < maxSeconds {
+			b.PerSecond[sec]++
+		} else {
+			b.PerSecond = nil
+		}
+	}
+	if ov.First.IsZero() || rec.Time.Before(ov.First) {
+		ov.First = rec.Time
+	}
+	if rec.Time.After(ov.Last) {
+		ov.Last = rec.Time
+	}
+}
+
+func (ov *Overview) reindex() {
+	ov.index = make(map[string]int, len(ov.Backends))
+	for i, b := range ov.Backends {
+		ov.index[b.Name] = i
+	}
+}
+
+// sortBackends puts the backends with most failures first.
+func (ov *Overview) sortBackends() {
+	sort.Slice(ov.Backends, func(i, j int) bool {
+		if ov.Backends[i].Total != ov.Backends[j].Total {
+			return ov.Backends[i].Total > ov.Backends[j].Total
+		}
+		return ov.Backends[i].Name < ov.Backends[j].Name
+	})
+	ov.index = nil
 }
 
 // BackendMinutes is one backend's failures over time.
@@ -73,6 +146,7 @@ func ReadOverview(ctx context.Context, path string, opts Options) (Overview, err
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 64<<10)
 		r = br
+		ov.Gzipped = true
 	}
 	head, _ := br.Peek(64 << 10)
 	format, ok := Detect(head, opts)
@@ -80,58 +154,8 @@ func ReadOverview(ctx context.Context, path string, opts Options) (Overview, err
 		return ov, fmt.Errorf("log %s: %w", path, errNotLog)
 	}
 	ov.Format = format
-	backends := map[string]*BackendMinutes{}
-	ov.Stats, err = Scan(ctx, r, format, opts, func(rec *Record) {
-		failed := rec.Event.IsFailure() || (rec.IsFailedRequest() && format != SquidAccess) ||
-			(format == SquidAccess && rec.Status >= 400)
-		if !failed {
-			return
-		}
-		if len(ov.Lines) < MaxOverviewLines {
-			ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: string(rec.Backend), Status: rec.Status, Text: clip(rec.Text, 400)})
-		} else {
-			ov.Dropped++
-		}
-		if rec.Companion {
-			return
-		}
-		name := "requests"
-		if rec.Event != EventRequest || len(rec.Backend) > 0 {
-			name = string(rec.Backend)
-		}
-		b, ok := backends[name]
-		if !ok {
-			b = &BackendMinutes{Name: name, PerMinute: map[int64]int{}, PerSecond: map[int64]int{}}
-			backends[name] = b
-		}
-		b.Total++
-		if !rec.Time.IsZero() {
-			sec := rec.Time.Unix()
-			b.PerMinute[sec/60]++
-			if b.PerSecond != nil {
-				if _, ok := b.PerSecond[sec]; ok || len(b.PerSecond) < maxSeconds {
-					b.PerSecond[sec]++
-				} else {
-					b.PerSecond = nil
-				}
-			}
-			if ov.First.IsZero() || rec.Time.Before(ov.First) {
-				ov.First = rec.Time
-			}
-			if rec.Time.After(ov.Last) {
-				ov.Last = rec.Time
-			}
-		}
-	})
-	for _, b := range backends {
-		ov.Backends = append(ov.Backends, *b)
-	}
-	sort.Slice(ov.Backends, func(i, j int) bool {
-		if ov.Backends[i].Total != ov.Backends[j].Total {
-			return ov.Backends[i].Total > ov.Backends[j].Total
-		}
-		return ov.Backends[i].Name < ov.Backends[j].Name
-	})
+	ov.Stats, err = Scan(ctx, r, format, opts, ov.Add)
+	ov.sortBackends()
 	if err != nil {
 		return ov, fmt.Errorf("log %s: %w", path, err)
 	}

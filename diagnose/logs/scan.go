@@ -29,6 +29,8 @@ type Stats struct {
 	FirstUnknown int64
 	// BinaryAt is the line where binary data (a NUL byte) was found and reading stopped (0: none).
 	BinaryAt int64
+	// Bytes is how many bytes were read, line endings included.
+	Bytes int64
 }
 
 // Warnings describes in words what was skipped.
@@ -85,6 +87,7 @@ func newLineScanner(r io.Reader, f Format, p parser) *lineScanner {
 func (s *lineScanner) next() bool {
 	for {
 		line, err := s.br.ReadSlice('\n')
+		s.st.Bytes += int64(len(line))
 		if err == bufio.ErrBufferFull {
 			if !s.long {
 				s.st.Lines++

@@ -14,6 +14,8 @@ type KeyMap struct {
 	Evidence key.Binding
 	// File switches between the logs read.
 	File key.Binding
+	// Follow follows the log live: lines written from now on join the timeline and the list.
+	Follow key.Binding
 }
 
 // DefaultKeyMap returns the pane's bindings.
@@ -23,5 +25,6 @@ func DefaultKeyMap() KeyMap {
 		Lines:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "failing lines")),
 		Evidence: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "evidence → line")),
 		File:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "next log")),
+		Follow:   key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow live")),
 	}
 }

@@ -2,6 +2,8 @@ package logs
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -9,12 +11,64 @@ import (
 )
 
 // source is one log the pane shows: read once, on its own goroutine, when the investigation first
-// names it.
+// names it, then followed live while the operator asks.
 type source struct {
 	path    string
 	loading bool
-	ov      logread.Overview
 	err     error
+
+	mu     sync.Mutex // guards ov while the log is followed
+	ov     logread.Overview
+	cancel context.CancelFunc // stops following; nil when not following
+}
+
+// lines returns the failing lines known so far. The slice only grows while the log is followed
+// (appends past its length), so the part returned stays valid.
+func (s *source) lines() []logread.Line {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ov.Lines[:len(s.ov.Lines):len(s.ov.Lines)]
+}
+
+// followEvery paces the redraws while a log is followed; Follow itself polls the file as often.
+const followEvery = logread.DefaultPoll
+
+// followTickMsg asks the pane to redraw while logs are followed.
+type followTickMsg struct{}
+
+func followTick() tea.Cmd {
+	return tea.Tick(followEvery, func(time.Time) tea.Msg { return followTickMsg{} })
+}
+
+// follow starts following a read log from where reading it stopped: new failing lines join the
+// overview as they are written, until stop is called. Following again after a stop picks up the
+// lines written in between.
+func (s *source) follow(parent context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	s.cancel = cancel
+	s.mu.Lock()
+	opts := logread.FollowOptions{Format: s.ov.Format, Offset: s.ov.Stats.Bytes, Line: s.ov.Stats.Lines}
+	s.mu.Unlock()
+	go func() {
+		// The error that ends following is the cancel itself or a file that went away; either
+		// way the pane keeps what it has.
+		st, _ := logread.Follow(ctx, s.path, opts, func(r *logread.Record) {
+			s.mu.Lock()
+			s.ov.Add(r)
+			s.mu.Unlock()
+		})
+		s.mu.Lock()
+		s.ov.Stats.Lines, s.ov.Stats.Bytes = st.Lines, st.Bytes
+		s.mu.Unlock()
+	}()
+}
+
+// stop ends following.
+func (s *source) stop() {
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
 }
 
 // loadedMsg carries a log's overview once it is read.

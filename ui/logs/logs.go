@@ -66,7 +66,11 @@ func (m *Model) Title() string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	return "Logs · " + name + " · " + modeNames[m.mode]
+	title := "Logs · " + name + " · " + modeNames[m.mode]
+	if m.sources[m.cur].cancel != nil {
+		title += " · following"
+	}
+	return title
 }
 
 // Init implements common.Pane.
@@ -94,14 +98,23 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	case loadedMsg:
 		for _, s := range m.sources {
 			if s.path == msg.path {
+				s.mu.Lock()
 				s.loading, s.ov, s.err = false, msg.ov, msg.err
+				s.mu.Unlock()
 			}
 		}
 		m.dirty = true
+	case followTickMsg:
+		m.dirty = true
+		for _, s := range m.sources {
+			if s.cancel != nil {
+				return m, followTick()
+			}
+		}
 	case tea.KeyPressMsg:
 		if len(m.sources) > 0 {
-			m.key(msg)
 			m.dirty = true
+			return m, m.key(msg)
 		}
 	}
 	return m, nil
@@ -147,36 +160,47 @@ func lineSource(e common.Entry) (string, int, bool) {
 }
 
 // key handles a key press.
-func (m *Model) key(msg tea.KeyPressMsg) {
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k, o := m.keys, m.own
 	switch {
+	case key.Matches(msg, o.Follow):
+		s := m.sources[m.cur]
+		if s.cancel != nil {
+			s.stop()
+			return nil
+		}
+		if s.loading || s.err != nil || s.ov.Gzipped {
+			return nil
+		}
+		s.follow(m.ctx)
+		return followTick()
 	case key.Matches(msg, o.File):
 		m.cur = (m.cur + 1) % len(m.sources)
 		m.lineCursor, m.lineOffset, m.evCursor, m.evOffset = 0, 0, 0, 0
-		return
+		return nil
 	case key.Matches(msg, o.Timeline):
 		m.mode = modeTimeline
-		return
+		return nil
 	case key.Matches(msg, o.Lines):
 		m.mode = modeLines
-		return
+		return nil
 	case key.Matches(msg, o.Evidence):
 		m.mode = modeEvidence
-		return
+		return nil
 	}
 	var cursor *int
 	n := 0
 	switch m.mode {
 	case modeLines:
-		cursor, n = &m.lineCursor, len(m.sources[m.cur].ov.Lines)
+		cursor, n = &m.lineCursor, len(m.sources[m.cur].lines())
 	case modeEvidence:
 		cursor, n = &m.evCursor, len(m.evidenceHere())
 		if key.Matches(msg, k.Select) && n > 0 {
 			m.jump(m.evidenceHere()[m.evCursor].Line)
-			return
+			return nil
 		}
 	default:
-		return
+		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Up):
@@ -193,12 +217,13 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 		*cursor = n - 1
 	}
 	*cursor = max(min(*cursor, n-1), 0)
+	return nil
 }
 
 // jump lists the failing lines with the cursor on line n of the file (or the first failing line
 // after it, when n itself is not a failing line).
 func (m *Model) jump(n int) {
-	lines := m.sources[m.cur].ov.Lines
+	lines := m.sources[m.cur].lines()
 	i := sort.Search(len(lines), func(i int) bool { return lines[i].Number >= int64(n) })
 	m.mode = modeLines
 	m.lineCursor = max(min(i, len(lines)-1), 0)
@@ -222,9 +247,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeEvidence:
 		return []key.Binding{m.keys.Select, m.own.Timeline, m.own.Lines}
 	case modeLines:
-		return []key.Binding{m.own.Timeline, m.own.Evidence, m.own.File}
+		return []key.Binding{m.own.Timeline, m.own.Evidence, m.own.Follow, m.own.File}
 	}
-	return []key.Binding{m.own.Lines, m.own.Evidence, m.own.File}
+	return []key.Binding{m.own.Lines, m.own.Evidence, m.own.Follow, m.own.File}
 }
 
 // FullHelp implements help.KeyMap.

@@ -2,8 +2,11 @@ package logs
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -111,5 +114,47 @@ func TestTinyAndEmpty(t *testing.T) {
 				t.Fatalf("%v %s: %d lines", size, mode, got)
 			}
 		}
+	}
+}
+
+func TestFollowAddsNewFailures(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "error.log")
+	line := "2026/11/21 10:00:00 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: , request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8080/\", host: \"x\"\n"
+	if err := os.WriteFile(path, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(100, 10)
+	m.SetFocused(true)
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Ledger: []common.Entry{{Source: path + ":1", Kind: diagnose.FromLog, Signal: "log.proxy.connect-refused"}}})
+	run(t, m, cmd)
+	if n := len(m.sources[0].lines()); n != 1 {
+		t.Fatalf("%d failing lines read, want 1", n)
+	}
+	if _, cmd := m.Update(press("F")); cmd == nil || !strings.Contains(m.Title(), "following") {
+		t.Fatalf("F did not start following: %q", m.Title())
+	}
+	defer m.sources[0].stop()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(line + line)
+	f.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(m.sources[0].lines()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d failing lines after appending two, want 3", len(m.sources[0].lines()))
+		}
+		time.Sleep(20 * time.Millisecond)
+		m.Update(followTickMsg{})
+		m.View()
+	}
+	if got := m.sources[0].lines(); got[1].Number != 2 || got[2].Number != 3 {
+		t.Fatalf("followed lines numbered %d and %d, want 2 and 3", got[1].Number, got[2].Number)
+	}
+	m.Update(press("F"))
+	if strings.Contains(m.Title(), "following") {
+		t.Fatalf("F did not stop following: %q", m.Title())
 	}
 }

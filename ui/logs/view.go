@@ -29,6 +29,9 @@ func (m *Model) render() string {
 	case s.err != nil:
 		return common.Box([]string{m.styles.Failed.Render(s.err.Error())}, w, h)
 	}
+	// The overview's maps grow while the log is followed: draw under its lock.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var lines []string
 	switch m.mode {
 	case modeTimeline:
