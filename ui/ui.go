@@ -73,7 +73,7 @@ func New(kb *knowledge.Base, opts Options) *Model {
 func (m *Model) Init() tea.Cmd {
 	if m.opts.Open != nil {
 		o := *m.opts.Open
-		return func() tea.Msg { return o }
+		return tea.Batch(initAll(m.home.panes), func() tea.Msg { return o })
 	}
 	return initAll(m.home.panes)
 }

@@ -44,9 +44,6 @@ type Model struct {
 	rev    int
 	// pending is the change not yet handed to the panes (see Published).
 	pending *common.SessionMsg
-
-	// Interval is the replay pace; tests shorten it.
-	Interval time.Duration
 }
 
 // tickMsg advances a replay by one piece of evidence.
@@ -54,14 +51,13 @@ type tickMsg struct{ gen int }
 
 // New returns an empty investigation.
 func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) Model {
-	return Model{kb: kb, styles: st, keys: km, sess: diagnose.NewSession(kb), Interval: Interval}
+	return Model{kb: kb, styles: st, keys: km, sess: diagnose.NewSession(kb)}
 }
 
 // Open starts the investigation described by o and returns the command that publishes it (and,
 // for a replay, starts playing).
 func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n := New(m.kb, m.styles, m.keys)
-	n.Interval = m.Interval
 	n.title, n.playbook, n.inputs = o.Title, o.Playbook, o.Inputs
 	n.timeline = o.Evidence
 	n.changes = changes(m.kb, o.Evidence)
@@ -184,7 +180,7 @@ func (m *Model) pause() {
 
 func (m Model) tick() tea.Cmd {
 	gen := m.gen
-	return tea.Tick(m.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return tea.Tick(Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
 // seek moves the cursor to i. Moving forward adds the evidence in between; moving back rebuilds the
