@@ -269,3 +269,13 @@ func BenchmarkAddRepeatedSignal(b *testing.B) {
 		e.Add(ev)
 	}
 }
+
+func TestPointlessChecksAreNotSuggested(t *testing.T) {
+	e := NewEngine(kb(t))
+	e.Add(evs("tcp.connect.refused")[0])
+	for _, n := range e.Next(10) {
+		if n.Check.ID == "tls" || n.Check.ID == "body-upload" || n.Check.ID == "keepalive" {
+			t.Errorf("%s suggested after the TCP connect was refused", n.Check.ID)
+		}
+	}
+}

@@ -21,7 +21,8 @@ type NextCheck struct {
 const minGain = 0.02
 
 // Next returns up to n checks, best first: those whose outcomes would best separate the causes
-// as they stand now. A check any of whose outcomes has already been seen is not suggested again.
+// as they stand now. A check any of whose outcomes has already been seen is not suggested again,
+// nor one that evidence has made pointless (its Unless signals).
 func (e *Engine) Next(n int) []NextCheck {
 	p := e.posterior()
 	h := entropy(p)
@@ -66,6 +67,11 @@ func (e *Engine) Next(n int) []NextCheck {
 }
 
 func (e *Engine) checkDone(ch *knowledge.Check) bool {
+	for _, o := range ch.Unless {
+		if _, ok := e.seen[o]; ok {
+			return true
+		}
+	}
 	for _, o := range ch.Outcomes {
 		if _, ok := e.seen[o]; ok {
 			return true

@@ -114,6 +114,9 @@ type Check struct {
 	How string `yaml:"how" json:"how"`
 	// Outcomes are the signals the check may produce; exactly one is expected per run.
 	Outcomes []string `yaml:"outcomes" json:"outcomes"`
+	// Unless lists signals that make the check pointless (a TLS handshake after the TCP connect
+	// was refused): once any of them is seen, the check is not suggested.
+	Unless []string `yaml:"unless" json:"unless,omitempty"`
 }
 
 // Recognizer turns text that matches a pattern into signals.

@@ -108,7 +108,7 @@ func (b *Base) index() error {
 		if len(c.Outcomes) < 2 {
 			bad(c.Pos, "check %q needs at least two outcomes", c.ID)
 		}
-		for _, o := range c.Outcomes {
+		for _, o := range append(append([]string(nil), c.Outcomes...), c.Unless...) {
 			if !b.hasSignal(o) {
 				bad(c.Pos, "check %q names unknown signal %q", c.ID, o)
 			}
