@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +85,50 @@ func TestRecordedCaptures(t *testing.T) {
 	}
 	if n == 0 {
 		t.Skip("no captures among the recordings")
+	}
+}
+
+// TestCaptureThroughGzipPipe feeds a recording, gzipped, through a pipe as standard input, as
+// `ssh host 'tcpdump -w - | gzip' | hopscope analyze -` would, and expects the same findings as
+// from the file.
+func TestCaptureThroughGzipPipe(t *testing.T) {
+	path := "../testdata/scenarios/tunnel.proxy-auth/any.pcapng"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Skip("recording not present: " + err.Error())
+	}
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantIn, err := Collect(context.Background(), kb, []string{path}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		zw := gzip.NewWriter(pw)
+		for b := raw; len(b) > 0; b = b[min(len(b), 1000):] {
+			if _, err := zw.Write(b[:min(len(b), 1000)]); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.CloseWithError(zw.Close())
+	}()
+	got, gotIn, err := Collect(context.Background(), kb, []string{"-"}, pr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotIn[0].Kind != "pcapng+gzip" || gotIn[0].Packets != wantIn[0].Packets {
+		t.Errorf("stdin read as %+v, the file as %+v", gotIn[0], wantIn[0])
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("%d findings from the pipe, %d from the file", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Signal != want[i].Signal || !strings.HasPrefix(got[i].Source, "stdin#") {
+			t.Errorf("finding %d: %s %s, want %s from stdin", i, got[i].Signal, got[i].Source, want[i].Signal)
+		}
 	}
 }
