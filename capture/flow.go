@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 )
@@ -34,11 +35,10 @@ func keyOf(s *Segment) flowKey {
 
 func less(x, y Endpoint) bool {
 	if x.Addr != y.Addr {
-		for i := range x.Addr {
-			if x.Addr[i] != y.Addr[i] {
-				return x.Addr[i] < y.Addr[i]
-			}
+		if a, b := binary.BigEndian.Uint64(x.Addr[:8]), binary.BigEndian.Uint64(y.Addr[:8]); a != b {
+			return a < b
 		}
+		return binary.BigEndian.Uint64(x.Addr[8:]) < binary.BigEndian.Uint64(y.Addr[8:])
 	}
 	return x.Port < y.Port
 }

@@ -26,11 +26,13 @@ const maxWaiting = 16
 type table struct {
 	flows   map[flowKey]*Flow
 	nextID  int
-	waiting []*Flow            // recent connections with a request awaiting an answer
-	proxies map[Endpoint]bool  // servers seen acting as proxies
-	now     int64              // the latest capture time seen
-	packets int64              // packets seen since the last sweep
-	closedQ []*Flow            // closed connections in the order they closed, to be retired
+	waiting []*Flow           // recent connections with a request awaiting an answer
+	proxies map[Endpoint]bool // servers seen acting as proxies
+	now     int64             // the latest capture time seen
+	packets int64             // packets seen since the last sweep
+	closedQ []*Flow           // closed connections in the order they closed, to be retired
+	last    *Flow             // the connection of the previous packet
+	lastKey flowKey
 	finish  func(*Flow)        // called once per connection when it is finished
 	event   func(*Flow, event) // called for findings that happen at one packet
 }
@@ -49,7 +51,11 @@ func (t *table) packet(p *Packet, s *Segment, res decodeResult) {
 		t.retire()
 	}
 	k := keyOf(s)
-	f := t.flows[k]
+	// Packets come in bursts per connection: the last one looked up is often the next.
+	f := t.last
+	if f == nil || t.lastKey != k || f.done {
+		f = t.flows[k]
+	}
 	if res == decodedICMP {
 		// The error quotes a segment the client sent; only a connection still waiting for its
 		// SYN-ACK is "unreachable" in the sense of the playbooks.
@@ -67,6 +73,7 @@ func (t *table) packet(p *Packet, s *Segment, res decodeResult) {
 	if f == nil {
 		f = t.open(k, s, p)
 	}
+	t.last, t.lastKey = f, k
 	dir := toServer
 	if s.SrcPort != f.Client.Port || s.Src != f.Client.Addr {
 		dir = toClient
