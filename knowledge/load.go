@@ -206,7 +206,9 @@ func (p *Playbook) Step(id string) (*Step, bool) {
 func (r *Recognizer) NeedsContext() bool { return r.after != nil }
 
 // MatchContext reports whether a line satisfies the recognizer's After condition.
-func (r *Recognizer) MatchContext(line string) bool { return r.after != nil && r.after.MatchString(line) }
+func (r *Recognizer) MatchContext(line string) bool {
+	return r.after != nil && r.after.MatchString(line)
+}
 
 // Match reports whether the recognizer matches the text.
 func (r *Recognizer) Match(text string) bool {

@@ -123,8 +123,8 @@ type Check struct {
 type Recognizer struct {
 	Pos `yaml:"-"`
 	// Contains is a literal substring (case-sensitive); Regex a RE2 expression. One of them.
-	Contains string   `yaml:"contains" json:"contains,omitempty"`
-	Regex    string   `yaml:"regex" json:"regex,omitempty"`
+	Contains string `yaml:"contains" json:"contains,omitempty"`
+	Regex    string `yaml:"regex" json:"regex,omitempty"`
 	// After, when set, is a RE2 expression an earlier line of the same text must have matched:
 	// a status line means "the proxy answered the CONNECT" only after a CONNECT request line.
 	After   string   `yaml:"after" json:"after,omitempty"`

@@ -264,4 +264,3 @@ func (b *Base) derivedUnknown(s *Signal) Level {
 	m := vals[len(vals)/2]
 	return Level(min(max(m, 0.05), 0.5))
 }
-
