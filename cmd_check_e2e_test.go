@@ -93,12 +93,16 @@ var e2eCauses = map[string]time.Duration{
 
 // gatewayArgs checks the scenario's target as the gateway in front of it would: through the
 // scenario's proxy, with the credentials the gateway is configured with (none when the scenario
-// is about missing ones), the Host header it sends when the scenario says so. The lab's backends
+// is about missing ones), the Host header it sends when the scenario says so, offering no TLS
+// version above the scenario's TLSMax. The lab's backends
 // have self-signed certificates.
 func gatewayArgs(tg lab.Targets, cause string) []string {
 	args := []string{"--target", tg.Target, "--insecure"}
 	if tg.Proxy != "" {
 		args = append(args, "--proxy", tg.Proxy)
+	}
+	if tg.TLSMax != "" {
+		args = append(args, "--tls-max", tg.TLSMax)
 	}
 	if tg.ProxyUser != "" && cause != "tunnel.proxy-auth" {
 		args = append(args, "--proxy-user", tg.ProxyUser+":"+tg.ProxyPassword)

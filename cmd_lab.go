@@ -162,6 +162,7 @@ func writeTargets(w io.Writer, sc lab.Scenario, t lab.Targets) {
 	row("proxy pass", t.ProxyPassword)
 	row("connect host", t.ConnectHost)
 	row("host header", t.HostHeader)
+	row("client TLS", t.TLSMax)
 	row("namespace", t.Netns)
 	for _, lg := range t.Logs {
 		row("log", lg)
@@ -172,6 +173,9 @@ func writeTargets(w io.Writer, sc lab.Scenario, t lab.Targets) {
 	check := "hopscope check --target " + t.Target
 	if t.Proxy != "" {
 		check += " --proxy " + t.Proxy
+	}
+	if t.TLSMax != "" {
+		check += " --tls-max " + t.TLSMax
 	}
 	if t.Netns != "" {
 		check = "ip netns exec " + t.Netns + " " + check

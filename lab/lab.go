@@ -90,6 +90,9 @@ type Targets struct {
 	ConnectHost string `json:"connect_host,omitempty"`
 	// HostHeader is the Host header a broken client sends with CONNECT, when the cause is in it.
 	HostHeader string `json:"host_header,omitempty"`
+	// TLSMax is the highest TLS version the failing client offers ("1.2"), when the cause
+	// depends on it: check with `--tls-max` set to it.
+	TLSMax string `json:"tls_max,omitempty"`
 	// Netns is the network namespace the client must run in to reach the targets ("" = host):
 	// `ip netns exec NETNS hopscope check …`, or InNetns from Go.
 	Netns string `json:"netns,omitempty"`

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"syscall"
@@ -95,6 +96,25 @@ func tlsScenarios() []Scenario {
 					rec.expectPackets("lo.pcap", "tls.alert_message.desc == 40", 6),
 					rec.expectPackets("lo-v6.pcap", "tls.alert_message.desc == 40", 6),
 					rec.expectNoPackets("lo.pcap", "tls.handshake.type == 2"),
+				)
+			},
+		},
+		{
+			Name: "tls.handshake-failure.version", Cause: "tls.handshake-failure", Playbook: "tls-handshake",
+			Title: "the TLS server speaks TLS 1.3 only; a client limited to TLS 1.2 gets a protocol_version alert",
+			Story: "openssl s_server runs with -tls1_3. The gateway offers at most TLS 1.2, so the server " +
+				"answers its ClientHello with a fatal protocol_version alert and closes; a TLS 1.3 client " +
+				"completes the handshake with the same server.",
+			Programs: []Program{progOpenSSL}, NeedsRoot: true,
+			Up:      upTLSVersion,
+			Traffic: tlsTraffic(tlsPlan{N: 6, MaxVersion: tls.VersionTLS12}),
+			Control: controlTLS,
+			Verify: func(rec *Recording) error {
+				return firstErr(
+					rec.expectOutcome("TLS handshake failed"),
+					rec.expectContains([]string{"client.txt"}, "protocol version not supported"),
+					rec.expectPackets("lo.pcap", "tls.alert_message.desc == 70", 6),
+					rec.expectPackets("lo-v6.pcap", "tls.alert_message.desc == 70", 6),
 				)
 			},
 		},
@@ -208,6 +228,20 @@ func upTLSFailure(ctx context.Context, l *Lab) (Targets, error) {
 		return Targets{}, err
 	}
 	t := loopTargets(port, "openssl s_server offers only the ffdhe2048 group: elliptic-curve clients get a handshake_failure alert.")
+	t.Logs = []string{l.LogPath("backend.out")}
+	return t, nil
+}
+
+func upTLSVersion(ctx context.Context, l *Lab) (Targets, error) {
+	port, err := FreePort()
+	if err != nil {
+		return Targets{}, err
+	}
+	if _, err := l.startTLSServer(ctx, "backend", "", loopbacks(port), "-tls1_3"); err != nil {
+		return Targets{}, err
+	}
+	t := loopTargets(port, "openssl s_server accepts TLS 1.3 only: a client offering at most TLS 1.2 gets a protocol_version alert.")
+	t.TLSMax = "1.2"
 	t.Logs = []string{l.LogPath("backend.out")}
 	return t, nil
 }
