@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,8 +12,16 @@ import (
 	"github.com/hopscope/hopscope/internal/testenv"
 )
 
-// testStateRoot keeps test runs apart from scenarios an operator brought up.
-const testStateRoot = "/run/hopscope-lab-test"
+// testStateRoot keeps test runs apart from scenarios an operator brought up, and from another
+// run of these tests on the same machine (namespace names and the lab's DNS address derive from
+// the state directory).
+var testStateRoot = fmt.Sprintf("/run/hopscope-lab-test-%d", os.Getpid())
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	_ = os.Remove(testStateRoot) // empty when every scenario was torn down
+	os.Exit(code)
+}
 
 func TestRegistry(t *testing.T) {
 	seen := map[string]bool{}
@@ -76,7 +85,6 @@ func TestScenarios(t *testing.T) {
 			if err := Check(sc); err != nil {
 				testenv.Missing(t, "%v", err)
 			}
-			_ = DownIn(testStateRoot, sc.Name) // a previous run killed half-way
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
 			start := time.Now()
@@ -101,7 +109,6 @@ func TestStartClose(t *testing.T) {
 	testenv.RequireRoot(t)
 	testenv.RequireCommand(t, "squid", "openssl")
 	const name = "tunnel.forbidden.acl"
-	_ = DownIn(testStateRoot, name)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	l, err := StartIn(ctx, testStateRoot, name)
