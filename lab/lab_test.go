@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,31 @@ func TestScenarios(t *testing.T) {
 			}
 			if left := Leftovers(testStateRoot, sc.Name); len(left) > 0 {
 				t.Errorf("left behind after teardown:\n%s", strings.Join(left, "\n"))
+			}
+		})
+	}
+}
+
+// TestRecordings checks that the committed recordings of the forward-proxy and TLS scenarios
+// still show their causes, with the checks of a live run (no root needed; tshark is).
+func TestRecordings(t *testing.T) {
+	testenv.RequireCommand(t, "tshark")
+	for _, sc := range append(forwardProxyScenarios(), tlsScenarios()...) {
+		t.Run(sc.Name, func(t *testing.T) {
+			dir := filepath.Join("..", "testdata", "scenarios", sc.Name)
+			rec, err := LoadRecording(dir)
+			if err != nil {
+				t.Fatalf("%v (hopscope lab record %s %s)", err, sc.Name, dir)
+			}
+			if rec.Client == "" || rec.Client6 == "" {
+				t.Errorf("client.txt lacks the IPv4 or the IPv6 run")
+			}
+			truth, err := rec.readRec("truth.yaml")
+			if err != nil || !strings.Contains(truth, "cause: "+sc.Cause+"\n") || !strings.Contains(truth, "scenario: "+sc.Name+"\n") {
+				t.Errorf("truth.yaml does not name scenario %s and cause %s: %v\n%s", sc.Name, sc.Cause, err, truth)
+			}
+			if err := sc.Verify(rec); err != nil {
+				t.Errorf("the recording does not show %s: %v", sc.Cause, err)
 			}
 		})
 	}

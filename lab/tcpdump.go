@@ -32,14 +32,15 @@ type tcpdumpRun struct {
 
 // startTcpdump records iface inside netns ("" = host) into file, restricted to ports when any
 // are given, and returns once tcpdump says it is listening. -i any gives LINUX_SLL2 frames.
-// Snaplen 64 kB and an 8 MB ring: with the defaults, -i any drops packets of even a few dozen
-// loopback connections.
+// Whole packets (loopback's are up to 64 kB plus headers) and a 64 MB ring: with the default
+// 2 MB, -i any drops packets of a few dozen TLS connections, and a 32 MB ring still loses some
+// of a few 1 MB uploads at loopback speed.
 func startTcpdump(ctx context.Context, netns, iface, file string, ports []int) (*tcpdumpRun, error) {
 	path, err := LookPath("tcpdump")
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	argv := []string{path, "-i", iface, "-n", "-U", "--immediate-mode", "-s", "65535", "-B", "8192", "-c", strconv.Itoa(captureMaxPackets), "-w", file}
+	argv := []string{path, "-i", iface, "-n", "-U", "--immediate-mode", "-s", "65600", "-B", "65536", "-c", strconv.Itoa(captureMaxPackets), "-w", file}
 	if len(ports) > 0 {
 		var f []string
 		for _, p := range ports {

@@ -55,8 +55,11 @@ func tlsScenarios() []Scenario {
 			Up:      upTLSStall,
 			Traffic: tlsTraffic(tlsPlan{N: 3, Timeout: 3 * time.Second}),
 			Verify: func(rec *Recording) error {
-				p := rec.Targets.Ports[0]
-				ack := fmt.Sprintf("tcp.srcport == %d && tcp.len == 0 && tcp.flags.syn == 0 && tcp.flags.fin == 0 && tcp.ack > 1", p)
+				p, err := rec.serverPort("lo.pcap")
+				if err != nil {
+					return err
+				}
+				ack := fmt.Sprintf("tcp.srcport == %s && tcp.len == 0 && tcp.flags.syn == 0 && tcp.flags.fin == 0 && tcp.ack > 1", p)
 				return firstErr(
 					rec.expectOutcome("TLS handshake timed out"),
 					rec.expectPackets("lo.pcap", "tls.handshake.type == 1", 3),

@@ -186,3 +186,38 @@ func (r *Recording) expectNoPackets(file, filter string) error {
 	}
 	return nil
 }
+
+// serverPort returns the port the first SYN of a capture was sent to.
+func (r *Recording) serverPort(file string) (string, error) {
+	lines, err := r.tshark(file, "tcp.flags.syn == 1 && tcp.flags.ack == 0", "tcp.dstport")
+	if err != nil {
+		return "", err
+	}
+	if len(lines) == 0 {
+		return "", fmt.Errorf("recording: %s has no SYN", file)
+	}
+	return lines[0], nil
+}
+
+// LoadRecording reads a recording made by Record (testdata/scenarios/NAME) for Verify: what
+// the client saw over IPv4 and IPv6 (client.txt) and the files present.
+func LoadRecording(dir string) (*Recording, error) {
+	rec := &Recording{Dir: dir}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	for _, e := range ents {
+		if !e.IsDir() {
+			rec.Files = append(rec.Files, e.Name())
+		}
+	}
+	client, err := rec.readRec("client.txt")
+	if err != nil {
+		return nil, err
+	}
+	v4, v6, _ := strings.Cut(client, "\n# IPv6\n")
+	rec.Client = strings.TrimPrefix(v4, "# IPv4\n")
+	rec.Client6 = v6
+	return rec, nil
+}
