@@ -165,11 +165,13 @@ func (a *Analyzer) Evidence() []diagnose.Evidence {
 	for _, fs := range a.files {
 		out = append(out, fs.lineEvidence(&a.links)...)
 	}
+	retried := a.retriedEvidence()
+	out = append(out, retried...)
 	haveAccess := false
 	for _, fs := range a.files {
 		if fs.req != nil && fs.req.total > 0 {
 			haveAccess = true
-			out = append(out, fs.req.evidence(fs.name)...)
+			out = append(out, fs.req.evidence(fs.name, len(retried) > 0)...)
 		}
 		if fs.format == SquidAccess {
 			out = append(out, fs.squid.evidence(fs.name)...)

@@ -87,7 +87,10 @@ func (c *shapeCounts) lookup(m map[string]*outcome, key []byte) *outcome {
 }
 
 // correlate finds the request shape the failures follow, if one does, and describes it.
-func (c *shapeCounts) correlate(total, failed int64) (string, bool) {
+// With retried set (the proxy is known to have retried requests on a new connection), a failure
+// of only the non-idempotent methods is not taken as a request pattern: proxies retry GETs by
+// themselves and never POSTs, so a stale connection fails exactly the POSTs.
+func (c *shapeCounts) correlate(total, failed int64, retried bool) (string, bool) {
 	type cand struct {
 		dim, key string
 		o        outcome
@@ -97,6 +100,9 @@ func (c *shapeCounts) correlate(total, failed int64) (string, bool) {
 	try := func(dim, key string, o outcome) {
 		others := total - o.total
 		if o.failed < 2 || others < corrOthers || key == "(other)" || key == "" {
+			return
+		}
+		if retried && dim == "method" && !idempotent(key) {
 			return
 		}
 		coverage := float64(o.failed) / float64(failed)
@@ -130,6 +136,16 @@ func (c *shapeCounts) correlate(total, failed int64) (string, bool) {
 	}
 	return fmt.Sprintf("failures follow the request %s %s: %d of its %d requests failed, %d of the %d others",
 		best.dim, best.key, best.o.failed, best.o.total, failed-best.o.failed, total-best.o.total), true
+}
+
+// idempotent reports whether a proxy may retry a request of this method on another connection
+// (RFC 9110, 9.2.2).
+func idempotent(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
 }
 
 // pathPrefix returns a path's first segment with its slash ("/report/" of "/report/7"), or nil

@@ -3,6 +3,8 @@ package logs
 import (
 	"fmt"
 	"time"
+
+	"github.com/hopscope/hopscope/diagnose"
 )
 
 // The linker ties an error-log line to the access-log line of the same request, and a message
@@ -33,6 +35,7 @@ type linkedLine struct {
 	file string
 	line int64
 	key  linkKey
+	kind Event
 }
 
 type linker struct {
@@ -48,19 +51,19 @@ type linker struct {
 
 func (l *linker) addError(file string, r *Record) {
 	if len(l.errors) < maxLinkErrors {
-		l.errors = append(l.errors, linkedLine{file, r.Line, newLinkKey(r)})
+		l.errors = append(l.errors, linkedLine{file, r.Line, newLinkKey(r), r.Event})
 	}
 }
 
 func (l *linker) addRequest(file string, r *Record) {
 	if len(l.requests) < maxLinkRequests {
-		l.requests = append(l.requests, linkedLine{file, r.Line, newLinkKey(r)})
+		l.requests = append(l.requests, linkedLine{file, r.Line, newLinkKey(r), r.Event})
 	}
 }
 
 func (l *linker) addMsg(file string, r *Record) {
 	if len(l.msgs) < maxLinkErrors {
-		l.msgs = append(l.msgs, linkedLine{file, r.Line, newLinkKey(r)})
+		l.msgs = append(l.msgs, linkedLine{file, r.Line, newLinkKey(r), r.Event})
 	}
 }
 
@@ -74,12 +77,13 @@ type Link struct {
 
 // match finds the line of another log that belongs to the same request as k (read from file).
 func (l *linker) match(file string, k linkKey) (linkedLine, string, bool) {
-	o, by, _, ok := l.matchIndex(file, k)
+	o, by, _, ok := l.matchIndex(file, k, false)
 	return o, by, ok
 }
 
-// matchIndex is match, also returning the index of a request-pool match (-1 otherwise).
-func (l *linker) matchIndex(file string, k linkKey) (linkedLine, string, int, bool) {
+// matchIndex is match, also returning the index of a request-pool match (-1 otherwise). With
+// unclaimed, requests already tied to another error are passed over.
+func (l *linker) matchIndex(file string, k linkKey, unclaimed bool) (linkedLine, string, int, bool) {
 	if k.msgID != "" {
 		for _, pool := range [][]linkedLine{l.requests, l.msgs, l.errors} {
 			for _, o := range pool {
@@ -103,7 +107,7 @@ func (l *linker) matchIndex(file string, k linkKey) (linkedLine, string, int, bo
 		if o.file == file || o.key.client != k.client || o.key.at.IsZero() {
 			continue
 		}
-		if k.status == 0 && l.claimed[i] {
+		if unclaimed && k.status == 0 && l.claimed[i] {
 			continue
 		}
 		if k.path != "" && o.key.path != "" && k.path != o.key.path {
@@ -146,7 +150,7 @@ func (l *linker) describe(file string, k keptLine) string {
 			return s
 		}
 	}
-	o, by, i, ok := l.matchIndex(file, k.rec)
+	o, by, i, ok := l.matchIndex(file, k.rec, true)
 	if !ok {
 		l.described[key] = ""
 		return ""
@@ -176,4 +180,51 @@ func (a *Analyzer) Links(file string, line int64) []Link {
 		}
 	}
 	return out
+}
+
+// retriedEvidence looks for errors that say the backend closed a connection before answering
+// (nginx names the request on the line) whose request did not fail in the access log: the proxy
+// retried it on another connection and the retry worked, which is what a reused keep-alive
+// connection the backend had just closed looks like. It needs the failed requests of an access log
+// covering the error's time, all of them kept (the pool must not have overflowed).
+func (a *Analyzer) retriedEvidence() []diagnose.Evidence {
+	if len(a.links.requests) == 0 || len(a.links.requests) >= maxLinkRequests {
+		return nil
+	}
+	var first, last time.Time
+	for _, fs := range a.files {
+		if fs.req == nil || fs.req.total == 0 {
+			continue
+		}
+		if first.IsZero() || fs.req.firstAt.Before(first) {
+			first = fs.req.firstAt
+		}
+		if fs.req.latest.After(last) {
+			last = fs.req.latest
+		}
+	}
+	var n, of int
+	var example linkedLine
+	for _, e := range a.links.errors {
+		if e.kind != EventStatusLine || e.key.path == "" || e.key.at.Before(first) || e.key.at.After(last) {
+			continue
+		}
+		of++
+		if _, _, ok := a.links.match(e.file, e.key); ok {
+			continue
+		}
+		if n == 0 {
+			example = e
+		}
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return []diagnose.Evidence{{
+		Signal: "log.proxy.retried-ok", Source: fmt.Sprintf("%s:%d", example.file, example.line), Kind: diagnose.FromLog,
+		At: example.key.at, Path: example.file, Line: int(example.line),
+		Detail: fmt.Sprintf("%d of %d requests whose connection the backend closed before answering did not fail in the access log (first: %s %s at %s): the proxy retried them on another connection",
+			n, of, example.key.method, example.key.path, example.key.at.Format("15:04:05")),
+	}}
 }

@@ -42,7 +42,7 @@ type requestStats struct {
 	// latest is the latest request time seen; a request starting idleGap or more after it
 	// comes after an idle pause (access logs are written in completion order, so the lines are
 	// not quite in time order).
-	latest                            time.Time
+	latest, firstAt                   time.Time
 	idleFailed, idleTotal, busyFailed int64
 }
 
@@ -80,6 +80,9 @@ func (s *requestStats) add(r *Record) {
 	}
 	s.shapes.add(r, failed)
 	idle := false
+	if !r.Time.IsZero() && (s.firstAt.IsZero() || r.Time.Before(s.firstAt)) {
+		s.firstAt = r.Time
+	}
 	if !r.Time.IsZero() {
 		idle = !s.latest.IsZero() && r.Time.Sub(s.latest) >= idleGap
 		if r.Time.After(s.latest) {
@@ -138,7 +141,7 @@ type Pattern struct {
 	IdleFailed, IdleTotal, BusyFailed, BusyTotal int64
 }
 
-func (s *requestStats) pattern() Pattern {
+func (s *requestStats) pattern(retried bool) Pattern {
 	p := Pattern{Total: s.total, Failed: s.failed, Longest: s.longest, Runs: s.runs, Burstiness: s.gaps.burstiness(),
 		IdleFailed: s.idleFailed, IdleTotal: s.idleTotal, BusyFailed: s.busyFailed, BusyTotal: s.total - s.idleTotal}
 	if s.total == 0 || s.failed == 0 {
@@ -154,7 +157,7 @@ func (s *requestStats) pattern() Pattern {
 	case p.Ratio >= allFailingRatio && s.failed >= minFailures:
 		p.Shape, p.AfterIdle = "all-failing", false
 	default:
-		if c, ok := s.shapes.correlate(s.total, s.failed); ok {
+		if c, ok := s.shapes.correlate(s.total, s.failed, retried); ok {
 			// Requests of one kind that fail slowly (a timeout) are logged long after the one
 			// before them when the log stamps completion (nginx): their pattern explains the
 			// pause, so the pause is not read as idle time.
@@ -190,8 +193,8 @@ func (p Pattern) String() string {
 		p.Failed, p.Total, 100*p.Ratio, p.Runs, p.Longest, p.Clustering, p.Burstiness)
 }
 
-func (s *requestStats) evidence(name string) []diagnose.Evidence {
-	p := s.pattern()
+func (s *requestStats) evidence(name string, retried bool) []diagnose.Evidence {
+	p := s.pattern(retried)
 	var out []diagnose.Evidence
 	add := func(signal, detail string) {
 		out = append(out, diagnose.Evidence{

@@ -68,7 +68,7 @@ func TestPatternShapes(t *testing.T) {
 			if _, err := a.ReadFile(context.Background(), "access.log", strings.NewReader(accessLog(tt.reqs)), Access, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			p := a.files[0].req.pattern()
+			p := a.files[0].req.pattern(false)
 			if p.Shape != tt.want {
 				t.Fatalf("shape %q, want %q (%s)", p.Shape, tt.want, p)
 			}

@@ -18,6 +18,8 @@ var (
 	sigBodyFailed      = []string{"log.proxy.pass-body-failed"}
 	sigStatusLine      = []string{"log.proxy.status-line-error"}
 	sigReadTimeout     = []string{"log.proxy.read-timeout"}
+	// A request without a body cannot have stalled on its body.
+	sigReadTimeoutBodiless = []string{"log.proxy.read-timeout", "log.proxy.read-timeout-bodiless"}
 	// Apache's AH01102 with a timeout says both: no status line came, because of a timeout.
 	sigStatusTimeout = []string{"log.proxy.read-timeout", "log.proxy.status-line-error"}
 	sigTLSTimeout    = []string{"log.proxy.tls-handshake-timeout"}
@@ -75,6 +77,9 @@ func lineSignals(f Format, r *Record) []string {
 	case EventReadTimeout:
 		if f == ApacheError && has(r.Text, "status line") {
 			return sigStatusTimeout
+		}
+		if m := string(r.Method); m == "GET" || m == "HEAD" {
+			return sigReadTimeoutBodiless
 		}
 		return sigReadTimeout
 	case EventTLSTimeout:
