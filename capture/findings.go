@@ -85,10 +85,11 @@ var proxyPorts = map[uint16]bool{3128: true, 3129: true, 8118: true, 8888: true}
 // flow reports what a finished connection shows.
 func (fs *findings) flow(t *table, f *Flow) {
 	t.endRequest(f)
-	connect := f.http.first.Method == "CONNECT"
+	hs := f.httpSeen()
+	connect := hs.first.Method == "CONNECT"
 	toProxy := connect || f.Role == RoleFront || t.proxies[f.Server] || proxyPorts[f.Server.Port]
-	if f.Role == RoleFront && !connect && f.http.n > 0 {
-		fs.add("http.reverse-proxy.seen", f.http.reqTime, fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, f.http.first.Method, f.http.first.Target, f.Client), f.http.reqPkt)
+	if f.Role == RoleFront && !connect && hs.n > 0 {
+		fs.add("http.reverse-proxy.seen", hs.reqTime, fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, hs.first.Method, hs.first.Target, f.Client), hs.reqPkt)
 	}
 	switch {
 	case toProxy:
@@ -129,8 +130,8 @@ func (fs *findings) proxyConn(f *Flow, connect bool) {
 	case connect && f.Established():
 		fs.add("proxy.reachable", f.synAckTime, fmt.Sprintf("connected to the proxy %s in %s", f.Server, fmtDur(f.HandshakeRTT)), f.synAckPkt)
 	}
-	if f.http.tunnel && f.tls.chPkt != 0 {
-		ts := &f.tls
+	if f.httpSeen().tunnel && f.tls != nil {
+		ts := f.tls
 		switch {
 		case ts.shPkt != 0:
 			fs.add("tls.serverhello.seen", f.End, fmt.Sprintf("ServerHello (%s) through the tunnel to %s", VersionName(ts.shVersion), f.http.first.Target), ts.shPkt, ts.chPkt)
@@ -176,8 +177,8 @@ func (fs *findings) conn(f *Flow, now int64) {
 
 // handshake reports how far a TLS handshake went.
 func (fs *findings) handshake(f *Flow, now int64) {
-	ts := &f.tls
-	if ts.chPkt == 0 {
+	ts := f.tls
+	if ts == nil {
 		return
 	}
 	sni := ts.hello.SNI
@@ -202,7 +203,7 @@ func (fs *findings) handshake(f *Flow, now int64) {
 	}
 	// No answer to the ClientHello.
 	h := &f.h[toServer]
-	retrans := h.rto.seq == ts.chSeq && h.rto.n >= 2
+	retrans := h.rto != nil && h.rto.seq == ts.chSeq && h.rto.n >= 2
 	if retrans {
 		fs.add("tls.clienthello.retransmitted", h.rto.time[min(h.rto.n, len(h.rto.time))-1], fmt.Sprintf("ClientHello to %s sent %d times (gaps %s)", sni, h.rto.n, h.rto.gaps()), h.rto.packets()...)
 	}
@@ -223,7 +224,7 @@ func (fs *findings) handshake(f *Flow, now int64) {
 }
 
 func (fs *findings) alert(f *Flow, sni string) {
-	ts := &f.tls
+	ts := f.tls
 	if ts.alertDir == toClient {
 		fs.add("tls.alert.received", f.End, fmt.Sprintf("%s sent TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert), ts.alertPkt, ts.chPkt)
 	} else {

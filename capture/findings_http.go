@@ -16,7 +16,7 @@ const reuseIdle = 1e9
 
 // event reports a finding tied to one HTTP exchange.
 func (fs *findings) event(t *table, f *Flow, ev event) {
-	hs := &f.http
+	hs := f.http
 	switch ev {
 	case evResponse:
 		if hs.req.Method == "CONNECT" {
@@ -44,7 +44,7 @@ func (fs *findings) event(t *table, f *Flow, ev event) {
 
 // connectAnswer reports a proxy's answer to a CONNECT and what the request's Host header named.
 func (fs *findings) connectAnswer(f *Flow) {
-	hs := &f.http
+	hs := f.http
 	req, resp := hs.req, hs.resp
 	at, pkts := hs.respTime, []int64{hs.respPkt, hs.reqPkt}
 	fs.add(fmt.Sprintf("proxy.connect.status.%d", resp.Status), at, fmt.Sprintf("the proxy %s answered CONNECT %s with %d", f.Server, req.Target, resp.Status), pkts...)
@@ -137,7 +137,7 @@ func proxyErrors(r Response) []proxySignal {
 // exchange reports how a request to a backend went: a body cut off or stalled, a reused keep-alive
 // connection that the backend had closed.
 func (fs *findings) exchange(f *Flow) {
-	hs := &f.http
+	hs := f.http
 	req := hs.req
 	srvRST, srvFIN := f.rstPkt[toClient], f.finPkt[toClient]
 	closedPkt, closedTime, how := srvRST, f.rstTime[toClient], "reset"

@@ -100,8 +100,8 @@ type Flow struct {
 	unreachPkt                         int64
 	unreachCode                        uint8
 	unreachV6                          bool
-	tls                                tlsState
-	http                               httpState
+	tls                                *tlsState  // from the first ClientHello on
+	http                               *httpState // from the first request on
 	done                               bool
 	queued                             bool // in the table's closed queue
 	viaConnect                         bool // opened by a forward proxy for a CONNECT
@@ -118,6 +118,28 @@ type Flow struct {
 	clientClosedAfterCH, serverAfterCH bool
 }
 
+// noHTTP and noTLS stand in, for reading only, for a connection that carried neither.
+var (
+	noHTTP httpState
+	noTLS  tlsState
+)
+
+// httpSeen returns the connection's HTTP state, or an empty one to read from.
+func (f *Flow) httpSeen() *httpState {
+	if f.http != nil {
+		return f.http
+	}
+	return &noHTTP
+}
+
+// tlsSeen returns the connection's TLS state, or an empty one to read from.
+func (f *Flow) tlsSeen() *tlsState {
+	if f.tls != nil {
+		return f.tls
+	}
+	return &noTLS
+}
+
 // half is the sequence state of one direction.
 type half struct {
 	// last is the latest segment, to recognise the same segment seen again on another interface.
@@ -126,8 +148,9 @@ type half struct {
 	next   uint32 // the sequence number after the highest byte sent so far
 	ack    uint32 // the highest acknowledgement this side sent
 	hasAck bool
-	// rto holds the transmissions of the latest retransmitted segment, for the RTO spacing.
-	rto sendTimes
+	// rto holds the transmissions of the latest retransmitted segment, for the RTO spacing
+	// (allocated on the first retransmission: most connections have none).
+	rto *sendTimes
 	// lastSeq and lastTime are the latest new data segment.
 	lastSeq  uint32
 	lastTime int64
@@ -143,12 +166,13 @@ type segSig struct {
 	time     int64
 }
 
-// sendTimes remembers up to 8 transmissions of one thing (a SYN, a segment).
+// sendTimes remembers up to 6 transmissions of one thing (a SYN, a segment): enough to show the
+// backoff, which has doubled to seconds by then.
 type sendTimes struct {
 	seq  uint32
 	n    int
-	pkt  [8]int64
-	time [8]int64
+	pkt  [6]int64
+	time [6]int64
 }
 
 func (s *sendTimes) add(pkt, t int64) {

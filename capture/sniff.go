@@ -47,21 +47,23 @@ func (t *table) sniff(f *Flow, dir int, seq uint32, b []byte, fresh int, p *Pack
 }
 
 func (t *table) sniffClient(f *Flow, seq uint32, b []byte, fresh int, p *Packet) {
-	hs, ts := &f.http, &f.tls
-	bodyPending := hs.n > 0 && !hs.bodyDone && !hs.tunnel
-	if ts.chPkt == 0 && !bodyPending && isClientHello(b) {
+	hs, ts := f.http, f.tls
+	bodyPending := hs != nil && hs.n > 0 && !hs.bodyDone && !hs.tunnel
+	if ts == nil && !bodyPending && isClientHello(b) {
+		ts = &tlsState{}
+		f.tls = ts
 		ts.chPkt, ts.chTime, ts.chSeq = p.Number, p.Time, seq
 		ts.chEnd = seq + 5 + uint32(binary.BigEndian.Uint16(b[3:]))
 		ts.hello = parseClientHello(b)
 		return
 	}
-	if ts.chPkt != 0 {
+	if ts != nil {
 		if ts.appPkt == 0 && len(b) >= 7 && b[0] == recAlert && b[1] == 3 && binary.BigEndian.Uint16(b[3:]) == 2 && ts.alertPkt == 0 {
 			ts.alertPkt, ts.alertDir, ts.alertLevel, ts.alert = p.Number, toServer, b[5], b[6]
 		}
 		return
 	}
-	if hs.tunnel {
+	if hs != nil && hs.tunnel {
 		return
 	}
 	if !bodyPending {
@@ -80,9 +82,11 @@ func (t *table) sniffClient(f *Flow, seq uint32, b []byte, fresh int, p *Packet)
 }
 
 func (t *table) sniffServer(f *Flow, b []byte, p *Packet) {
-	hs, ts := &f.http, &f.tls
-	hs.lastServer = p.Time
-	if ts.chPkt != 0 {
+	hs, ts := f.http, f.tls
+	if hs != nil {
+		hs.lastServer = p.Time
+	}
+	if ts != nil {
 		switch {
 		case ts.shPkt != 0 || ts.alertPkt != 0 || ts.otherPkt != 0:
 			if ts.appPkt == 0 && len(b) >= 1 && b[0] == recAppData {
@@ -100,7 +104,7 @@ func (t *table) sniffServer(f *Flow, b []byte, p *Packet) {
 		}
 		return
 	}
-	if hs.n > 0 && !hs.tunnel && isResponse(b) {
+	if hs != nil && hs.n > 0 && !hs.tunnel && isResponse(b) {
 		resp := parseResponse(b)
 		if resp.Status >= 100 && resp.Status < 200 {
 			return
@@ -116,7 +120,10 @@ func (t *table) sniffServer(f *Flow, b []byte, p *Packet) {
 
 // request starts a new request on the connection, closing the books on the previous one.
 func (t *table) request(f *Flow, b []byte, fresh int, p *Packet) {
-	hs := &f.http
+	if f.http == nil {
+		f.http = &httpState{}
+	}
+	hs := f.http
 	if hs.n > 0 {
 		t.endRequest(f)
 	}
@@ -146,7 +153,7 @@ func (t *table) request(f *Flow, b []byte, fresh int, p *Packet) {
 
 // endRequest hands the latest request's outcome to the findings, once.
 func (t *table) endRequest(f *Flow) {
-	if f.http.n == 0 || f.http.judged {
+	if f.http == nil || f.http.n == 0 || f.http.judged {
 		return
 	}
 	f.http.judged = true
@@ -155,8 +162,8 @@ func (t *table) endRequest(f *Flow) {
 
 // serverAcked notes the server's acknowledgement of the ClientHello.
 func (t *table) serverAcked(f *Flow, ack uint32, p *Packet) {
-	ts := &f.tls
-	if ts.chPkt != 0 && ts.chAckPkt == 0 && int32(ack-ts.chEnd) >= 0 {
+	ts := f.tls
+	if ts != nil && ts.chAckPkt == 0 && int32(ack-ts.chEnd) >= 0 {
 		ts.chAckPkt = p.Number
 	}
 }

@@ -9,13 +9,20 @@ const closedLinger = 2e9
 
 // idleLimit is how long an open connection may stay silent before it is taken as finished, so
 // that a capture of many short connections keeps a table of the live ones only. Proxies keep
-// idle backend connections for seconds to a minute or two; this outlasts them.
-const idleLimit = 300e9
+// idle backend connections for seconds to a minute or two; this outlasts them. A connection not
+// yet accepted only waits for the next SYN, sent at most 32 s after the previous one (Linux
+// doubles the gap from 1 s); one closed on one side only waits for the other side's FIN, which
+// Linux gives 60 s (tcp_fin_timeout).
+const (
+	idleLimit       = 300e9
+	synIdleLimit    = 40e9
+	halfClosedLimit = 65e9
+)
 
 // sweepEvery is how many packets pass between sweeps of the whole table for idle connections;
 // closed ones leave through the closed queue, looked at every retireEvery packets.
 const (
-	sweepEvery  = 1 << 20
+	sweepEvery  = 1 << 17
 	retireEvery = 1 << 10
 )
 
@@ -132,7 +139,7 @@ func (t *table) link(f *Flow) {
 			continue
 		}
 		f.Role = RoleBackend
-		f.viaConnect = w.http.req.Method == "CONNECT"
+		f.viaConnect = w.httpSeen().req.Method == "CONNECT"
 		w.Role = RoleFront
 		t.proxies[w.Server] = true
 		return
@@ -203,7 +210,14 @@ func (t *table) sweep(all bool) {
 	t.packets = 0
 	var fin []*Flow
 	for _, f := range t.flows {
-		if all || t.now-f.End > idleLimit {
+		limit := int64(idleLimit)
+		switch {
+		case !f.Established():
+			limit = synIdleLimit
+		case f.finPkt[toServer] != 0 || f.finPkt[toClient] != 0:
+			limit = halfClosedLimit
+		}
+		if all || t.now-f.End > limit {
 			fin = append(fin, f)
 		}
 	}

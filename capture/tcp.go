@@ -112,8 +112,11 @@ func (t *table) data(f *Flow, dir int, s *Segment, p *Packet) {
 	if rel := int32(s.Seq - h.next); rel < 0 {
 		f.retransSeen[dir]++
 		f.mark(dir, 'T')
+		if h.rto == nil {
+			h.rto = &sendTimes{}
+		}
 		if h.rto.n == 0 || h.rto.seq != s.Seq {
-			h.rto = sendTimes{seq: s.Seq}
+			*h.rto = sendTimes{seq: s.Seq}
 			if h.lastSeq == s.Seq && h.lastPkt != 0 {
 				h.rto.add(h.lastPkt, h.lastTime)
 			}
