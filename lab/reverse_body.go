@@ -50,6 +50,33 @@ func bodyScenarios() []Scenario {
 		}),
 
 		revScenario(Scenario{
+			Name:  "body.backend-closed.nginx",
+			Title: "nginx passes a 128 KiB upload to a backend that closes after 32 KiB: 502",
+			Story: "nginx buffers each 128 KiB POST from the client (to a temporary file), then sends it to the " +
+				"backend, which reads the headers and 32 KiB of the body and closes with the rest unread, so its " +
+				"kernel answers with a reset. nginx answers 502 and logs the reset where it meets it: mostly " +
+				"`recv() failed (104: Connection reset by peer) while reading response header from upstream` " +
+				"(the body was already handed to the kernel), sometimes `writev() failed (32: Broken pipe) while " +
+				"sending request to upstream`; each POST also gets a warning that its body was buffered to a " +
+				"temporary file. GETs without a body succeed.",
+			Traffic: httpTraffic(uploadPlan(3, 400*time.Millisecond, 6)),
+			Control: controlGet("/status/0"),
+			Verify: func(rec *Recording) error {
+				return firstErr(
+					rec.expectStatuses("nginx-access.log", methodIs("POST"), statusIs(502), "502"),
+					rec.expectStatuses("nginx-access.log", methodIs("GET"), statusIs(200), "200"),
+					rec.expectLines("nginx-error.log", 6, "[error]", "POST /upload/", "upstream"),
+					rec.expectLines("backend.log", 6, "closed after 32768 of 131072 body bytes"),
+					rec.expectPackets("lo.pcap", "tcp.srcport == 9000 && tcp.flags.reset == 1", 3),
+				)
+			},
+		}, revSpec{
+			Proxy:        "nginx",
+			Backend:      []string{"--mode", "close-body", "--body-after", "32768"},
+			SmallBuffers: true,
+		}),
+
+		revScenario(Scenario{
 			Name:  "body.backend-stalled",
 			Title: "the backend stops reading a 128 KiB upload after 32 KiB: Apache times out passing the body, 504",
 			Story: "Apache httpd streams each 128 KiB POST to the backend, which reads the headers and 32 KiB of the " +

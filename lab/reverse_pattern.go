@@ -9,19 +9,34 @@ import (
 const exportPath = "/reports/export"
 
 // keepalivePlan sends requests in runs of three 250 ms apart, with pauses of 1.4 s between runs:
-// longer than the backend's 1 s keep-alive timeout, shorter than Apache's reuse of the idle
-// connection (unbounded without ttl).
-func keepalivePlan() []httpRequest {
+// longer than the backend's 1 s keep-alive timeout, shorter than the proxy's reuse of the idle
+// connection. afterPause names the method of each run's first request (run 0 has no pause
+// before it); a POST carries a small body.
+func keepalivePlan(afterPause func(run int) string) []httpRequest {
 	var plan []httpRequest
 	at := time.Duration(0)
 	for run := range 4 {
 		for i := range 3 {
-			plan = append(plan, httpRequest{At: at, Method: "GET", Path: fmt.Sprintf("/api/items/%d", run*3+i+1)})
+			r := httpRequest{At: at, Method: "GET", Path: fmt.Sprintf("/api/items/%d", run*3+i+1)}
+			if i == 0 && afterPause(run) == "POST" {
+				r.Method, r.Body = "POST", 512
+			}
+			plan = append(plan, r)
 			at += 250 * time.Millisecond
 		}
 		at += 1150 * time.Millisecond
 	}
 	return plan
+}
+
+func allGET(int) string { return "GET" }
+
+// postAfterOddPauses makes the first request after the 1st and 3rd pauses a POST.
+func postAfterOddPauses(run int) string {
+	if run%2 == 1 {
+		return "POST"
+	}
+	return "GET"
 }
 
 // keepaliveSpec pairs Apache's unbounded reuse of idle backend connections with a backend that
@@ -54,7 +69,7 @@ func patternScenarios() []Scenario {
 				"reading status line from remote server` and AH00898; the requests right after it, on a fresh " +
 				"connection, succeed. `SetEnv proxy-nokeepalive 1` (or a ProxyPass ttl below the backend's " +
 				"timeout) makes it go away.",
-			Traffic: httpTraffic(keepalivePlan()),
+			Traffic: httpTraffic(keepalivePlan(allGET)),
 			Control: controlGet("/api/items/0"),
 			Verify: func(rec *Recording) error {
 				failed, total, err := rec.failureShare("apache-access.log", anyRequest)
@@ -72,6 +87,32 @@ func patternScenarios() []Scenario {
 				)
 			},
 		}, keepaliveSpec),
+
+		revScenario(Scenario{
+			Name:  "keepalive.race.nginx",
+			Title: "nginx reuses keep-alive connections the backend closed after 1 s idle: GETs retried, POSTs 502",
+			Story: "nginx keeps idle upstream connections (keepalive 8); the backend's keep-alive timeout is 1 s " +
+				"and its timer fires as the request arrives, closing a connection reused after a longer pause. " +
+				"nginx logs `upstream prematurely closed connection while reading response header from " +
+				"upstream` each time; it retries a GET on a new connection (the client sees 200) but not a POST, " +
+				"which is not idempotent: the POST after a pause gets 502.",
+			Traffic: httpTraffic(keepalivePlan(postAfterOddPauses)),
+			Control: controlGet("/api/items/0"),
+			Verify: func(rec *Recording) error {
+				return firstErr(
+					rec.expectStatuses("nginx-access.log", methodIs("POST"), statusIs(502), "502"),
+					rec.expectStatuses("nginx-access.log", methodIs("GET"), statusIs(200), "200"),
+					rec.expectLines("nginx-error.log", 6, "upstream prematurely closed connection while reading response header from upstream"),
+					rec.expectLines("backend.log", 6, "closed unanswered: request arrived after"),
+				)
+			},
+		}, revSpec{
+			Proxy:   "nginx",
+			Nginx:   nginxConfig{Keepalive: 8},
+			Backend: []string{"--mode", "idle-close", "--idle", "1s"},
+			Notes: []string{"Send a POST 1.5 s after the last request: it gets 502; a GET is retried and succeeds.",
+				"The fix to try: keepalive_timeout in the upstream block below the backend's idle timeout."},
+		}),
 
 		revScenario(Scenario{
 			Name:  "request.pattern",

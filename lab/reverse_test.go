@@ -19,7 +19,7 @@ func TestReversePlans(t *testing.T) {
 		plan  []httpRequest
 		check func([]httpRequest) string
 	}{
-		{"keep-alive pauses outlast the backend's 1 s idle timeout", keepalivePlan(), func(p []httpRequest) string {
+		{"keep-alive pauses outlast the backend's 1 s idle timeout", keepalivePlan(postAfterOddPauses), func(p []httpRequest) string {
 			long := 0
 			for i := 1; i < len(p); i++ {
 				if gap := p[i].At - p[i-1].At; gap > time.Second {
@@ -191,11 +191,11 @@ func TestKeepaliveFix(t *testing.T) {
 	if l.Targets, err = spec.up(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	text, err := httpTraffic(keepalivePlan())(ctx, l, false)
+	text, err := httpTraffic(keepalivePlan(allGET))(ctx, l, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("%d × answered 200 OK", len(keepalivePlan()))
+	want := fmt.Sprintf("%d × answered 200 OK", len(keepalivePlan(allGET)))
 	if !strings.Contains(text, want) {
 		log, _ := os.ReadFile(l.LogPath("apache-error.log"))
 		t.Errorf("with proxy-nokeepalive the client saw:\n%s\nwant %q; apache-error.log:\n%s", text, want, log)
