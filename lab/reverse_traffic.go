@@ -186,10 +186,19 @@ func httpTranscript(base string, results []httpResult) string {
 	return b.String()
 }
 
-// zeroReader is an endless request body.
+// zeroReader is an endless request body, paced at about 4 MB/s (8 KiB every 2 ms): as fast as
+// a client on a good link, slow enough that tcpdump keeps every packet of a loopback upload on
+// a busy two-core machine.
 type zeroReader struct{}
 
+const (
+	uploadChunk = 8 << 10
+	uploadPause = 2 * time.Millisecond
+)
+
 func (zeroReader) Read(p []byte) (int, error) {
+	time.Sleep(uploadPause)
+	p = p[:min(len(p), uploadChunk)]
 	clear(p)
 	return len(p), nil
 }
