@@ -88,13 +88,13 @@ func (s revSpec) up(ctx context.Context, l *Lab) (Targets, error) {
 		}
 	}
 	notes := append([]string{fmt.Sprintf("The %s reverse proxy listens on port %d and proxies to the backend on port %d "+
-		"of the same address (127.0.0.1 or ::1), all inside namespace %s.", proxyName(s.Proxy), proxyPort, backendPort, ns)},
+		"of the same address (127.0.0.1 or ::1), all inside namespace %s.", proxyName(s.Proxy), proxyPort, revBackendPort, ns)},
 		s.Notes...)
 	return Targets{
 		Target:  fmt.Sprintf("http://%s/", hostPort("127.0.0.1", proxyPort)),
 		Target6: fmt.Sprintf("http://%s/", hostPort("::1", proxyPort)),
 		Netns:   ns,
-		Ports:   []int{proxyPort, backendPort},
+		Ports:   []int{proxyPort, revBackendPort},
 		Logs:    logs,
 		Notes:   notes,
 	}, nil
