@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 )
 
 // ErrBinary is returned when a log turns out to hold binary data.
@@ -53,6 +54,14 @@ func (s Stats) Warnings() []string {
 // Lines not in the format are counted, not fatal; binary data stops the scan with what was read
 // and a note in Stats. Only a read error or the context's end returns an error.
 func Scan(ctx context.Context, r io.Reader, f Format, opts Options, fn func(*Record)) (Stats, error) {
+	if runtime.GOMAXPROCS(0) > 1 {
+		return scanParallel(ctx, r, f, opts, fn)
+	}
+	return scanSequential(ctx, r, f, opts, fn)
+}
+
+// scanSequential is Scan on one goroutine.
+func scanSequential(ctx context.Context, r io.Reader, f Format, opts Options, fn func(*Record)) (Stats, error) {
 	p, err := newParser(f, opts)
 	if err != nil {
 		return Stats{Format: f}, err

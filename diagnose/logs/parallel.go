@@ -1,0 +1,251 @@
+package logs
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"runtime"
+	"sync"
+)
+
+// Reading a large log uses every core: one goroutine cuts the stream into blocks of whole lines,
+// workers parse blocks side by side (each with its own parser and time-stamp cache), and the
+// caller's goroutine takes the parsed records block by block in file order, so everything that
+// counts runs, gaps and first occurrences sees the lines exactly as a sequential read would. A
+// fixed set of blocks circulates, so memory stays flat whatever the log's size.
+
+// blockSize is how much of the log one block holds: large enough that handing a block over costs
+// nothing next to parsing it, small enough that the blocks in flight stay a few megabytes.
+const blockSize = 1 << 20
+
+// block is a run of whole lines and what parsing them gave.
+type block struct {
+	seq       int
+	buf       []byte
+	n         int   // bytes of buf in use
+	firstLine int64 // number of the block's first line
+	tooLong   int64 // lines over maxLine skipped by the reader before this block's lines
+	eof       bool  // the block ends the stream
+
+	recs    []Record
+	lines   int64
+	parsed  int64
+	unknown int64
+	firstUn int64
+	binary  int64
+}
+
+// parseBlock parses every line of b with p.
+func (b *block) parse(p parser) {
+	b.recs, b.lines, b.parsed, b.unknown, b.firstUn, b.binary = b.recs[:0], 0, 0, 0, 0, 0
+	data := b.buf[:b.n]
+	num := b.firstLine
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i+1], data[i+1:]
+		}
+		b.lines++
+		if bytes.IndexByte(line, 0) >= 0 {
+			b.binary = num
+			return
+		}
+		line = trimEOL(line)
+		if len(b.recs) == cap(b.recs) {
+			b.recs = append(b.recs, Record{})
+		} else {
+			b.recs = b.recs[:len(b.recs)+1]
+		}
+		r := &b.recs[len(b.recs)-1]
+		r.reset(num, line)
+		if p.parse(line, r) {
+			b.parsed++
+		} else {
+			b.recs = b.recs[:len(b.recs)-1]
+			if len(line) > 0 {
+				b.unknown++
+				if b.firstUn == 0 {
+					b.firstUn = num
+				}
+			}
+		}
+		num++
+	}
+}
+
+// scanParallel is Scan with the parsing spread over the cores.
+func scanParallel(parent context.Context, r io.Reader, f Format, opts Options, fn func(*Record)) (Stats, error) {
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	nblocks := 2*workers + 2
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+
+	// Blocks are made as the reader needs them, up to nblocks: a small log costs one.
+	free := make(chan *block, nblocks)
+	jobs := make(chan *block, nblocks)
+	done := make(chan *block, nblocks)
+	var readErr error
+	var readBytes int64
+
+	go func() { // the reader
+		defer close(jobs)
+		readErr, readBytes = cutBlocks(ctx, r, free, nblocks, jobs)
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		p, err := newParser(f, opts)
+		if err != nil {
+			return Stats{Format: f}, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				b.parse(p)
+				done <- b
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	st := Stats{Format: f}
+	pending := map[int]*block{}
+	next := 0
+	stopped := false
+	for b := range done {
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if !stopped {
+				stopped = observeBlock(ctx, b, &st, fn)
+				if stopped {
+					cancel()
+				}
+			}
+			free <- b
+		}
+	}
+	st.Bytes = readBytes
+	if st.BinaryAt > 0 {
+		return st, nil
+	}
+	if err := parent.Err(); err != nil {
+		return st, err
+	}
+	return st, readErr
+}
+
+// observeBlock hands a parsed block's records to fn in order and adds its counts to st. It
+// reports whether reading must stop (binary data, or the context ended).
+func observeBlock(ctx context.Context, b *block, st *Stats, fn func(*Record)) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	st.TooLong += b.tooLong
+	st.Lines += b.lines + b.tooLong
+	st.Parsed += b.parsed
+	st.Unknown += b.unknown
+	if st.FirstUnknown == 0 {
+		st.FirstUnknown = b.firstUn
+	}
+	for i := range b.recs {
+		fn(&b.recs[i])
+	}
+	if b.binary > 0 {
+		st.BinaryAt = b.binary
+		return true
+	}
+	return false
+}
+
+// cutBlocks reads r into blocks of whole lines, numbering them, until EOF, an error or ctx ends.
+// A line longer than maxLine is skipped and counted.
+func cutBlocks(ctx context.Context, r io.Reader, free <-chan *block, nblocks int, jobs chan<- *block) (error, int64) {
+	var (
+		carry   []byte // the unfinished last line of the previous read
+		line    int64  = 1
+		seq     int
+		made    int
+		total   int64
+		skip    bool  // inside a line over maxLine
+		skipped int64 // such lines since the last block
+		spare   = make([]byte, 0, blockSize)
+	)
+	for {
+		var b *block
+		select {
+		case b = <-free:
+		default:
+			if made < nblocks {
+				made++
+				b = &block{buf: make([]byte, blockSize)}
+				break
+			}
+			select {
+			case b = <-free:
+			case <-ctx.Done():
+				return nil, total
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, total
+		}
+		b.n = copy(b.buf, carry)
+		carry = carry[:0]
+		var err error
+		for b.n < len(b.buf) && err == nil {
+			var k int
+			k, err = r.Read(b.buf[b.n:])
+			b.n += k
+			total += int64(k)
+		}
+		if skip { // drop the rest of an overlong line
+			i := bytes.IndexByte(b.buf[:b.n], '\n')
+			if i < 0 {
+				b.n = 0
+			} else {
+				b.n = copy(b.buf, b.buf[i+1:b.n])
+				skip = false
+				skipped++
+				line++
+			}
+		}
+		end := b.n
+		if err == nil {
+			i := bytes.LastIndexByte(b.buf[:b.n], '\n')
+			if i < 0 && b.n == len(b.buf) {
+				// A full block with no line end: one line over the block, and so over maxLine
+				// (blockSize is maxLine): skip it.
+				skip, b.n, end = true, 0, 0
+			} else {
+				end = i + 1
+			}
+			carry = append(spare[:0], b.buf[end:b.n]...)
+			spare = carry
+			b.n = end
+		}
+		b.seq, b.firstLine, b.tooLong, b.eof = seq, line, skipped, err != nil
+		skipped = 0
+		lines := int64(bytes.Count(b.buf[:b.n], []byte{'\n'}))
+		if b.eof && b.n > 0 && b.buf[b.n-1] != '\n' {
+			lines++
+		}
+		line += lines
+		seq++
+		jobs <- b
+		if err != nil {
+			if err == io.EOF {
+				return nil, total
+			}
+			return err, total
+		}
+	}
+}
