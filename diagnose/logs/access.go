@@ -8,12 +8,7 @@ import "bytes"
 //
 //	127.0.0.1 - - [21/Nov/2026:09:20:02 +0000] "GET /down/x HTTP/1.1" 503 339 "-" "curl/7.88.1"
 //	10.0.0.9 - - [21/Nov/2026:10:00:03 +0000] "POST /v1/orders HTTP/1.1" 503 212 "-" "app/1.0" "rrt-4a1b-1" "protocol.http.ProxyTunnelCreationFailed" "target"
-type access struct {
-	stamps stampCache
-	// extras turns on the search for gateway fields after the standard ones (router logs); a
-	// plain access log skips it, which saves a fifth of the time per line.
-	extras bool
-}
+type access struct{ stamps stampCache }
 
 func (p *access) parse(line []byte, r *Record) bool {
 	open := bytes.IndexByte(line, '[')
@@ -63,7 +58,10 @@ func (p *access) parse(line []byte, r *Record) bool {
 	}
 	r.Time, r.Event, r.Client, r.Status = t, EventRequest, client, int(st)
 	r.Method, r.Path = splitRequest(req)
-	if p.extras && len(tail) > 0 {
+	// A router's fault fields may sit in any line, and most lines of a router log (the successes)
+	// carry none, so every line is looked at; a plain combined tail (referer and user agent, four
+	// quotes) is recognised at once and skipped, which saves a fifth of the time per line.
+	if len(tail) > 0 && (bytes.Count(tail, []byte{'"'}) > 4 || bytes.IndexByte(tail, '=') >= 0 || looksRouterTail(tail)) {
 		extraFields(tail, r)
 	}
 	return true
@@ -105,6 +103,11 @@ func extraFields(tail []byte, r *Record) {
 		}
 		prevFault = false
 	}
+}
+
+// looksRouterTail catches bare (unquoted) extra fields after a common-format line.
+func looksRouterTail(tail []byte) bool {
+	return bytes.Contains(tail, []byte("rrt-")) || bytes.Contains(tail, []byte(".http."))
 }
 
 // looksFaultCode recognises a gateway fault code such as protocol.http.ProxyTunnelCreationFailed

@@ -24,10 +24,8 @@ func newParser(f Format, opts Options) (parser, error) {
 		return &apacheError{}, nil
 	case NginxError:
 		return &nginxError{}, nil
-	case Access:
+	case Access, RouterAccess:
 		return &access{}, nil
-	case RouterAccess:
-		return &access{extras: true}, nil
 	case CustomAccess:
 		return compileLogFormat(opts.LogFormat)
 	case SquidAccess:

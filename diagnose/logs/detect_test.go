@@ -1,6 +1,8 @@
 package logs
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,4 +49,26 @@ func TestDetectLeavesTextAlone(t *testing.T) {
 			t.Errorf("Detect(%q) = %q, want no log format", text, f)
 		}
 	}
+}
+
+func TestRouterFaultsAfterManySuccesses(t *testing.T) {
+	var b []byte
+	for i := 0; i < 100; i++ {
+		b = append(b, `10.0.0.9 - - [21/Nov/2026:10:00:00 +0000] "GET /v1/health HTTP/1.1" 200 2 "-" "app/1.0" "rrt-1-1" "-" "-"`+"\n"...)
+	}
+	b = append(b, `10.0.0.9 - - [21/Nov/2026:10:00:01 +0000] "POST /v1/orders HTTP/1.1" 503 212 "-" "app/1.0" "rrt-1-2" "protocol.http.ProxyTunnelCreationFailed" "target"`+"\n"...)
+	f, ok := Detect(b, Options{})
+	if !ok {
+		t.Fatal("not detected")
+	}
+	a := NewAnalyzer()
+	if _, err := a.ReadFile(context.Background(), "router.log", bytes.NewReader(b), f, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range a.Evidence() {
+		if ev.Signal == "gateway.fault.tunnel-failed" && ev.Line == 101 {
+			return
+		}
+	}
+	t.Fatalf("the fault on line 101 was not read (format %s)", f)
 }

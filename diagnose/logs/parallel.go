@@ -18,6 +18,10 @@ import (
 // nothing next to parsing it, small enough that the blocks in flight stay a few megabytes.
 const blockSize = 1 << 20
 
+// blocks keeps blocks between scans: a folder of logs, or a viewer reading logs one after the
+// other, reuses the same few megabytes instead of making them again for every file.
+var blocks = sync.Pool{New: func() any { return &block{buf: make([]byte, blockSize)} }}
+
 // block is a run of whole lines and what parsing them gave.
 type block struct {
 	seq       int
@@ -133,6 +137,9 @@ func scanParallel(parent context.Context, r io.Reader, f Format, opts Options, f
 			free <- b
 		}
 	}
+	for len(free) > 0 {
+		blocks.Put(<-free)
+	}
 	st.Bytes = readBytes
 	if st.BinaryAt > 0 {
 		return st, nil
@@ -186,7 +193,7 @@ func cutBlocks(ctx context.Context, r io.Reader, free <-chan *block, nblocks int
 		default:
 			if made < nblocks {
 				made++
-				b = &block{buf: make([]byte, blockSize)}
+				b = blocks.Get().(*block)
 				break
 			}
 			select {
