@@ -33,8 +33,9 @@ func newFindings(name string, known func(string) bool, emit func(diagnose.Eviden
 }
 
 // add reports one occurrence of a signal seen at time at (ns), shown by the packets listed (the
-// first one is the key packet, named in the source).
-func (fs *findings) add(signal string, at int64, detail string, pkts ...int64) {
+// first one is the key packet, named in the source). The detail is only built for the occurrences
+// reported one by one: a capture of a million connections must not format a million lines.
+func (fs *findings) add(signal string, at int64, detail func() string, pkts ...int64) {
 	if fs.known != nil && !fs.known(signal) {
 		return
 	}
@@ -49,7 +50,7 @@ func (fs *findings) add(signal string, at int64, detail string, pkts ...int64) {
 	if t.n > keepPerSignal {
 		return
 	}
-	fs.emit(fs.evidence(signal, at, detail, pkts))
+	fs.emit(fs.evidence(signal, at, detail(), pkts))
 }
 
 func (fs *findings) evidence(signal string, at int64, detail string, pkts []int64) diagnose.Evidence {
@@ -60,7 +61,7 @@ func (fs *findings) evidence(signal string, at int64, detail string, pkts []int6
 		At:      nsTime(at),
 		Detail:  diagnose.Redact(detail),
 		Path:    fs.name,
-		Packets: pkts,
+		Packets: append([]int64(nil), pkts...),
 	}
 }
 
@@ -89,7 +90,9 @@ func (fs *findings) flow(t *table, f *Flow) {
 	connect := hs.first.Method == "CONNECT"
 	toProxy := connect || f.Role == RoleFront || t.proxies[f.Server] || proxyPorts[f.Server.Port]
 	if f.Role == RoleFront && !connect && hs.n > 0 {
-		fs.add("http.reverse-proxy.seen", hs.reqTime, fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, hs.first.Method, hs.first.Target, f.Client), hs.reqPkt)
+		fs.add("http.reverse-proxy.seen", hs.reqTime, func() string {
+			return fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, hs.first.Method, hs.first.Target, f.Client)
+		}, hs.reqPkt)
 	}
 	switch {
 	case toProxy:
@@ -122,23 +125,33 @@ func (fs *findings) proxyConn(f *Flow, connect bool) {
 	st := f.State()
 	switch {
 	case st == StateREJ:
-		fs.add("proxy.unreachable.refused", f.rstTime[toClient], fmt.Sprintf("%s refused the connection to the proxy %s", f.Server, f.Server), f.rstPkt[toClient], f.syn.pkt[0])
+		fs.add("proxy.unreachable.refused", f.rstTime[toClient], func() string { return fmt.Sprintf("%s refused the connection to the proxy %s", f.Server, f.Server) }, f.rstPkt[toClient], f.syn.pkt[0])
 	case f.unreachPkt != 0 && !f.Established():
-		fs.add("proxy.unreachable.timeout", f.End, fmt.Sprintf("the network answered the connection to the proxy %s with ICMP unreachable", f.Server), f.unreachPkt)
+		fs.add("proxy.unreachable.timeout", f.End, func() string {
+			return fmt.Sprintf("the network answered the connection to the proxy %s with ICMP unreachable", f.Server)
+		}, f.unreachPkt)
 	case f.syn.n > 0 && !f.Established() && f.syn.n >= 2:
-		fs.add("proxy.unreachable.timeout", f.syn.time[0], fmt.Sprintf("%d SYNs to the proxy %s went unanswered (gaps %s)", f.syn.n, f.Server, f.syn.gaps()), f.syn.packets()...)
+		fs.add("proxy.unreachable.timeout", f.syn.time[0], func() string {
+			return fmt.Sprintf("%d SYNs to the proxy %s went unanswered (gaps %s)", f.syn.n, f.Server, f.syn.gaps())
+		}, f.syn.packets()...)
 	case connect && f.Established():
-		fs.add("proxy.reachable", f.synAckTime, fmt.Sprintf("connected to the proxy %s in %s", f.Server, fmtDur(f.HandshakeRTT)), f.synAckPkt)
+		fs.add("proxy.reachable", f.synAckTime, func() string { return fmt.Sprintf("connected to the proxy %s in %s", f.Server, fmtDur(f.HandshakeRTT)) }, f.synAckPkt)
 	}
 	if f.httpSeen().tunnel && f.tls != nil {
 		ts := f.tls
 		switch {
 		case ts.shPkt != 0:
-			fs.add("tls.serverhello.seen", f.End, fmt.Sprintf("ServerHello (%s) through the tunnel to %s", VersionName(ts.shVersion), f.http.first.Target), ts.shPkt, ts.chPkt)
+			fs.add("tls.serverhello.seen", f.End, func() string {
+				return fmt.Sprintf("ServerHello (%s) through the tunnel to %s", VersionName(ts.shVersion), f.http.first.Target)
+			}, ts.shPkt, ts.chPkt)
 		case ts.alertPkt != 0 && ts.alertDir == toClient:
-			fs.add("tls.alert.received", f.End, fmt.Sprintf("TLS alert %s (%d) from %s through the tunnel", AlertName(ts.alert), ts.alert, f.http.first.Target), ts.alertPkt, ts.chPkt)
+			fs.add("tls.alert.received", f.End, func() string {
+				return fmt.Sprintf("TLS alert %s (%d) from %s through the tunnel", AlertName(ts.alert), ts.alert, f.http.first.Target)
+			}, ts.alertPkt, ts.chPkt)
 		case f.End-ts.chTime >= 1e9:
-			fs.add("tls.handshake.timeout", ts.chTime, fmt.Sprintf("no answer to the ClientHello through the tunnel to %s in %s", f.http.first.Target, fmtDur(f.End-ts.chTime)), ts.chPkt)
+			fs.add("tls.handshake.timeout", ts.chTime, func() string {
+				return fmt.Sprintf("no answer to the ClientHello through the tunnel to %s in %s", f.http.first.Target, fmtDur(f.End-ts.chTime))
+			}, ts.chPkt)
 		}
 	}
 }
@@ -154,23 +167,29 @@ func (fs *findings) conn(f *Flow, now int64) {
 		if !f.unreachV6 {
 			what = icmpName(f.unreachCode)
 		}
-		fs.add("tcp.connect.unreachable", f.End, fmt.Sprintf("connecting to %s: ICMP %s", f.Server, what), f.unreachPkt, f.syn.pkt[0])
+		fs.add("tcp.connect.unreachable", f.End, func() string { return fmt.Sprintf("connecting to %s: ICMP %s", f.Server, what) }, f.unreachPkt, f.syn.pkt[0])
 	case f.rejected:
-		fs.add("tcp.connect.refused", f.rstTime[toClient], fmt.Sprintf("%s refused the connection (RST to the SYN after %s)", f.Server, fmtDur(f.rstTime[toClient]-f.Start)), f.rstPkt[toClient], f.syn.pkt[0])
+		fs.add("tcp.connect.refused", f.rstTime[toClient], func() string {
+			return fmt.Sprintf("%s refused the connection (RST to the SYN after %s)", f.Server, fmtDur(f.rstTime[toClient]-f.Start))
+		}, f.rstPkt[toClient], f.syn.pkt[0])
 	case f.syn.n > 0 && !f.Established():
 		waited := max(f.End, now) - f.syn.time[0]
 		if f.syn.n < 2 && waited < 1e9 {
 			return // the capture ended too soon after the SYN to tell
 		}
-		fs.add("tcp.connect.timeout", f.syn.time[0], fmt.Sprintf("%d SYN(s) to %s unanswered over %s (gaps %s)", f.syn.n, f.Server, fmtDur(f.End-f.syn.time[0]), f.syn.gaps()), f.syn.packets()...)
+		fs.add("tcp.connect.timeout", f.syn.time[0], func() string {
+			return fmt.Sprintf("%d SYN(s) to %s unanswered over %s (gaps %s)", f.syn.n, f.Server, fmtDur(f.End-f.syn.time[0]), f.syn.gaps())
+		}, f.syn.packets()...)
 	case f.Established():
 		how := "SYN-ACK after " + fmtDur(f.HandshakeRTT)
 		if f.synAckLost {
 			how = "its SYN-ACK is missing from the capture but it answered"
 		}
-		fs.add("tcp.connect.ok", f.synAckTime, fmt.Sprintf("connected to %s, %s", f.Server, how), f.synAckPkt)
+		fs.add("tcp.connect.ok", f.synAckTime, func() string { return fmt.Sprintf("connected to %s, %s", f.Server, how) }, f.synAckPkt)
 		if f.syn.n > 1 {
-			fs.add("tcp.syn.retransmitted", f.synAckTime, fmt.Sprintf("%s answered the SYN only after %d tries (gaps %s)", f.Server, f.syn.n, f.syn.gaps()), f.syn.packets()...)
+			fs.add("tcp.syn.retransmitted", f.synAckTime, func() string {
+				return fmt.Sprintf("%s answered the SYN only after %d tries (gaps %s)", f.Server, f.syn.n, f.syn.gaps())
+			}, f.syn.packets()...)
 		}
 	}
 }
@@ -187,48 +206,60 @@ func (fs *findings) handshake(f *Flow, now int64) {
 	}
 	switch {
 	case ts.shPkt != 0:
-		fs.add("tls.serverhello.seen", f.End, fmt.Sprintf("ServerHello (%s) from %s", VersionName(ts.shVersion), sni), ts.shPkt, ts.chPkt)
+		fs.add("tls.serverhello.seen", f.End, func() string { return fmt.Sprintf("ServerHello (%s) from %s", VersionName(ts.shVersion), sni) }, ts.shPkt, ts.chPkt)
 		if ts.alertPkt != 0 {
 			fs.alert(f, sni)
 		} else if ts.appPkt != 0 {
-			fs.add("tls.handshake.ok", f.End, fmt.Sprintf("TLS handshake with %s completed", sni), ts.appPkt)
+			fs.add("tls.handshake.ok", f.End, func() string { return fmt.Sprintf("TLS handshake with %s completed", sni) }, ts.appPkt)
 		}
 		return
 	case ts.alertPkt != 0:
 		fs.alert(f, sni)
 		return
 	case ts.otherPkt != 0:
-		fs.add("tls.protocol.mismatch", f.End, fmt.Sprintf("%s answered the ClientHello with bytes that are not TLS", sni), ts.otherPkt, ts.chPkt)
+		fs.add("tls.protocol.mismatch", f.End, func() string { return fmt.Sprintf("%s answered the ClientHello with bytes that are not TLS", sni) }, ts.otherPkt, ts.chPkt)
 		return
 	}
 	// No answer to the ClientHello.
 	h := &f.h[toServer]
 	retrans := h.rto != nil && h.rto.seq == ts.chSeq && h.rto.n >= 2
 	if retrans {
-		fs.add("tls.clienthello.retransmitted", h.rto.time[min(h.rto.n, len(h.rto.time))-1], fmt.Sprintf("ClientHello to %s sent %d times (gaps %s)", sni, h.rto.n, h.rto.gaps()), h.rto.packets()...)
+		fs.add("tls.clienthello.retransmitted", h.rto.time[min(h.rto.n, len(h.rto.time))-1], func() string {
+			return fmt.Sprintf("ClientHello to %s sent %d times (gaps %s)", sni, h.rto.n, h.rto.gaps())
+		}, h.rto.packets()...)
 	}
 	waited := max(f.End, now) - ts.chTime
 	if ts.chAckPkt != 0 {
-		fs.add("tls.clienthello.acked", f.End, fmt.Sprintf("%s acknowledged the ClientHello but sent no ServerHello", sni), ts.chPkt, ts.chAckPkt)
+		fs.add("tls.clienthello.acked", f.End, func() string { return fmt.Sprintf("%s acknowledged the ClientHello but sent no ServerHello", sni) }, ts.chPkt, ts.chAckPkt)
 	} else if retrans || waited >= 2e8 {
-		fs.add("tls.clienthello.unacked", f.End, fmt.Sprintf("%s never acknowledged the ClientHello (%s, SNI %q)", f.Server, VersionName(ts.hello.Version), ts.hello.SNI), ts.chPkt)
+		fs.add("tls.clienthello.unacked", f.End, func() string {
+			return fmt.Sprintf("%s never acknowledged the ClientHello (%s, SNI %q)", f.Server, VersionName(ts.hello.Version), ts.hello.SNI)
+		}, ts.chPkt)
 	}
 	switch {
 	case f.rstPkt[toClient] > ts.chPkt:
-		fs.add("tls.handshake.reset", f.rstTime[toClient], fmt.Sprintf("%s reset the connection %s after the ClientHello", sni, fmtDur(f.rstTime[toClient]-ts.chTime)), f.rstPkt[toClient], ts.chPkt)
+		fs.add("tls.handshake.reset", f.rstTime[toClient], func() string {
+			return fmt.Sprintf("%s reset the connection %s after the ClientHello", sni, fmtDur(f.rstTime[toClient]-ts.chTime))
+		}, f.rstPkt[toClient], ts.chPkt)
 	case f.finPkt[toClient] > ts.chPkt:
-		fs.add("tls.handshake.closed", f.finTime[toClient], fmt.Sprintf("%s closed the connection %s after the ClientHello without answering", sni, fmtDur(f.finTime[toClient]-ts.chTime)), f.finPkt[toClient], ts.chPkt)
+		fs.add("tls.handshake.closed", f.finTime[toClient], func() string {
+			return fmt.Sprintf("%s closed the connection %s after the ClientHello without answering", sni, fmtDur(f.finTime[toClient]-ts.chTime))
+		}, f.finPkt[toClient], ts.chPkt)
 	case waited >= 1e9 || f.finPkt[toServer] > ts.chPkt || f.rstPkt[toServer] > ts.chPkt:
-		fs.add("tls.handshake.timeout", f.End, fmt.Sprintf("no answer to the ClientHello from %s in %s", sni, fmtDur(f.End-ts.chTime)), ts.chPkt)
+		fs.add("tls.handshake.timeout", f.End, func() string {
+			return fmt.Sprintf("no answer to the ClientHello from %s in %s", sni, fmtDur(f.End-ts.chTime))
+		}, ts.chPkt)
 	}
 }
 
 func (fs *findings) alert(f *Flow, sni string) {
 	ts := f.tls
 	if ts.alertDir == toClient {
-		fs.add("tls.alert.received", f.End, fmt.Sprintf("%s sent TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert), ts.alertPkt, ts.chPkt)
+		fs.add("tls.alert.received", f.End, func() string { return fmt.Sprintf("%s sent TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert) }, ts.alertPkt, ts.chPkt)
 	} else {
-		fs.add("tls.alert.sent", f.End, fmt.Sprintf("the client aborted the handshake with %s: TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert), ts.alertPkt, ts.chPkt)
+		fs.add("tls.alert.sent", f.End, func() string {
+			return fmt.Sprintf("the client aborted the handshake with %s: TLS alert %s (%d)", sni, AlertName(ts.alert), ts.alert)
+		}, ts.alertPkt, ts.chPkt)
 	}
 }
 

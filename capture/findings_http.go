@@ -22,7 +22,9 @@ func (fs *findings) event(t *table, f *Flow, ev event) {
 		if hs.req.Method == "CONNECT" {
 			fs.connectAnswer(f)
 		} else if f.Role != RoleBackend && hs.resp.Status >= 500 {
-			fs.add("http.response."+strconv.Itoa(hs.resp.Status), hs.respTime, fmt.Sprintf("%s answered %s %s with %d", f.Server, hs.req.Method, hs.req.Target, hs.resp.Status), hs.respPkt, hs.reqPkt)
+			fs.add("http.response."+strconv.Itoa(hs.resp.Status), hs.respTime, func() string {
+				return fmt.Sprintf("%s answered %s %s with %d", f.Server, hs.req.Method, hs.req.Target, hs.resp.Status)
+			}, hs.respPkt, hs.reqPkt)
 		}
 	case evRequestEnd:
 		// What the client saw: an error status, or the connection closed without an answer. A
@@ -47,16 +49,18 @@ func (fs *findings) connectAnswer(f *Flow) {
 	hs := f.http
 	req, resp := hs.req, hs.resp
 	at, pkts := hs.respTime, []int64{hs.respPkt, hs.reqPkt}
-	fs.add(fmt.Sprintf("proxy.connect.status.%d", resp.Status), at, fmt.Sprintf("the proxy %s answered CONNECT %s with %d", f.Server, req.Target, resp.Status), pkts...)
+	fs.add(fmt.Sprintf("proxy.connect.status.%d", resp.Status), at, func() string {
+		return fmt.Sprintf("the proxy %s answered CONNECT %s with %d", f.Server, req.Target, resp.Status)
+	}, pkts...)
 	if req.Host != "" {
 		if sameAuthority(req.Host, req.Target) {
-			fs.add("proxy.host-header.names-target", hs.reqTime, fmt.Sprintf("CONNECT %s with Host: %s", req.Target, req.Host), hs.reqPkt)
+			fs.add("proxy.host-header.names-target", hs.reqTime, func() string { return fmt.Sprintf("CONNECT %s with Host: %s", req.Target, req.Host) }, hs.reqPkt)
 		} else {
-			fs.add("proxy.host-header.names-proxy", hs.reqTime, fmt.Sprintf("CONNECT %s with Host: %s, not the target", req.Target, req.Host), hs.reqPkt)
+			fs.add("proxy.host-header.names-proxy", hs.reqTime, func() string { return fmt.Sprintf("CONNECT %s with Host: %s, not the target", req.Target, req.Host) }, hs.reqPkt)
 		}
 	}
 	for _, sig := range proxyErrors(resp) {
-		fs.add(sig.signal, at, sig.why, pkts...)
+		fs.add(sig.signal, at, func() string { return sig.why }, pkts...)
 	}
 }
 
@@ -148,13 +152,19 @@ func (fs *findings) exchange(f *Flow) {
 	if hs.n >= 2 {
 		switch {
 		case hs.serverFINBefore != 0:
-			fs.add("keepalive.reuse.failed", hs.reqTime, fmt.Sprintf("request %d (%s %s) written on a connection %s had already closed (FIN at packet %d), after %s idle", hs.n, req.Method, req.Target, f.Server, hs.serverFINBefore, fmtDur(hs.idle)), hs.reqPkt, hs.serverFINBefore)
+			fs.add("keepalive.reuse.failed", hs.reqTime, func() string {
+				return fmt.Sprintf("request %d (%s %s) written on a connection %s had already closed (FIN at packet %d), after %s idle", hs.n, req.Method, req.Target, f.Server, hs.serverFINBefore, fmtDur(hs.idle))
+			}, hs.reqPkt, hs.serverFINBefore)
 			return
 		case closedAfter && hs.idle >= reuseIdle/10:
-			fs.add("keepalive.reuse.failed", closedTime, fmt.Sprintf("request %d (%s %s) on a connection reused after %s idle: %s %s it without answering", hs.n, req.Method, req.Target, fmtDur(hs.idle), f.Server, how), hs.reqPkt, closedPkt)
+			fs.add("keepalive.reuse.failed", closedTime, func() string {
+				return fmt.Sprintf("request %d (%s %s) on a connection reused after %s idle: %s %s it without answering", hs.n, req.Method, req.Target, fmtDur(hs.idle), f.Server, how)
+			}, hs.reqPkt, closedPkt)
 			return
 		case hs.answered && hs.idle >= reuseIdle:
-			fs.add("keepalive.reuse.ok", hs.respTime, fmt.Sprintf("request %d on a connection reused after %s idle was answered %d", hs.n, fmtDur(hs.idle), hs.resp.Status), hs.reqPkt, hs.respPkt)
+			fs.add("keepalive.reuse.ok", hs.respTime, func() string {
+				return fmt.Sprintf("request %d on a connection reused after %s idle was answered %d", hs.n, fmtDur(hs.idle), hs.resp.Status)
+			}, hs.reqPkt, hs.respPkt)
 		}
 	}
 	if req.BodyLen == 0 {
@@ -172,13 +182,19 @@ func (fs *findings) exchange(f *Flow) {
 	switch {
 	case hs.bodyDone && hs.answered:
 		if hs.bodySent >= largeBody {
-			fs.add("body.upload.ok", hs.respTime, fmt.Sprintf("%s %s: the %s body went through and was answered %d", req.Method, req.Target, declared, hs.resp.Status), hs.reqPkt, hs.respPkt)
+			fs.add("body.upload.ok", hs.respTime, func() string {
+				return fmt.Sprintf("%s %s: the %s body went through and was answered %d", req.Method, req.Target, declared, hs.resp.Status)
+			}, hs.reqPkt, hs.respPkt)
 		}
 	case !hs.bodyDone && zeroCount[toClient] > 0 && shut >= 1e9:
 		// A window shut for long comes first even if the backend closed later: it stopped
 		// reading, and whoever gave up closed.
-		fs.add("body.upload.stalled", f.zeroAt[toClient], fmt.Sprintf("%s stopped reading the body of %s %s after %d of %s: its window stayed shut for %s", f.Server, req.Method, req.Target, hs.bodySent, declared, fmtDur(shut)), f.zeroPkt[toClient], hs.reqPkt)
+		fs.add("body.upload.stalled", f.zeroAt[toClient], func() string {
+			return fmt.Sprintf("%s stopped reading the body of %s %s after %d of %s: its window stayed shut for %s", f.Server, req.Method, req.Target, hs.bodySent, declared, fmtDur(shut))
+		}, f.zeroPkt[toClient], hs.reqPkt)
 	case !hs.bodyDone && closedAfter:
-		fs.add("body.upload.reset", closedTime, fmt.Sprintf("%s %s %s the connection after %d of %s of body", f.Server, how, req.Target, hs.bodySent, declared), closedPkt, hs.reqPkt)
+		fs.add("body.upload.reset", closedTime, func() string {
+			return fmt.Sprintf("%s %s %s the connection after %d of %s of body", f.Server, how, req.Target, hs.bodySent, declared)
+		}, closedPkt, hs.reqPkt)
 	}
 }

@@ -108,11 +108,17 @@ func (p *pattern) report(fs *findings) {
 	rare := 4*p.failed <= p.failed+p.ok
 	switch {
 	case p.failed >= 2 && p.ok == 0:
-		fs.add("log.pattern.all-failing", p.lastFailAt, fmt.Sprintf("all %d backend connections the reverse proxy opened failed", p.failed), p.lastFail, p.firstFail)
+		fs.add("log.pattern.all-failing", p.lastFailAt, func() string {
+			return fmt.Sprintf("all %d backend connections the reverse proxy opened failed", p.failed)
+		}, p.lastFail, p.firstFail)
 	case p.failed >= 2 && (longest >= 3 || longest >= 2 && !rare):
-		fs.add("log.pattern.clustered", p.lastFailAt, fmt.Sprintf("%d of %d backend connections failed, up to %d in a row, while others succeeded", p.failed, p.failed+p.ok, longest), p.lastFail, p.firstFail)
+		fs.add("log.pattern.clustered", p.lastFailAt, func() string {
+			return fmt.Sprintf("%d of %d backend connections failed, up to %d in a row, while others succeeded", p.failed, p.failed+p.ok, longest)
+		}, p.lastFail, p.firstFail)
 	case p.failed >= 1 && rare && p.ok >= 3:
-		fs.add("log.pattern.sporadic", p.lastFailAt, fmt.Sprintf("%d isolated failures among %d backend connections", p.failed, p.failed+p.ok), p.lastFail, p.firstFail)
+		fs.add("log.pattern.sporadic", p.lastFailAt, func() string {
+			return fmt.Sprintf("%d isolated failures among %d backend connections", p.failed, p.failed+p.ok)
+		}, p.lastFail, p.firstFail)
 	}
 	if p.targetsDropped {
 		return
@@ -131,6 +137,8 @@ func (p *pattern) report(fs *findings) {
 		}
 	}
 	if badOut != nil && badOut.failed >= 2 && badOut.ok == 0 && okOthers >= 2 {
-		fs.add("log.pattern.request-correlated", badOut.at, fmt.Sprintf("every one of %d failed requests was %s; %d other requests succeeded", badOut.failed, bad, okOthers), badOut.pkt)
+		fs.add("log.pattern.request-correlated", badOut.at, func() string {
+			return fmt.Sprintf("every one of %d failed requests was %s; %d other requests succeeded", badOut.failed, bad, okOthers)
+		}, badOut.pkt)
 	}
 }
