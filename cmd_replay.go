@@ -53,6 +53,9 @@ func replayTitle(paths []string) string {
 	names := make([]string, len(paths))
 	for i, p := range paths {
 		names[i] = filepath.Base(p)
+		if p == "-" {
+			names[i] = "standard input"
+		}
 	}
 	return "replay of " + strings.Join(names, ", ")
 }
