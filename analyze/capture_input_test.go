@@ -13,21 +13,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// packetBlind lists recorded causes whose packets alone cannot name them, with the reason; their
-// recordings are still read, and must not fail or warn.
+// packetBlind lists recorded causes (or scenarios) whose packets alone cannot name them, with the
+// reason; their recordings are still read, and must not fail or warn.
 var packetBlind = map[string]string{
 	// A refused connection to a port chosen at random looks the same whether a proxy or a backend
 	// was meant to listen there; only the client's account says it was the proxy.
 	"tunnel.proxy-unreachable": "a refused connect to an unknown port does not say it was a proxy",
-	// A gateway's refused or unanswered connect to its TLS backend looks the same on the wire as
-	// a reverse proxy's to a down backend (backend.down) or across a broken path (network.path).
-	"backend.tcp-unreachable": "a refused or unanswered connect does not say a TLS gateway made it",
-	// Isolated refused connects among many good ones: only their spread in time (the access
-	// log's pattern) tells a flaky path from an overloaded backend.
-	"network.sporadic": "isolated refused connects read as overload until their spread in time is weighed",
-	// Keyed by scenario: nginx answers a hung URL with 504 after its read timeout, which the
-	// capture weighs as a stalled body more than the one-URL correlation as request.pattern.
-	"request.pattern.nginx": "nginx's 504s on one URL weigh toward a stalled body more than toward the URL pattern",
 }
 
 // TestRecordedCaptures reads every capture the lab recorded from real servers and checks that the

@@ -19,6 +19,11 @@ type findings struct {
 	tally   map[string]*tally
 	order   []string
 	pattern pattern
+	// hops counts the connections opened in the capture and those that show a proxy hop (a
+	// CONNECT, or a reverse proxy's front or backend connection); first is the first opened.
+	opened, proxied int
+	first           int64
+	firstAt         int64
 }
 
 type tally struct {
@@ -69,6 +74,11 @@ func (fs *findings) evidence(signal string, at int64, detail string, pkts []int6
 // keepPerSignal, how often in all.
 func (fs *findings) flush() {
 	fs.pattern.report(fs)
+	if fs.opened > 0 && fs.proxied == 0 {
+		fs.add("capture.hop.direct", fs.firstAt, func() string {
+			return fmt.Sprintf("all %d connections go straight from client to server: no CONNECT, no reverse proxy", fs.opened)
+		}, fs.first)
+	}
 	for _, s := range fs.order {
 		t := fs.tally[s]
 		if t.n <= keepPerSignal {
@@ -89,6 +99,14 @@ func (fs *findings) flow(t *table, f *Flow) {
 	hs := f.httpSeen()
 	connect := hs.first.Method == "CONNECT"
 	toProxy := connect || f.Role == RoleFront || t.proxies[f.Server] || proxyPorts[f.Server.Port]
+	if !f.Midstream {
+		if fs.opened++; fs.first == 0 || f.FirstPacket < fs.first {
+			fs.first, fs.firstAt = f.FirstPacket, f.Start
+		}
+		if toProxy || f.Role != RoleDirect {
+			fs.proxied++
+		}
+	}
 	if f.Role == RoleFront && !connect && hs.n > 0 {
 		fs.add("http.reverse-proxy.seen", hs.reqTime, func() string {
 			return fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, hs.first.Method, hs.first.Target, f.Client)

@@ -53,7 +53,7 @@ var connScenarios = []scenario{
 		},
 		want:  []string{"tcp.connect.refused"},
 		not:   []string{"tcp.connect.ok", "tcp.connect.timeout"},
-		cause: "",
+		cause: "backend.tcp-unreachable",
 	},
 	{
 		name: "syn-timeout",
@@ -65,7 +65,7 @@ var connScenarios = []scenario{
 		},
 		want:  []string{"tcp.connect.timeout"},
 		not:   []string{"tcp.connect.ok", "tcp.connect.refused"},
-		cause: "network.path",
+		cause: "backend.tcp-unreachable",
 	},
 	{
 		name: "clienthello-dropped",
