@@ -123,3 +123,36 @@ func TestCaptureThroughGzipPipe(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncatedAndBrokenCaptures checks the analyze seam's answers to damaged captures: a cut
+// recording is read up to the cut with a warning; a capture header alone fails with one line.
+func TestTruncatedAndBrokenCaptures(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/scenarios/tunnel.proxy-auth/lo.pcap")
+	if err != nil {
+		t.Skip("recording not present: " + err.Error())
+	}
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cut := filepath.Join(dir, "cut.pcap")
+	if err := os.WriteFile(cut, raw[:len(raw)*2/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	evs, inputs, err := Collect(context.Background(), kb, []string{cut}, nil, Options{})
+	if err != nil {
+		t.Fatalf("a truncated capture failed: %v", err)
+	}
+	if len(inputs[0].Warnings) == 0 || !strings.Contains(inputs[0].Warnings[0], "truncated") || len(evs) == 0 {
+		t.Errorf("truncated: %d findings, input %+v", len(evs), inputs[0])
+	}
+	head := filepath.Join(dir, "head.pcap")
+	if err := os.WriteFile(head, raw[:10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Collect(context.Background(), kb, []string{head}, nil, Options{})
+	if err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a cut header: %v, want a one-line error", err)
+	}
+}

@@ -127,6 +127,10 @@ func TestFilterSortAndEvidenceJump(t *testing.T) {
 	if m.pktCursor != 4 {
 		t.Errorf("cursor on list row %d, want 4 (packet 5)", m.pktCursor)
 	}
+	m.Update(press("enter"))
+	if s = screen(m); !strings.Contains(s, "Packet 5") || !strings.Contains(s, "finding   proxy.connect.status.403") {
+		t.Fatalf("the packet's detail names the finding it shows:\n%s", s)
+	}
 }
 
 func TestMaskSecrets(t *testing.T) {

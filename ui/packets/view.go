@@ -155,6 +155,12 @@ func (m *Model) renderDetail(h int) []string {
 		if pi.Info != "" {
 			lines = append(lines, "what      "+diagnose.Redact(pi.Info))
 		}
+		// Back from the packet to the findings it shows.
+		for _, e := range m.evidenceHere() {
+			if e.Packets[0] == p.Number {
+				lines = append(lines, m.styles.Label.Render("finding   ")+e.Signal+": "+e.Detail)
+			}
+		}
 	}
 	m.scroll = min(m.scroll, max(len(lines)-h, 0))
 	return lines[m.scroll:min(len(lines), m.scroll+h)]
