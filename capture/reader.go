@@ -93,6 +93,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 	default:
 		return nil, fmt.Errorf("capture: %w", ErrNotCapture)
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("capture: %s: the input ends inside the file header: %w", rd.format, io.ErrUnexpectedEOF)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("capture: %s header: %w", rd.format, err)
 	}
