@@ -3,6 +3,8 @@ package logs
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -22,7 +24,21 @@ type signalAgg struct {
 	count       int64
 	first, last time.Time
 	lastLine    int64
+	// backends counts the lines per backend named on them, the first maxAggBackends backends;
+	// cur is the one counted last (consecutive lines mostly name the same backend).
+	backends []backendCount
+	cur      int
 }
+
+// backendCount is one backend's share of a signal's lines, with its first and last time.
+type backendCount struct {
+	name        string
+	n           int64
+	first, last time.Time
+}
+
+// maxAggBackends bounds the backends counted per signal; a summary names the busiest anyway.
+const maxAggBackends = 16
 
 // keptLine is a line kept for evidence, copied out of the reader's buffer.
 type keptLine struct {
@@ -81,9 +97,64 @@ func (agg *signalAgg) add(r *Record) {
 		agg.last = r.Time
 	}
 	agg.lastLine = r.Line
+	if len(r.Backend) > 0 && r.Event != EventRequest && !r.Companion {
+		agg.countBackend(r)
+	}
 	if len(agg.kept) < keepPerSignal {
 		agg.kept = append(agg.kept, keptLine{line: r.Line, at: r.Time, event: r.Event, text: clip(r.Text, detailLen), rec: newLinkKey(r), companion: r.Companion})
 	}
+}
+
+func (agg *signalAgg) countBackend(r *Record) {
+	i := agg.cur
+	if i >= len(agg.backends) || agg.backends[i].name != string(r.Backend) {
+		i = -1
+		for j := range agg.backends {
+			if agg.backends[j].name == string(r.Backend) {
+				i = j
+				break
+			}
+		}
+		if i < 0 {
+			if len(agg.backends) >= maxAggBackends {
+				return
+			}
+			agg.backends = append(agg.backends, backendCount{name: string(r.Backend), first: r.Time})
+			i = len(agg.backends) - 1
+		}
+		agg.cur = i
+	}
+	b := &agg.backends[i]
+	b.n++
+	if !r.Time.IsZero() {
+		b.last = r.Time
+	}
+}
+
+// byBackend writes "; by backend: 10.0.0.5:8080 40 (10:00:01–10:04:59), 10.0.0.6:8080 7 (…)"
+// when the lines name more than one backend, or the one backend they name.
+func (agg *signalAgg) byBackend() string {
+	if len(agg.backends) == 0 {
+		return ""
+	}
+	bs := append([]backendCount(nil), agg.backends...)
+	sort.SliceStable(bs, func(i, j int) bool { return bs[i].n > bs[j].n })
+	var b strings.Builder
+	b.WriteString("; by backend:")
+	for i, x := range bs {
+		if i == 5 {
+			fmt.Fprintf(&b, " and %d more", len(bs)-5)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, " %s %d", x.name, x.n)
+		if !x.first.IsZero() {
+			fmt.Fprintf(&b, " (%s–%s)", x.first.Format("15:04:05"), x.last.Format("15:04:05"))
+		}
+	}
+	return b.String()
 }
 
 // lineEvidence turns the kept lines of every signal into evidence, plus a summary per signal
@@ -106,7 +177,7 @@ func (fs *fileState) lineEvidence(l *linker) []diagnose.Evidence {
 			out = append(out, diagnose.Evidence{
 				Signal: sig, Source: fmt.Sprintf("%s:%d", fs.name, agg.lastLine), Kind: diagnose.FromLog,
 				At:     agg.last,
-				Detail: fmt.Sprintf("%d lines in %s show this%s (last at line %d)", agg.count, fs.name, span(agg.first, agg.last), agg.lastLine),
+				Detail: fmt.Sprintf("%d lines in %s show this%s (last at line %d)%s", agg.count, fs.name, span(agg.first, agg.last), agg.lastLine, agg.byBackend()),
 				Path:   fs.name, Line: int(agg.lastLine),
 			})
 		}
