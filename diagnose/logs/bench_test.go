@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 )
 
@@ -95,4 +96,34 @@ func TestAnalyzeAllocatesNothingPerLine(t *testing.T) {
 			t.Errorf("%s: %.4f allocations per line (%.0f for %d passes, %.0f for %d)", f, per, once, passes, twice, 2*passes)
 		}
 	}
+}
+
+// BenchmarkAnalyzeFile reads the log named by HOPSCOPE_BENCH_LOG (make one with
+// internal/genlog) as analyze does, format detected; skipped when the variable is not set.
+func BenchmarkAnalyzeFile(b *testing.B) {
+	path := os.Getenv("HOPSCOPE_BENCH_LOG")
+	if path == "" {
+		b.Skip("HOPSCOPE_BENCH_LOG names no log (go run ./diagnose/logs/internal/genlog > FILE)")
+	}
+	var lines int64
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		head := make([]byte, 64<<10)
+		n, _ := f.ReadAt(head, 0)
+		format, ok := Detect(head[:n], Options{})
+		if !ok {
+			b.Fatalf("%s: no known log format", path)
+		}
+		st, err := NewAnalyzer().ReadFile(context.Background(), path, f, format, Options{})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(st.Bytes)
+		lines += st.Lines
+	}
+	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
 }
