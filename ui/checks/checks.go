@@ -110,7 +110,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		return m, m.adopt(msg.run, msg.evidence)
 	case doneMsg:
 		m.adopt(msg.run, nil)
-		return m, nil
+		return m, skippedNotes(msg.run, time.Now())
 	case spinner.TickMsg:
 		if m.run == nil || msg.ID != m.spin.ID() {
 			return m, nil
