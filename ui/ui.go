@@ -120,7 +120,8 @@ func (m *Model) publish() tea.Cmd {
 }
 
 // key routes a key press: the keys that always work, then a pane taking text, then the root's own
-// keys, then the replay's, then the focused pane.
+// keys, then the keys the focused pane shows in its help now, then the replay's, then the
+// focused pane.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	switch {
@@ -158,6 +159,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Shrink):
 		m.cur.layout.grow(m.cur.focus, -1)
 		m.relayout()
+	case m.claims(msg):
+		return m.toFocused(msg)
 	case m.cur == m.inv && m.work.Handles(msg):
 		return m.toWork(msg)
 	default:
@@ -175,6 +178,23 @@ func (m *Model) open(o common.OpenMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.work, cmd = m.work.Open(o)
 	return tea.Batch(initAll(m.inv.panes), m.publish(), cmd)
+}
+
+// claims reports whether the focused pane lists the key among its enabled bindings: a pane that
+// uses ← and → (to choose a check) gets them before the replay does.
+func (m *Model) claims(msg tea.KeyPressMsg) bool {
+	p := m.cur.focused()
+	if p == nil {
+		return false
+	}
+	for _, group := range p.FullHelp() {
+		for _, b := range group {
+			if b.Enabled() && key.Matches(msg, b) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *Model) capturing() bool {

@@ -26,7 +26,9 @@ import (
 // only after a message, a key or SetSize changed what it shows.
 //
 // The help.KeyMap methods list the pane's bindings for the help bar; a binding the pane cannot
-// act on right now is disabled with SetEnabled(false) and drops out of the help by itself.
+// act on right now is disabled with SetEnabled(false) and drops out of the help by itself. The
+// root also routes by them: a key the focused pane lists (enabled) in FullHelp reaches the pane
+// before the replay's keys, so a pane may reuse ← and → while they mean something to it.
 type Pane interface {
 	help.KeyMap
 	// ID is the pane's stable name in layouts, such as "tree" or "ledger".
