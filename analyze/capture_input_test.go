@@ -19,6 +19,9 @@ var packetBlind = map[string]string{
 	// A refused connection to a port chosen at random looks the same whether a proxy or a backend
 	// was meant to listen there; only the client's account says it was the proxy.
 	"tunnel.proxy-unreachable": "a refused connect to an unknown port does not say it was a proxy",
+	// Keyed by scenario: without a route no packet leaves for the backend; the wire shows only
+	// the proxy's 503s.
+	"network.path.route": "no packet reaches the wire toward the backend, only the proxy's 503s",
 }
 
 // TestRecordedCaptures reads every capture the lab recorded from real servers and checks that the

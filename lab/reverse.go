@@ -28,6 +28,9 @@ type revSpec struct {
 	// SmallBuffers shrinks TCP socket buffers in the namespace so that a request body of a
 	// few hundred KiB really streams instead of vanishing into the kernel's buffers.
 	SmallBuffers bool
+	// RoutedBackend puts the backend in a namespace of its own, on a subnet the proxy's
+	// namespace has no route to (the routing mistake of network.path): routedHosts.
+	RoutedBackend bool
 	// NFT is an nftables ruleset loaded once the servers are up.
 	NFT   string
 	Notes []string
@@ -67,7 +70,15 @@ func (s revSpec) up(ctx context.Context, l *Lab) (Targets, error) {
 	}
 	var logs []string
 	if s.Backend != nil {
-		if err := l.startBackends(ctx, ns, s.Backend...); err != nil {
+		bns, hosts := ns, loopbackHosts
+		if s.RoutedBackend {
+			if bns, err = l.routedBackendNetns(ctx, ns); err != nil {
+				return Targets{}, err
+			}
+			hosts = routedHosts
+			s.Apache.Backends = hosts
+		}
+		if err := l.startBackends(ctx, bns, hosts, s.Backend...); err != nil {
 			return Targets{}, err
 		}
 		logs = append(logs, l.LogPath("backend.log"))
@@ -87,9 +98,13 @@ func (s revSpec) up(ctx context.Context, l *Lab) (Targets, error) {
 			return Targets{}, err
 		}
 	}
-	notes := append([]string{fmt.Sprintf("The %s reverse proxy listens on port %d and proxies to the backend on port %d "+
-		"of the same address (127.0.0.1 or ::1), all inside namespace %s.", proxyName(s.Proxy), proxyPort, revBackendPort, ns)},
-		s.Notes...)
+	where := fmt.Sprintf("of the same address (127.0.0.1 or ::1), all inside namespace %s", ns)
+	if s.RoutedBackend {
+		where = fmt.Sprintf("at %s and %s in its own namespace; the proxy runs in namespace %s",
+			routedHosts[0], routedHosts[1], ns)
+	}
+	notes := append([]string{fmt.Sprintf("The %s reverse proxy listens on port %d (127.0.0.1, ::1) and proxies to "+
+		"the backend on port %d %s.", proxyName(s.Proxy), proxyPort, revBackendPort, where)}, s.Notes...)
 	return Targets{
 		Target:  fmt.Sprintf("http://%s/", hostPort("127.0.0.1", proxyPort)),
 		Target6: fmt.Sprintf("http://%s/", hostPort("::1", proxyPort)),
@@ -98,6 +113,36 @@ func (s revSpec) up(ctx context.Context, l *Lab) (Targets, error) {
 		Logs:    logs,
 		Notes:   notes,
 	}, nil
+}
+
+// routedHosts are the backend's addresses in its own namespace; the proxy's side of the link is
+// on other subnets (routedProxyAddrs) and has no route to these.
+var (
+	routedHosts      = [2]string{"10.213.91.2", "fd00:213:91::2"}
+	routedProxyAddrs = []string{"10.213.90.1/24", "fd00:213:90::1/64"}
+)
+
+// routedBackendNetns makes the backend's namespace and links it to the proxy's with a veth
+// pair. The backend's side has a route back; the proxy's side has none to the backend's subnets.
+func (l *Lab) routedBackendNetns(ctx context.Context, proxyNetns string) (string, error) {
+	bns, err := l.Netns(ctx, "be", "")
+	if err != nil {
+		return "", err
+	}
+	if err := l.Veth(ctx, Link{Netns: proxyNetns, Name: "rp0", Addrs: routedProxyAddrs},
+		Link{Netns: bns, Name: "be0", Addrs: []string{routedHosts[0] + "/24", routedHosts[1] + "/64"}}); err != nil {
+		return "", err
+	}
+	for _, dst := range []string{"10.213.90.0/24", "fd00:213:90::/64"} {
+		args := []string{"-n", bns, "route", "add", dst, "dev", "be0"}
+		if strings.Contains(dst, ":") {
+			args = []string{"-n", bns, "-6", "route", "add", dst, "dev", "be0"}
+		}
+		if err := run(ctx, "ip", args...); err != nil {
+			return "", err
+		}
+	}
+	return bns, nil
 }
 
 func proxyName(p string) string {

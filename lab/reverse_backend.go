@@ -35,15 +35,18 @@ func init() {
 // revBackendPort is where the lab's backends listen inside a scenario's namespace.
 const revBackendPort = 9000
 
-// startBackends runs a lab/backend server on 127.0.0.1 and on [::1] at revBackendPort inside
+// loopbackHosts are the backend's addresses when it shares the proxy's namespace.
+var loopbackHosts = [2]string{"127.0.0.1", "::1"}
+
+// startBackends runs a lab/backend server on each of hosts (IPv4, IPv6) at revBackendPort inside
 // netns, both appending their request lines to log/backend.log. flags are the server's own
 // (--mode and what the mode needs).
-func (l *Lab) startBackends(ctx context.Context, netns string, flags ...string) error {
+func (l *Lab) startBackends(ctx context.Context, netns string, hosts [2]string, flags ...string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("lab: find own executable for the backend: %w", err)
 	}
-	for i, host := range []string{"127.0.0.1", "::1"} {
+	for i, host := range hosts {
 		name := "backend"
 		if i > 0 {
 			name = "backend-v6"

@@ -100,6 +100,30 @@ func connectScenarios() []Scenario {
 		}),
 
 		revScenario(Scenario{
+			Name:  "network.path.route",
+			Cause: "network.path",
+			Title: "the proxy host has no route to the backend's subnet: Network is unreachable, 503",
+			Story: "The backend runs in its own namespace on 10.213.91.2 and fd00:213:91::2, linked to the proxy's " +
+				"namespace, but the proxy's side has no route to those subnets (a static route lost in a " +
+				"change). Apache httpd's connect fails at once with AH00957 (101)Network is unreachable and " +
+				"AH01114, and it answers 503; no packet leaves for the backend.",
+			Traffic: httpTraffic(every(8, 0, 150*time.Millisecond, "GET", 0, numbered("/api/orders/"))),
+			Verify: func(rec *Recording) error {
+				return firstErr(
+					rec.expectStatuses("apache-access.log", anyRequest, statusIs(503), "503"),
+					rec.expectLines("apache-error.log", 16, "(101)Network is unreachable: AH00957: http: attempt to connect to"),
+					rec.expectNoPackets("any.pcapng", "tcp.port == 9000"),
+				)
+			},
+		}, revSpec{
+			Apache:        apacheConfig{Params: apacheConnectParams},
+			Backend:       []string{"--mode", "ok"},
+			RoutedBackend: true,
+			Notes: []string{"The fix: ip -n NAMESPACE route add 10.213.91.0/24 dev rp0 (and fd00:213:91::/64 with -6); " +
+				"then requests succeed."},
+		}),
+
+		revScenario(Scenario{
 			Name:  "network.path.nginx",
 			Title: "a router answers host unreachable for the backend: nginx logs No route to host, 502",
 			Story: "The backend runs and listens, but a filter on the path rejects connections to port 9000 with " +

@@ -24,6 +24,8 @@ type apacheConfig struct {
 	Params string
 	// Extra holds directives for each virtual host, e.g. "SetEnv proxy-nokeepalive 1".
 	Extra string
+	// Backends are the backend's IPv4 and IPv6 addresses; zero means the loopback ones.
+	Backends [2]string
 	// OneChild runs a single child process, so that every request draws on one pool of
 	// backend connections (the keep-alive race then shows on every late reuse).
 	OneChild bool
@@ -74,8 +76,12 @@ CustomLog %s combined
 # Short timeouts keep a lab run brief; the failures are the same with production values.
 Timeout 10
 `, errorLog, accessLog)
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		front, back := hostPort(host, proxyPort), hostPort(host, revBackendPort)
+	backs := c.Backends
+	if backs[0] == "" {
+		backs = loopbackHosts
+	}
+	for i, host := range loopbackHosts {
+		front, back := hostPort(host, proxyPort), hostPort(backs[i], revBackendPort)
 		fmt.Fprintf(&b, "\nListen %s\n<VirtualHost %s>\n    ServerName proxy.lab.test\n", front, front)
 		if c.Extra != "" {
 			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(strings.TrimSpace(c.Extra), "\n", "\n    "))
