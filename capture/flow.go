@@ -57,6 +57,7 @@ const (
 	RoleBackend
 )
 
+// String names the role: "direct", "front" or "backend".
 func (r Role) String() string {
 	return [...]string{"direct", "front", "backend"}[r]
 }
