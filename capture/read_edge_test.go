@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/hopscope/hopscope/capture/internal/synth"
 	"github.com/hopscope/hopscope/diagnose"
 )
@@ -143,5 +146,49 @@ func TestSeenOnTwoInterfaces(t *testing.T) {
 		if got, want := signals(b), signals(a); !slices.Equal(got, want) {
 			t.Errorf("%s: seen twice %v, once %v", sc.name, got, want)
 		}
+	}
+}
+
+// TestPcapngInterfacesOfDifferentLinkTypes writes one pcapng with an Ethernet interface in
+// microseconds and a Linux SLL2 one in nanoseconds, packets of both interleaved, and expects the
+// findings of each.
+func TestPcapngInterfacesOfDifferentLinkTypes(t *testing.T) {
+	packets := func(link layers.LinkType, sc int) []Packet {
+		rd, _ := NewReader(bytes.NewReader(build(t, link, false, v4, scenarios[sc].build)))
+		var out []Packet
+		for {
+			p, err := rd.Next()
+			if err != nil {
+				return out
+			}
+			p.Data = append([]byte(nil), p.Data...)
+			out = append(out, p)
+		}
+	}
+	eth, sll := packets(layers.LinkTypeEthernet, 0), packets(layers.LinkTypeLinuxSLL2, 3)
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{Name: "eth0", LinkType: layers.LinkTypeEthernet, TimestampResolution: 6, SnapLength: 65535}, pcapgo.NgWriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := w.AddInterface(pcapgo.NgInterface{Name: "any", LinkType: layers.LinkTypeLinuxSLL2, TimestampResolution: 9, SnapLength: 65535})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < max(len(eth), len(sll)); i++ {
+		for j, ps := range [][]Packet{eth, sll} {
+			if i < len(ps) {
+				ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, ps[i].Time), CaptureLength: len(ps[i].Data), Length: len(ps[i].Data), InterfaceIndex: j * id}
+				if err := w.WritePacket(ci, ps[i].Data); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	w.Flush()
+	sum, evs := analyzeBytes(t, buf.Bytes())
+	got := signals(evs)
+	if sum.Packets != int64(len(eth)+len(sll)) || len(sum.Warnings) != 0 || !slices.Contains(got, "tcp.connect.refused") || !slices.Contains(got, "tls.clienthello.acked") {
+		t.Errorf("%d packets of %d, warnings %q, signals %v", sum.Packets, len(eth)+len(sll), sum.Warnings, got)
 	}
 }

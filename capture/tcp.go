@@ -81,6 +81,9 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 		}
 	}
 	if s.Len > 0 {
+		if s.Flags&flagSYN != 0 {
+			s.Seq++ // data in a SYN (TCP Fast Open) comes after the SYN's own sequence number
+		}
 		t.data(f, dir, s, p)
 	}
 	if s.Flags&flagFIN != 0 {
