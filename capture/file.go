@@ -22,7 +22,7 @@ type File struct {
 	format Format
 	pcap   pcapState
 	ng     ngState
-	buf    *source
+	own    *PacketReader // Packet's reader
 }
 
 // OpenFile opens a pcap or pcapng file for viewing. Call Analyze before Packet.
@@ -63,17 +63,35 @@ func (f *File) Analyze(ctx context.Context, opts Options) (Summary, error) {
 
 // Packet reads packet number n (from 1) again. The packet's Data is valid until the next call.
 // Only packets already indexed can be read, and it may be called while Analyze runs (from one
-// goroutine at a time); for a pcapng file with several sections, interfaces are those of the
-// latest section read.
+// goroutine at a time; others use a PacketReader of their own); for a pcapng file with several
+// sections, interfaces are those of the latest section read.
 func (f *File) Packet(n int64) (Packet, error) {
+	if f.own == nil {
+		f.own = f.NewPacketReader()
+	}
+	return f.own.Packet(n)
+}
+
+// PacketReader reads packets of a File by number with a buffer of its own, so that several
+// goroutines (the screen, a filter running through the file) can each have one.
+type PacketReader struct {
+	f   *File
+	buf *source
+}
+
+// NewPacketReader returns a reader of the file's packets.
+func (f *File) NewPacketReader() *PacketReader {
+	return &PacketReader{f: f, buf: newSourceSize(nil, 64<<10)}
+}
+
+// Packet reads packet number n; its Data is valid until the reader's next call.
+func (pr *PacketReader) Packet(n int64) (Packet, error) {
+	f := pr.f
 	e, ok := f.Index.At(n)
 	if !ok {
 		return Packet{}, fmt.Errorf("capture: no packet %d (%d indexed)", n, f.Index.Len())
 	}
-	if f.buf == nil {
-		f.buf = newSourceSize(nil, 64<<10)
-	}
-	src := f.buf
+	src := pr.buf
 	src.r, src.pos, src.end, src.off, src.err, src.zero = io.NewSectionReader(f.f, e.Offset, maxBlock), 0, 0, e.Offset, nil, 0
 	f.mu.Lock()
 	rd := Reader{src: src, format: f.format, pcap: f.pcap, ng: f.ng}
@@ -82,7 +100,7 @@ func (f *File) Packet(n int64) (Packet, error) {
 		p   Packet
 		err error
 	)
-	if f.format == FormatPcap {
+	if rd.format == FormatPcap {
 		p, err = rd.nextPcap()
 	} else {
 		p, err = rd.nextNG()

@@ -20,6 +20,10 @@ type KeyMap struct {
 	Evidence key.Binding
 	// File switches between the captures read.
 	File key.Binding
+	// Filter types a packet filter (host, port, flags, words); Apply and Cancel end the typing.
+	Filter key.Binding
+	Apply  key.Binding
+	Cancel key.Binding
 }
 
 // DefaultKeyMap returns the pane's bindings.
@@ -33,5 +37,8 @@ func DefaultKeyMap() KeyMap {
 		Follow:     key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow stream")),
 		Evidence:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "evidence → packets")),
 		File:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "next capture")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter packets")),
+		Apply:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }

@@ -87,6 +87,7 @@ func (m *Model) keyConvs(msg tea.KeyPressMsg, k common.KeyMap, o KeyMap) {
 
 // openConv lists one conversation's packets.
 func (m *Model) openConv(c conv) {
+	m.stopFilter()
 	m.conv, m.mode, m.pktCursor, m.pktOffset = &c, modePackets, 0, 0
 	m.convPackets = m.convPackets[:0]
 	f := m.sources[m.cur].fileOf()
@@ -107,6 +108,10 @@ func (m *Model) openConv(c conv) {
 
 // listed returns how many packets the list holds and the number of the i-th (from 0).
 func (m *Model) listed() (int64, func(i int64) int64) {
+	if m.filtered && m.run != nil {
+		matches, _, _, _ := m.run.snapshot()
+		return int64(len(matches)), func(i int64) int64 { return matches[i] }
+	}
 	if m.conv != nil {
 		return int64(len(m.convPackets)), func(i int64) int64 { return m.convPackets[i] }
 	}

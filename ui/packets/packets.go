@@ -57,6 +57,11 @@ type Model struct {
 	evOffset       int
 	back           mode // where Back goes from detail
 
+	typing   bool   // a filter is being typed
+	input    string // what was typed
+	run      *filterRun
+	filtered bool // the packet list shows the run's matches
+
 	cache string
 	dirty bool
 }
@@ -110,18 +115,79 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		return m, tick()
 	case tickMsg:
 		m.dirty = true
+		if m.run != nil {
+			if _, _, _, done := m.run.snapshot(); !done {
+				return m, tick()
+			}
+		}
 		for _, s := range m.sources {
 			if _, done, _ := s.snapshot(); !done {
 				return m, tick()
 			}
 		}
 	case tea.KeyPressMsg:
-		if len(m.sources) > 0 {
-			m.key(msg)
-			m.dirty = true
+		if len(m.sources) == 0 {
+			return m, nil
 		}
+		m.dirty = true
+		if m.typing {
+			return m, m.typeKey(msg)
+		}
+		m.key(msg)
 	}
 	return m, nil
+}
+
+// Capturing implements common.TextInput: while a filter is typed every key is text.
+func (m *Model) Capturing() bool { return m.typing }
+
+// typeKey edits the filter being typed; Apply starts it over the listed packets.
+func (m *Model) typeKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.own.Apply):
+		m.typing = false
+		return m.applyFilter()
+	case key.Matches(msg, m.own.Cancel):
+		m.typing = false
+	case msg.Code == tea.KeyBackspace:
+		if r := []rune(m.input); len(r) > 0 {
+			m.input = string(r[:len(r)-1])
+		}
+	case msg.Text != "":
+		m.input += msg.Text
+	}
+	return nil
+}
+
+// applyFilter runs the typed filter over the packets listed (a conversation's, or all); an empty
+// filter shows them all again.
+func (m *Model) applyFilter() tea.Cmd {
+	m.stopFilter()
+	f, err := parseFilter(m.input)
+	if err != nil {
+		return common.ErrorCmd(err)
+	}
+	file := m.sources[m.cur].fileOf()
+	if f.text == "" || file == nil {
+		return nil
+	}
+	var nums []int64
+	n := file.Index.Len()
+	if m.conv != nil {
+		nums = append(nums, m.convPackets...)
+		n = int64(len(nums))
+	}
+	m.run = startFilter(m.ctx, file, f, nums, n)
+	m.filtered, m.mode, m.pktCursor, m.pktOffset = true, modePackets, 0, 0
+	return tick()
+}
+
+// stopFilter drops the filter in force.
+func (m *Model) stopFilter() {
+	if m.run != nil {
+		m.run.cancel()
+	}
+	m.run, m.filtered = nil, false
 }
 
 // session starts reading every capture the evidence points at that is not read yet, and keeps
@@ -169,7 +235,11 @@ func packetSource(e common.Entry) (string, int64, bool) {
 func (m *Model) key(msg tea.KeyPressMsg) {
 	k, o := m.keys, m.own
 	switch {
+	case key.Matches(msg, o.Filter) && (m.mode == modePackets || m.mode == modeConvs):
+		m.typing = true
+		return
 	case key.Matches(msg, o.File):
+		m.stopFilter()
 		m.cur = (m.cur + 1) % len(m.sources)
 		m.mode, m.conv, m.convPackets, m.pktCursor, m.pktOffset = modeConvs, nil, nil, 0, 0
 		return
@@ -177,9 +247,14 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 		m.mode = modeEvidence
 		return
 	case key.Matches(msg, o.AllPackets):
+		m.stopFilter()
 		m.mode, m.conv, m.convPackets, m.pktCursor, m.pktOffset = modePackets, nil, nil, 0, 0
 		return
 	case key.Matches(msg, o.Back):
+		if m.mode == modePackets && m.filtered {
+			m.stopFilter()
+			return
+		}
 		switch m.mode {
 		case modeDetail:
 			m.mode = m.back
@@ -247,11 +322,14 @@ func (m *Model) evidenceHere() []diagnose.Evidence {
 
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.typing {
+		return []key.Binding{m.own.Apply, m.own.Cancel}
+	}
 	switch m.mode {
 	case modeConvs:
-		return []key.Binding{m.keys.Select, m.own.Outcome, m.own.Sort, m.own.AllPackets, m.own.Follow, m.own.Evidence}
+		return []key.Binding{m.keys.Select, m.own.Outcome, m.own.Sort, m.own.AllPackets, m.own.Filter, m.own.Follow, m.own.Evidence}
 	case modePackets:
-		return []key.Binding{m.keys.Select, m.own.Back, m.own.Follow, m.own.Evidence}
+		return []key.Binding{m.keys.Select, m.own.Back, m.own.Filter, m.own.Follow, m.own.Evidence}
 	case modeDetail:
 		return []key.Binding{m.own.Hex, m.own.Back}
 	}

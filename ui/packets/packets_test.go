@@ -156,3 +156,54 @@ func TestViewFitsAnySize(t *testing.T) {
 		}
 	}
 }
+
+// typeText presses one key per character.
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func TestFilterPackets(t *testing.T) {
+	m := opened(t)
+	m.Update(press("/"))
+	if !m.Capturing() {
+		t.Fatal("typing a filter does not take the keys")
+	}
+	typeText(m, "syn ack")
+	m.Update(press("enter"))
+	if m.Capturing() || m.run == nil {
+		t.Fatalf("the filter did not start (capturing %v)", m.Capturing())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, _, _, done := m.run.snapshot(); done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the filter did not finish in 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	m.Update(tickMsg{})
+	s := screen(m)
+	rows := 0
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, " → ") && strings.Contains(l, "[") {
+			rows++
+			if !strings.Contains(l, "[SYN, ACK]") {
+				t.Errorf("a row that does not match the filter: %q", l)
+			}
+		}
+	}
+	if rows == 0 || !strings.Contains(s, "filter syn ack") {
+		t.Fatalf("filtered list:\n%s", s)
+	}
+	m.Update(press("backspace"))
+	if m.filtered {
+		t.Error("back did not drop the filter")
+	}
+	if _, err := parseFilter("port http"); err == nil {
+		t.Error("a port that is no number was taken")
+	}
+}

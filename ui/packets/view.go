@@ -38,6 +38,9 @@ func (m *Model) render() string {
 	if status != "" {
 		lines = append(lines, m.styles.Dim.Render(status))
 	}
+	if m.typing {
+		lines = append(lines, m.styles.Label.Render("filter: ")+m.input+"▏"+m.styles.Dim.Render("  host ADDR · port N · syn fin rst ack psh · words"))
+	}
 	body := max(h-len(lines), 0)
 	switch m.mode {
 	case modeConvs:
@@ -90,6 +93,13 @@ func (m *Model) renderPackets(h int) []string {
 	what := "all packets"
 	if m.conv != nil {
 		what = fmt.Sprintf("%s → %s (%s)", m.conv.client, m.conv.server, m.conv.state)
+	}
+	if m.filtered && m.run != nil {
+		_, scanned, total, done := m.run.snapshot()
+		what += " · filter " + m.run.filter.text
+		if !done {
+			what += fmt.Sprintf(" (%d of %d looked at)", scanned, total)
+		}
 	}
 	lines := []string{m.styles.Heading.Render(fmt.Sprintf("%d packets · %s", n, what))}
 	h--
