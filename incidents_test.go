@@ -18,7 +18,6 @@ import (
 // them and fails for any other incident ranked wrong.
 var knownGaps = map[string]string{
 	"network.sporadic":                 "the capture's refused connects weigh toward overload more than the access log's sporadic pattern weighs toward a flaky path",
-	"request.pattern.nginx":            "nginx's 504s after its read timeout weigh toward a stalled body more than the access log's one-URL pattern weighs toward request.pattern",
 	"backend.tcp-unreachable":          "refused connects alone fit a reverse proxy's down backend (backend.down) as well as a TLS gateway's unreachable one",
 	"backend.tcp-unreachable.syn-drop": "unanswered SYNs alone fit a broken path behind a reverse proxy (network.path) as well as a TLS gateway's unreachable backend",
 	"tunnel.proxy-unreachable":         "the client's Go error (\"connect to proxy …: connection refused\") matches no recognizer, and a capture alone cannot tell a refused proxy port from a refused backend",

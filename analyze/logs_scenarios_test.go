@@ -32,11 +32,7 @@ var mustRankFirst = map[string]bool{
 
 // rankGaps lists runs (scenario, or scenario+capture) whose true cause is not ranked first yet,
 // with why; the test logs them instead of failing.
-var rankGaps = map[string]string{
-	"body.backend-closed.nginx":     "nginx mostly reports the backend's reset as a failed read of the response header, and only the POSTs fail, so the logs read as a method pattern",
-	"keepalive.race.nginx":          "nginx retries the GETs and fails only the POSTs after a pause, so the access log reads as a method pattern; the pauses before the failures are what point at the keep-alive race",
-	"request.pattern.nginx+capture": "the capture's 504s after nginx's read timeout weigh toward a stalled body more than the access log's one-URL pattern weighs toward request.pattern",
-}
+var rankGaps = map[string]string{}
 
 // logScenario is one recorded incident with server logs.
 type logScenario struct {

@@ -47,9 +47,17 @@ func (p *nginxError) parse(line []byte, r *Record) bool {
 	case bytes.HasPrefix(ctx, []byte("sending request to upstream")):
 		r.Event = bodyEvent(reason)
 	case bytes.HasPrefix(ctx, []byte("reading response header from upstream")):
-		if has(reason, "timed out") {
+		switch {
+		case has(reason, "timed out"):
 			r.Event = EventReadTimeout
-		} else {
+		case has(reason, "reset by peer"):
+			// A reset, not a close: the backend's kernel had unread request data when it closed,
+			// which for a request with a body is nginx's way of saying what Apache logs as
+			// "pass request body failed (104)" (nginx had handed the whole body to the kernel
+			// and was already waiting for the answer). Decided below, once the method is known.
+			r.Event = EventStatusLine
+			defer resetAfterBody(r)
+		default:
 			r.Event = EventStatusLine
 		}
 	default:
@@ -69,4 +77,13 @@ func (p *nginxError) parse(line []byte, r *Record) bool {
 		}
 	}
 	return true
+}
+
+// resetAfterBody turns a reset met while waiting for the response to a request with a body into
+// the body failure it is.
+func resetAfterBody(r *Record) {
+	switch string(r.Method) {
+	case "POST", "PUT", "PATCH":
+		r.Event = EventPassBodyReset
+	}
 }
