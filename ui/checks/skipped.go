@@ -26,9 +26,9 @@ func skippedNotes(r *run, now time.Time) tea.Cmd {
 		if row.state != skipped {
 			continue
 		}
-		reason := "not run: the run ended before it"
+		reason := "the run ended first"
 		if failedAt != "" {
-			reason = "not run: the " + failedAt + " check failed before it"
+			reason = "the " + failedAt + " check failed first"
 		}
 		notes = append(notes, common.Entry{At: now, Source: "check " + row.id, Kind: diagnose.FromCheck, Status: "skipped", Detail: reason})
 	}
