@@ -29,11 +29,16 @@ type connectAttempt struct {
 	Host      string // Host header; "" sends Authority
 	User      string // proxy credentials; "" sends none
 	Password  string
+	Timeout   time.Duration // 0 = clientTimeout
 }
 
 // do sends the CONNECT and returns the transcript and the response status (0 if none came).
 func (a connectAttempt) do(ctx context.Context) (string, int) {
-	ctx, cancel := context.WithTimeout(ctx, clientTimeout)
+	d := a.Timeout
+	if d == 0 {
+		d = clientTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var b strings.Builder
 	start := time.Now()

@@ -3,14 +3,48 @@ package lab
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // squidNetnsPort is squid's port inside the timeout scenario's namespace.
 const squidNetnsPort = 3128
 
-// timeoutScenarios are tunnel.timeout: squid's connect to a black-holed backend times out.
+// timeoutScenarios are the black holes of the proxy-tunnel playbook: squid's connect to the
+// backend times out (tunnel.timeout), or the gateway's connect to squid does
+// (tunnel.proxy-unreachable).
 func timeoutScenarios() []Scenario {
 	return []Scenario{
+		{
+			Name: "tunnel.proxy-unreachable.syn-drop", Cause: "tunnel.proxy-unreachable", Playbook: "proxy-tunnel",
+			Title: "a firewall in front of the proxy drops SYNs to its port: the gateway cannot reach squid",
+			Story: "squid and the backend run in one network namespace, the gateway in another. nftables " +
+				"in front of squid drops SYNs to port 3128 arriving from the gateway's side, so the " +
+				"gateway's connect to the proxy retransmits its SYN and times out; no CONNECT is sent. " +
+				"The backend itself answers the gateway directly, and squid answers CONNECT from its own " +
+				"host.",
+			Programs: []Program{progSquid, progOpenSSL, progNFT, progIP}, NeedsRoot: true,
+			Up:      upProxyBlackHole,
+			Traffic: connectTraffic(connectPlan{N: 3, Parallel: true, Timeout: 3500 * time.Millisecond}),
+			Control: func(ctx context.Context, l *Lab) error {
+				// From the proxy's own namespace the tunnel is made.
+				a := connectAttempt{Netns: l.st.Namespaces[1], Proxy: hostPort(v4(1, 2), squidNetnsPort),
+					Authority: hostPort(v4(1, 2), backendPort)}
+				if text, status := a.do(ctx); status != 200 {
+					return fmt.Errorf("squid does not make the tunnel even next to it: %s", text)
+				}
+				return nil
+			},
+			Verify: func(rec *Recording) error {
+				synRetx := fmt.Sprintf("tcp.dstport == %d && tcp.flags.syn == 1 && tcp.analysis.retransmission", squidNetnsPort)
+				return firstErr(
+					rec.expectOutcome("no answer from the proxy"),
+					rec.expectContains([]string{"client.txt"}, "i/o timeout"),
+					rec.expectPackets("any.pcapng", synRetx, 3),
+					rec.expectPackets("any-v6.pcapng", synRetx, 3),
+					rec.expectNoPackets("any.pcapng", fmt.Sprintf("tcp.srcport == %d", squidNetnsPort)),
+				)
+			},
+		},
 		{
 			Name: "tunnel.timeout", Cause: "tunnel.timeout", Playbook: "proxy-tunnel",
 			Title: "squid's connect to the backend times out: a firewall silently drops its SYNs",
@@ -37,6 +71,39 @@ func timeoutScenarios() []Scenario {
 			},
 		},
 	}
+}
+
+func upProxyBlackHole(ctx context.Context, l *Lab) (Targets, error) {
+	cli, px, err := l.directPath(ctx, "cli", "px")
+	if err != nil {
+		return Targets{}, err
+	}
+	if _, err := l.startTLSServer(ctx, "backend", px, []string{hostPort(v4(1, 2), backendPort), hostPort(v6(1, 2), backendPort)}); err != nil {
+		return Targets{}, err
+	}
+	_, err = l.startSquid(ctx, squidConfig{
+		Netns:  px,
+		Listen: []string{hostPort(v4(1, 2), squidNetnsPort), hostPort(v6(1, 2), squidNetnsPort)},
+		Access: "http_access allow all\n",
+	})
+	if err != nil {
+		return Targets{}, err
+	}
+	err = l.NFT(ctx, px, "proxy-firewall", fmt.Sprintf(`table inet lab {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		iifname "eth0" tcp dport %d tcp flags syn counter drop comment "black hole in front of the proxy"
+	}
+}
+`, squidNetnsPort))
+	if err != nil {
+		return Targets{}, err
+	}
+	t := nsTargets(cli, 1, "Run the client inside namespace "+cli+"; the proxy's namespace "+px+" drops SYNs to port 3128 from outside.")
+	t.Proxy = "http://" + hostPort(v4(1, 2), squidNetnsPort)
+	t.Proxy6 = "http://" + hostPort(v6(1, 2), squidNetnsPort)
+	t.Logs = []string{l.LogPath("access.log"), l.LogPath("cache.log")}
+	return t, nil
 }
 
 func upSquidTimeout(ctx context.Context, l *Lab) (Targets, error) {

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,15 +59,4 @@ func DialContext(ctx context.Context, netns, network, addr string) (net.Conn, er
 		return err
 	})
 	return c, err
-}
-
-// probeTCP connects to addr (in netns) once, with a short deadline, and closes.
-func probeTCP(ctx context.Context, netns, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
-	defer cancel()
-	c, err := DialContext(ctx, netns, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	return c.Close()
 }

@@ -26,11 +26,3 @@ func DialContext(ctx context.Context, netns, network, addr string) (net.Conn, er
 	var d net.Dialer
 	return d.DialContext(ctx, network, addr)
 }
-
-func probeTCP(ctx context.Context, netns, addr string) error {
-	c, err := DialContext(ctx, netns, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	return c.Close()
-}

@@ -23,8 +23,9 @@ type Daemon struct {
 	Argv []string
 	// Netns runs it inside that network namespace ("" = host).
 	Netns string
-	// Ready, when set, is a host:port the daemon listens on: Daemon returns once a TCP connect
-	// to it succeeds (inside Netns), or fails when the daemon exits or startTimeout passes.
+	// Ready, when set, is a literal host:port the daemon listens on (TCP): Spawn returns once
+	// the daemon has a socket listening there (read from /proc, no connection is made), or
+	// fails when the daemon exits or startTimeout passes.
 	Ready string
 	// Env adds environment variables.
 	Env []string
@@ -90,7 +91,7 @@ func (l *Lab) Spawn(ctx context.Context, d Daemon) (*Process, error) {
 	if d.Ready == "" {
 		return p, nil
 	}
-	if err := l.waitReady(ctx, p, d.Netns, d.Ready); err != nil {
+	if err := l.waitReady(ctx, p, path, d.Ready); err != nil {
 		return p, fmt.Errorf("lab: %s did not start listening on %s: %w%s", d.Name, d.Ready, err, tail(out))
 	}
 	return p, nil
@@ -120,12 +121,24 @@ func (l *Lab) withEtc(etc map[string]string, argv []string) ([]string, error) {
 	return append([]string{unshare, "--mount", "--propagation", "private", "sh", "-c", strings.Join(script, " && ")}, argv...), nil
 }
 
-// waitReady polls a TCP connect to addr until it succeeds, p exits, or startTimeout passes.
-func (l *Lab) waitReady(ctx context.Context, p *Process, netns, addr string) error {
+// waitReady polls until p listens on addr, p exits, or startTimeout passes. The daemon's PID
+// becomes the program's own once `ip netns exec` (or sh) has exec'd it (its /proc/PID/exe is
+// exe); from then on /proc/PID/net is the namespace it serves in.
+func (l *Lab) waitReady(ctx context.Context, p *Process, exe, addr string) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
 	for {
-		if err := probeTCP(ctx, netns, addr); err == nil {
+		ok, err := false, error(nil)
+		if cur, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.PID)); cur == exe {
+			ok, err = listening(p.PID, addr)
+		}
+		if err != nil && ctx.Err() == nil && !os.IsNotExist(err) {
+			return err
+		}
+		if ok {
 			return nil
 		}
 		select {

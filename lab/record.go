@@ -76,9 +76,19 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 			err = cerr
 		}
 	}()
+	// The control's own requests are no part of the failure: what they add to the servers'
+	// logs is cut out of the recorded logs (startup lines before it are kept).
+	controlled := map[string][2]int64{}
 	if sc.Control != nil {
+		before := logSizes(l.Targets.Logs)
 		if err := sc.Control(ctx, l); err != nil {
 			return nil, fmt.Errorf("lab: %s: control check: %w", sc.Name, err)
+		}
+		// Let the servers write their log lines of the control's requests.
+		time.Sleep(200 * time.Millisecond)
+		after := logSizes(l.Targets.Logs)
+		for lg, a := range before {
+			controlled[lg] = [2]int64{a, after[lg]}
 		}
 	}
 	rec = &Recording{Dir: dir, Targets: l.Targets}
@@ -104,6 +114,9 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 		if err != nil {
 			return rec, fmt.Errorf("lab: log %s: %w", lg, err)
 		}
+		if cut, ok := controlled[lg]; ok && cut[0] <= cut[1] && cut[1] <= int64(len(b)) {
+			b = append(b[:cut[0]:cut[0]], b[cut[1]:]...)
+		}
 		// A daemon's captured standard error (NAME.out) is its log when it runs in the foreground.
 		name := strings.TrimSuffix(filepath.Base(lg), ".out")
 		if !strings.HasSuffix(name, ".log") {
@@ -121,6 +134,17 @@ func RecordIn(ctx context.Context, root, name, dir string) (rec *Recording, err 
 		return rec, err
 	}
 	return rec, rec.write("truth.yaml", truth)
+}
+
+// logSizes returns the current size of each log file (0 when it does not exist yet).
+func logSizes(logs []string) map[string]int64 {
+	m := make(map[string]int64, len(logs))
+	for _, lg := range logs {
+		if st, err := os.Stat(lg); err == nil {
+			m[lg] = st.Size()
+		}
+	}
+	return m
 }
 
 // recordPass captures one run of the traffic on each interface and converts the files.

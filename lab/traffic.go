@@ -16,6 +16,8 @@ type connectPlan struct {
 	// Parallel starts the attempts 100 ms apart without waiting for each to end (for
 	// failures that take seconds each).
 	Parallel bool
+	// Timeout bounds each attempt (0 = clientTimeout).
+	Timeout time.Duration
 	// Creds gives the credentials of attempt i; nil sends Targets' (none when empty).
 	Creds func(i int, t Targets) (user, password string)
 }
@@ -59,7 +61,7 @@ func connectTraffic(p connectPlan) func(context.Context, *Lab, bool) (string, er
 			if p.Creds != nil {
 				user, pass = p.Creds(i, t)
 			}
-			a := connectAttempt{Netns: t.Netns, Proxy: pa, Authority: ta, Host: hh, User: user, Password: pass}
+			a := connectAttempt{Netns: t.Netns, Proxy: pa, Authority: ta, Host: hh, User: user, Password: pass, Timeout: p.Timeout}
 			results[i] = make(chan result, 1)
 			do := func() { text, status := a.do(ctx); results[i] <- result{text, status} }
 			if !p.Parallel {
@@ -70,7 +72,7 @@ func connectTraffic(p connectPlan) func(context.Context, *Lab, bool) (string, er
 		}
 		var tr transcript
 		for _, ch := range results {
-			r := <-ch // each attempt ends by clientTimeout
+			r := <-ch // each attempt ends by its timeout
 			outcome := "no answer from the proxy"
 			if r.status != 0 {
 				outcome = fmt.Sprintf("CONNECT %s answered %d", ta, r.status)
