@@ -81,6 +81,7 @@ func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Rea
 			tr.FlowDone(f)
 		}
 	}, func(f *Flow, ev event) { fs.event(tbl, f, ev) })
+	dns := newDNSTable()
 	var (
 		p       Packet // one variable for all packets: hooks get its address, it must not escape anew
 		seg     Segment
@@ -111,6 +112,8 @@ func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Rea
 			sum.TCP++
 			seg.Iface += uint32(p.Interface) << 24
 			tbl.packet(&p, &seg, res)
+		case decodedDNS:
+			dns.packet(&p, &seg)
 		case decodedTruncated:
 			cut++
 		default:
@@ -123,6 +126,7 @@ func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Rea
 		}
 	}
 	tbl.sweep(true)
+	dns.report(fs, sum.Last)
 	fs.flush()
 	sum.Packets, sum.Bytes = rd.Packets(), rd.Offset()
 	if sum.First < 0 {

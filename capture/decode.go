@@ -45,6 +45,7 @@ const (
 	decodedTCP
 	decodedICMP      // ICMP error quoting a TCP segment
 	decodedTruncated // TCP, but the headers were cut
+	decodedDNS       // a DNS message over UDP (port 53): Payload holds it
 )
 
 // Ethertypes.
@@ -155,6 +156,11 @@ func decodeIPv4(b []byte, s *Segment, quoted bool) decodeResult {
 	switch proto {
 	case 6:
 		return decodeTCP(body, total-ihl, s, quoted)
+	case 17:
+		if quoted {
+			return decodedOther
+		}
+		return decodeDNS(body, s)
 	case 1:
 		if quoted || len(body) < 8 || body[0] != 3 {
 			return decodedOther
@@ -203,6 +209,11 @@ func decodeIPv6(b []byte, s *Segment, quoted bool) decodeResult {
 			continue
 		case 6:
 			return decodeTCP(body, plen, s, quoted)
+		case 17:
+			if quoted {
+				return decodedOther
+			}
+			return decodeDNS(body, s)
 		case 58:
 			if quoted || len(body) < 8 || body[0] != 1 {
 				return decodedOther
@@ -217,6 +228,21 @@ func decodeIPv6(b []byte, s *Segment, quoted bool) decodeResult {
 		return decodedOther
 	}
 	return decodedOther
+}
+
+// decodeDNS keeps a UDP datagram to or from port 53 (DNS); other UDP is not analysed.
+func decodeDNS(b []byte, s *Segment) decodeResult {
+	if len(b) < 8 {
+		return decodedOther
+	}
+	s.SrcPort = binary.BigEndian.Uint16(b)
+	s.DstPort = binary.BigEndian.Uint16(b[2:])
+	if s.SrcPort != 53 && s.DstPort != 53 {
+		return decodedOther
+	}
+	s.Payload = b[8:min(len(b), max(int(binary.BigEndian.Uint16(b[4:])), 8))]
+	s.Len, s.Flags, s.Unreachable = len(s.Payload), 0, false
+	return decodedDNS
 }
 
 // decodeTCP parses a TCP header. ipLen is the segment length the IP header declares.

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -129,4 +130,45 @@ func (w *Writer) Segment(t time.Time, src, dst netip.AddrPort, seq, ack uint32, 
 		w.iface = 0
 	}
 	return err
+}
+
+// UDP writes one UDP datagram (Ethernet only).
+func (w *Writer) UDP(t time.Time, src, dst netip.AddrPort, payload []byte) error {
+	b := append(w.buf[:0], 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00)
+	b = append(b, 0x45, 0)
+	b = binary.BigEndian.AppendUint16(b, uint16(28+len(payload)))
+	b = append(b, 0, 0, 0x40, 0, 64, 17, 0, 0)
+	s, d := src.Addr().As4(), dst.Addr().As4()
+	b = append(b, s[:]...)
+	b = append(b, d[:]...)
+	b = binary.BigEndian.AppendUint16(b, src.Port())
+	b = binary.BigEndian.AppendUint16(b, dst.Port())
+	b = binary.BigEndian.AppendUint16(b, uint16(8+len(payload)))
+	b = append(b, 0, 0)
+	b = append(b, payload...)
+	w.buf = b
+	w.Count++
+	ci := gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}
+	if w.ng != nil {
+		return w.ng.WritePacket(ci, b)
+	}
+	return w.pcap.WritePacket(ci, b)
+}
+
+// DNS returns a DNS message about name: a query, or an answer with rcode and answers records
+// counted (no records are written).
+func DNS(id uint16, name string, answer bool, rcode byte, answers uint16) []byte {
+	b := binary.BigEndian.AppendUint16(nil, id)
+	flags := byte(0x01)
+	if answer {
+		flags |= 0x80
+	}
+	b = append(b, flags, rcode, 0, 1)
+	b = binary.BigEndian.AppendUint16(b, answers)
+	b = append(b, 0, 0, 0, 0)
+	for _, l := range strings.Split(name, ".") {
+		b = append(b, byte(len(l)))
+		b = append(b, l...)
+	}
+	return append(b, 0, 0, 1, 0, 1)
 }
