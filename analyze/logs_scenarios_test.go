@@ -22,6 +22,8 @@ var mustRankFirst = map[string]bool{
 	"body.backend-stalled": true,
 	"keepalive.race":       true,
 	"request.pattern":      true,
+	// Refused and unanswered connects on one backend, whatever the proxy: stable from run to run.
+	"network.path": true,
 	// squid's access log tells these apart by status, result code and how long the connect took.
 	"tunnel.forbidden.acl":            true,
 	"tunnel.proxy-auth":               true,
