@@ -102,5 +102,28 @@ func bodyScenarios() []Scenario {
 			SmallBuffers: true,
 			Notes:        []string{"Upload 128 KiB or more without Expect: 100-continue (curl -H 'Expect:' --data-binary @file) to see it stall."},
 		}),
+
+		revScenario(Scenario{
+			Name:  "body.backend-stalled.nginx",
+			Title: "nginx passes a 128 KiB upload to a backend that stops reading after 32 KiB: 504",
+			Story: "nginx buffers each 128 KiB POST from the client, then sends it to the backend, which reads " +
+				"the headers and 32 KiB of the body and stops reading, holding the connection open. nginx's send " +
+				"waits until proxy_send_timeout (3 s), then it logs `upstream timed out (110: Connection timed " +
+				"out) while sending request to upstream` and answers 504; GETs without a body succeed.",
+			Traffic: httpTraffic(uploadPlan(3, time.Second, 12)),
+			Control: controlGet("/status/0"),
+			Verify: func(rec *Recording) error {
+				return firstErr(
+					rec.expectStatuses("nginx-access.log", methodIs("POST"), statusIs(504), "504"),
+					rec.expectStatuses("nginx-access.log", methodIs("GET"), statusIs(200), "200"),
+					rec.expectLines("nginx-error.log", 6, "upstream timed out (110: Connection timed out) while sending request to upstream"),
+					rec.expectLines("backend.log", 6, "stopped reading after 32768 of 131072 body bytes"),
+				)
+			},
+		}, revSpec{
+			Proxy:        "nginx",
+			Backend:      []string{"--mode", "stall-body", "--body-after", "32768", "--hold", "20s"},
+			SmallBuffers: true,
+		}),
 	}
 }
