@@ -35,6 +35,9 @@ func (m *Model) render() string {
 	if w < 90 {
 		tw, sw = 8, 14
 	}
+	if w < 60 {
+		sw = 11 // the signal says more than the file name
+	}
 	showDetail := w-tw-sw-gw-3 >= 20
 	if !showDetail {
 		gw = max(w-tw-sw-2, 0)
