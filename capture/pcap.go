@@ -8,6 +8,7 @@ import (
 // pcapState is what the classic pcap header says about every record.
 type pcapState struct {
 	order   binary.ByteOrder
+	big     bool // big-endian: the per-record fields are read without the interface's dispatch
 	nanos   bool // timestamps in nanoseconds (magic a1b23c4d) rather than microseconds
 	hdrLen  int  // 16, or 24 for the "modified" format of patched libpcaps (magic a1b2cd34)
 	link    LinkType
@@ -34,7 +35,7 @@ func (r *Reader) readPcapHeader() error {
 	st.order = binary.LittleEndian
 	switch magic {
 	case 0xd4c3b2a1, 0x4d3cb2a1, 0x34cdb2a1:
-		st.order = binary.BigEndian
+		st.order, st.big = binary.BigEndian, true
 		magic = binary.BigEndian.Uint32(h)
 	}
 	st.nanos = magic == 0xa1b23c4d
@@ -58,10 +59,10 @@ func (r *Reader) nextPcap() (Packet, error) {
 	if err != nil {
 		return Packet{}, err
 	}
-	sec := int64(st.order.Uint32(h))
-	frac := int64(st.order.Uint32(h[4:]))
-	capLen := st.order.Uint32(h[8:])
-	origLen := st.order.Uint32(h[12:])
+	sec, frac, capLen, origLen := int64(le32(h)), int64(le32(h[4:])), le32(h[8:]), le32(h[12:])
+	if st.big {
+		sec, frac, capLen, origLen = int64(be32(h)), int64(be32(h[4:])), be32(h[8:]), be32(h[12:])
+	}
 	if capLen > maxSnap {
 		return Packet{}, fmt.Errorf("record claims %d captured bytes, more than any snapshot length: the file is corrupt", capLen)
 	}
@@ -84,3 +85,6 @@ func (r *Reader) nextPcap() (Packet, error) {
 // maxSnap is the largest record accepted. libpcap never writes more than 256 KiB per packet;
 // some writers go past their declared snapshot length, so the declared one is not the limit.
 const maxSnap = 1 << 20
+
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
