@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"sort"
@@ -15,8 +16,9 @@ import (
 	"github.com/hopscope/hopscope/lab"
 )
 
-// checkStateRoot keeps the scenarios these tests start apart from an operator's and the lab's.
-const checkStateRoot = "/run/hopscope-check-test"
+// checkStateRoot keeps the scenarios these tests start apart from an operator's, the lab's, and
+// those of another run of these tests on the same machine (which would take them down).
+var checkStateRoot = fmt.Sprintf("/run/hopscope-check-test-%d", os.Getpid())
 
 // TestHelperHopscope is not a test: run by the end-to-end tests as a child process (so that
 // `ip netns exec` can put it inside a scenario's namespace), it is the hopscope command.
@@ -136,6 +138,7 @@ func TestCheckFindsPlaybookCauses(t *testing.T) {
 		t.Skip("end-to-end: starts real servers")
 	}
 	testenv.RequireRoot(t)
+	t.Cleanup(func() { _ = os.Remove(checkStateRoot) }) // empty once every scenario is down
 	for _, name := range e2eScenarios() {
 		t.Run(name, func(t *testing.T) {
 			tg, cause := startScenario(t, name)
