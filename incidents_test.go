@@ -17,10 +17,7 @@ import (
 // offered on the home screen (the tree and the next checks are useful on them); the test reports
 // them and fails for any other incident ranked wrong.
 var knownGaps = map[string]string{
-	"network.sporadic":                 "the capture's refused connects weigh toward overload more than the access log's sporadic pattern weighs toward a flaky path",
-	"backend.tcp-unreachable":          "refused connects alone fit a reverse proxy's down backend (backend.down) as well as a TLS gateway's unreachable one",
-	"backend.tcp-unreachable.syn-drop": "unanswered SYNs alone fit a broken path behind a reverse proxy (network.path) as well as a TLS gateway's unreachable backend",
-	"tunnel.proxy-unreachable":         "the client's Go error (\"connect to proxy …: connection refused\") matches no recognizer, and a capture alone cannot tell a refused proxy port from a refused backend",
+	"network.sporadic": "the capture's refused connects weigh toward a broken path (network.path) more than the access log's sporadic pattern weighs toward a flaky one",
 }
 
 // TestBundledIncidentsReachTheirCause opens every incident embedded in the binary the way the home
