@@ -5,7 +5,6 @@ package analyze
 
 import (
 	"bufio"
-
 	"compress/gzip"
 	"context"
 	"errors"
@@ -22,9 +21,6 @@ import (
 	"github.com/hopscope/hopscope/diagnose/text"
 	"github.com/hopscope/hopscope/knowledge"
 )
-
-// ErrUnsupported is returned for an input whose kind hopscope recognises but cannot read yet.
-var ErrUnsupported = errors.New("unsupported input")
 
 // ErrBinary is returned for an input that is neither a capture nor text.
 var ErrBinary = errors.New("binary file that is not a packet capture (pcap, pcapng) or a text log")

@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -139,9 +138,6 @@ func TestRecordedLogsRankTheTrueCause(t *testing.T) {
 func rankFirst(t *testing.T, sc logScenario, paths []string) {
 	t.Helper()
 	s, inputs, err := Run(context.Background(), kb(t), paths, nil, Options{})
-	if errors.Is(err, ErrUnsupported) {
-		t.Skipf("an input is not readable yet: %v", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
