@@ -11,6 +11,12 @@ func TestRedact(t *testing.T) {
 		{"Proxy-Authorization: Basic YWxpY2U6aHVudGVyMg==", "YWxpY2U6aHVudGVyMg==", "Proxy-Authorization"},
 		{"authorization: Bearer eyJhbGciOi.x.y", "eyJhbGciOi", "Bearer"},
 		{"HTTPClient.proxy.password=hunter2", "hunter2", "proxy.password"},
+		{`Proxy-Authorization: Digest username="alice", response="6629fae49393a053"`, "6629fae4", "Digest"},
+		{`{"Authorization": "Basic YWxpY2U6aHVudGVyMg==", "status": 407}`, "YWxpY2U6", `"status": 407`},
+		{"map[Proxy-Authorization:[Basic YWxpY2U6aHVudGVyMg==]]", "YWxpY2U6", "Basic"},
+		{"Authorization: Basic YWxpY2U6aHVudGVyMg==\r\nHost: backend", "YWxpY2U6", "Host: backend"},
+		{"curl -U alice:hunter2 -x http://proxy:3128", "hunter2", "alice"},
+		{"hopscope check --proxy-user=alice:hunter2", "hunter2", "alice"},
 		{"plain line with no secret", "", "plain line with no secret"},
 	}
 	for _, tc := range cases {
