@@ -136,7 +136,7 @@ func writeConnect(w io.Writer, r *probe.ConnectResult) {
 		writeTCP(w, "Proxy "+r.Proxy, r.TCP)
 	}
 	for i, a := range r.Attempts {
-		fmt.Fprintf(w, "\nCONNECT %s with Host: %s (the %s's name): ", r.Target, a.HostHeader, a.HostIs)
+		fmt.Fprintf(w, "\nCONNECT %s with Host: %s (%s): ", r.Target, a.HostHeader, hostIs(a.HostIs))
 		if i > 0 && sameAnswer(&r.Attempts[0], &a) {
 			fmt.Fprintf(w, "%s in %s, the same answer as above\n", a.StatusLine, dur(a.Took))
 			continue
@@ -257,4 +257,12 @@ func sep(i int, first, rest string) string {
 		return first
 	}
 	return rest
+}
+
+// hostIs says whose name a CONNECT's Host header carried.
+func hostIs(who string) string {
+	if who == probe.HostIsGiven {
+		return "the name given with --connect-host"
+	}
+	return "the " + who + "'s name"
 }

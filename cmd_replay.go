@@ -26,7 +26,7 @@ the incident.
 Keys: space plays or pauses, → and ← step one piece of evidence, . and , jump to
 the next and the previous change in the ranking, < and > to the start and the end.`,
 		Example: `  hopscope replay capture.pcap error.log
-  hopscope replay testdata/scenarios/squid-acl-403`,
+  hopscope replay testdata/scenarios/keepalive.race`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kb, err := knowledge.Default()

@@ -64,7 +64,8 @@ It listens on the loopback address unless told otherwise.`,
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "hopscope: serving on %s (ssh -p PORT -t HOST)\n", ln.Addr())
+			host, port, _ := net.SplitHostPort(ln.Addr().String())
+			fmt.Fprintf(cmd.ErrOrStderr(), "hopscope: serving on %s (connect with: ssh -p %s -t %s)\n", ln.Addr(), port, host)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return serveUntilDone(ctx, srv, ln)

@@ -21,7 +21,7 @@ type tmuxSession struct {
 }
 
 func (s *tmuxSession) run(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", s.socket}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
@@ -90,7 +90,8 @@ func TestTUIInTmux(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("hopscope-test-%d", os.Getpid())}
+	// The server's socket lives in the test's own directory, so nothing is left in /tmp/tmux-UID.
+	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock")}
 	t.Cleanup(func() { s.run("kill-server") })
 	// The shell records hopscope's exit status once it quits.
 	status := filepath.Join(dir, "status")

@@ -190,6 +190,9 @@ func (e *emitter) tls(r *TLSResult) {
 	case TLSOK:
 		e.emit("tls.handshake.ok", d+r.Version+" "+r.Cipher+" in "+ms(r.Took))
 	case TLSBadCert:
+		// The server did answer: its ServerHello and certificate arrived, which rules out the
+		// handshake-timeout causes as firmly as a completed handshake would.
+		e.emit("tls.serverhello.seen", d+"ServerHello and certificate received in "+ms(r.Took))
 		e.emit("tls.certificate.invalid", d+"certificate does not verify: "+r.VerifyErr)
 	case TLSAlert:
 		e.emit("tls.alert.received", d+"alert "+r.Alert+" after "+ms(r.Took))
