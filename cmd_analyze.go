@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -37,15 +40,23 @@ an input that could not be read.`,
 			if err != nil {
 				return fmt.Errorf("knowledge: %w", err)
 			}
+			if slices.Contains(args, "-") {
+				defer keepReadingOnInterrupt(cmd.ErrOrStderr())()
+			}
 			sess, inputs, err := analyze.Run(cmd.Context(), kb, args, cmd.InOrStdin(), opts)
-			if err != nil {
+			if sess == nil || !analyze.AnyRead(inputs) {
 				return err
 			}
+			// Whatever could be read is reported, even when another input could not be: the
+			// exit status and the one-line reason still say that one failed.
 			if asJSON {
-				return writeReportJSON(cmd.OutOrStdout(), sess.Report(inputs))
+				if jerr := writeReportJSON(cmd.OutOrStdout(), sess.Report(inputs)); jerr != nil {
+					return jerr
+				}
+				return err
 			}
 			writeReportText(cmd.OutOrStdout(), sess.Report(inputs))
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (see README: the contract)")
@@ -113,5 +124,32 @@ func writeReportText(w io.Writer, r diagnose.Report) {
 		for _, n := range r.Next {
 			fmt.Fprintf(w, "  %s — %s\n    %s\n    run: %s\n", n.Check, n.Title, n.Why, n.How)
 		}
+	}
+}
+
+// keepReadingOnInterrupt lets `tcpdump -w - | hopscope analyze -` be stopped with Ctrl-C: the
+// terminal interrupts both programs, tcpdump flushes and closes the pipe, and hopscope goes on
+// to report what it read instead of dying with it. A second interrupt quits at once. The
+// returned function restores the default handling.
+func keepReadingOnInterrupt(stderr io.Writer) (restore func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			fmt.Fprintln(stderr, "hopscope: interrupted: reading what is left of standard input (interrupt again to quit)")
+		case <-done:
+			return
+		}
+		select {
+		case <-ch:
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
 	}
 }

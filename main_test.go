@@ -115,3 +115,26 @@ func TestAnalyzeStdin(t *testing.T) {
 		t.Errorf("pass-body text did not lead to a body cause:\n%s", out)
 	}
 }
+
+func TestAnalyzeReportsWhatItCouldRead(t *testing.T) {
+	code, out, errs := runCmd(t, "", "analyze", "--json", "analyze/testdata/fault-503.txt", "analyze/testdata/garbage.txt")
+	if code != 2 {
+		t.Errorf("exit %d, want 2 for the unreadable input", code)
+	}
+	if !strings.Contains(errs, "garbage.txt") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("stderr should name the unreadable file in one line: %q", errs)
+	}
+	var r struct {
+		Causes []struct{ ID string } `json:"causes"`
+		Inputs []struct{ Path, Kind string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("no report of the readable input: %v\n%s", err, out)
+	}
+	if len(r.Causes) == 0 || !strings.HasPrefix(r.Causes[0].ID, "tunnel.forbidden.") {
+		t.Errorf("first cause %+v, want one read from fault-503.txt", r.Causes)
+	}
+	if len(r.Inputs) != 2 || r.Inputs[1].Kind != "unreadable" {
+		t.Errorf("inputs = %+v, want the garbage file listed as unreadable", r.Inputs)
+	}
+}

@@ -39,13 +39,21 @@ type Options struct {
 
 // Collect reads every path (a file, a folder, or "-" for stdin) and returns the evidence found,
 // sorted by when it happened (evidence with no time first, in reading order), and a description
-// of each input. A named file that cannot be read fails the whole call; a file inside a folder
-// that cannot be read is reported as an input with a warning.
+// of each input. An input that cannot be read is listed with kind "unreadable" and its reason,
+// the others are still read, and the first such failure is returned as the error along with
+// everything that could be read (a file inside a folder that cannot be read is only a warning).
 func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
 	var evs []diagnose.Evidence
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var inputs []diagnose.Input
 	opts.logs = logs.NewAnalyzer()
+	var failed error
+	unreadable := func(path string, err error) {
+		inputs = append(inputs, diagnose.Input{Path: path, Kind: "unreadable", Warnings: []string{err.Error()}})
+		if failed == nil {
+			failed = err
+		}
+	}
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -53,19 +61,22 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 		if p == "-" {
 			in, err := readOne(ctx, kb, "stdin", stdin, opts, emit)
 			if err != nil {
-				return nil, nil, err
+				unreadable("stdin", err)
+				continue
 			}
 			inputs = append(inputs, in)
 			continue
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, errors.Unwrap(err))
+			unreadable(p, fmt.Errorf("%s: %w", p, errors.Unwrap(err)))
+			continue
 		}
 		if !st.IsDir() {
 			in, err := readFile(ctx, kb, p, opts, emit)
 			if err != nil {
-				return nil, nil, err
+				unreadable(p, err)
+				continue
 			}
 			inputs = append(inputs, in)
 			continue
@@ -87,20 +98,32 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 	}
 	flushLogs(opts.logs, emit)
 	slices.SortStableFunc(evs, func(a, b diagnose.Evidence) int { return a.At.Compare(b.At) })
-	return evs, inputs, nil
+	return evs, inputs, failed
 }
 
-// Run reads the paths and returns a session holding all their evidence.
+// Run reads the paths and returns a session holding all their evidence. When an input could not
+// be read it returns the session of what could be read together with the error (nil session only
+// when reading was cancelled).
 func Run(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) (*diagnose.Session, []diagnose.Input, error) {
 	evs, inputs, err := Collect(ctx, kb, paths, stdin, opts)
-	if err != nil {
+	if inputs == nil && err != nil {
 		return nil, nil, err
 	}
 	s := diagnose.NewSession(kb)
 	for _, ev := range evs {
 		s.Add(ev)
 	}
-	return s, inputs, nil
+	return s, inputs, err
+}
+
+// AnyRead reports whether at least one input was read.
+func AnyRead(inputs []diagnose.Input) bool {
+	for _, in := range inputs {
+		if in.Kind != "unreadable" {
+			return true
+		}
+	}
+	return false
 }
 
 func readFile(ctx context.Context, kb *knowledge.Base, path string, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {
