@@ -52,6 +52,18 @@ func Evidence(kb *knowledge.Base, r *Result) []diagnose.Evidence {
 	return out
 }
 
+// Healthy reports whether a check's signal is what a working hop gives (a check that passed),
+// as opposed to one that points at a fault.
+func Healthy(signal string) bool {
+	switch signal {
+	case "dns.backend.ok", "tcp.connect.ok", "proxy.reachable", "proxy.connect.status.200",
+		"tls.handshake.ok", "body.upload.ok", "keepalive.reuse.ok", "proxy.host-header.no-difference",
+		"http.response.ok":
+		return true
+	}
+	return false
+}
+
 // CheckEvidence turns one check's result (as passed to Hooks.CheckDone) into evidence observed
 // at the given time. A nil result gives none.
 func CheckEvidence(kb *knowledge.Base, check string, result any, at time.Time) []diagnose.Evidence {

@@ -151,7 +151,7 @@ func outcome(ev []diagnose.Evidence) (state, string) {
 	st := passed
 	var bad, good []string
 	for _, e := range ev {
-		if healthy(e.Signal) {
+		if probe.Healthy(e.Signal) {
 			good = append(good, e.Signal)
 			continue
 		}
@@ -167,17 +167,6 @@ func outcome(ev []diagnose.Evidence) (state, string) {
 		s += ", " + notes[1]
 	}
 	return st, s
-}
-
-// healthy says whether a signal is what a working hop gives.
-func healthy(signal string) bool {
-	switch signal {
-	case "dns.backend.ok", "tcp.connect.ok", "proxy.reachable", "proxy.connect.status.200",
-		"tls.handshake.ok", "body.upload.ok", "keepalive.reuse.ok", "proxy.host-header.no-difference",
-		"http.response.ok":
-		return true
-	}
-	return false
 }
 
 // order lists the checks a run with these options goes through.

@@ -7,13 +7,13 @@ package investigation
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/ui/common"
 )
@@ -272,10 +272,8 @@ func checkStatus(ev diagnose.Evidence) string {
 	if ev.Kind != diagnose.FromCheck {
 		return ""
 	}
-	for _, healthy := range []string{".ok", ".status.200", "proxy.reachable", "tls.serverhello.seen"} {
-		if strings.HasSuffix(ev.Signal, healthy) {
-			return "passed"
-		}
+	if probe.Healthy(ev.Signal) {
+		return "passed"
 	}
 	return "failed"
 }

@@ -137,6 +137,7 @@ func TestCheckStatus(t *testing.T) {
 		{diagnose.Evidence{Signal: "proxy.connect.status.200", Kind: diagnose.FromCheck}, "passed"},
 		{diagnose.Evidence{Signal: "proxy.connect.status.403", Kind: diagnose.FromCheck}, "failed"},
 		{diagnose.Evidence{Signal: "tls.handshake.timeout", Kind: diagnose.FromCheck}, "failed"},
+		{diagnose.Evidence{Signal: "proxy.host-header.no-difference", Kind: diagnose.FromCheck}, "passed"},
 		{diagnose.Evidence{Signal: "tcp.connect.ok", Kind: diagnose.FromPacket}, ""},
 	}
 	for _, tt := range tests {
