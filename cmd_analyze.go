@@ -70,15 +70,34 @@ func writeReportJSON(w io.Writer, r diagnose.Report) error {
 	return enc.Encode(r)
 }
 
+// standsOut reports whether the leading cause can be presented as the answer: more likely than
+// not, and at least twice as likely as the next one.
+func standsOut(first, second float64) bool { return first >= 0.5 && first >= 2*second }
+
+// count writes "1 packet", "3 packets".
+func count(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
 // writeReportText prints the report for a person: the leading causes with why, then what next.
 func writeReportText(w io.Writer, r diagnose.Report) {
 	for _, in := range r.Inputs {
+		if in.Kind == "unreadable" {
+			fmt.Fprintf(w, "could not read %s\n", in.Path)
+			for _, warn := range in.Warnings {
+				fmt.Fprintf(w, "  %s\n", warn)
+			}
+			continue
+		}
 		fmt.Fprintf(w, "read %s (%s)", in.Path, in.Kind)
 		if in.Packets > 0 {
-			fmt.Fprintf(w, ", %d packets", in.Packets)
+			fmt.Fprintf(w, ", %s", count(in.Packets, "packet"))
 		}
 		if in.Lines > 0 {
-			fmt.Fprintf(w, ", %d lines", in.Lines)
+			fmt.Fprintf(w, ", %s", count(in.Lines, "line"))
 		}
 		fmt.Fprintln(w)
 		for _, warn := range in.Warnings {
@@ -86,6 +105,10 @@ func writeReportText(w io.Writer, r diagnose.Report) {
 		}
 	}
 	fmt.Fprintln(w, "\nSuspected causes:")
+	if len(r.Causes) > 1 && !standsOut(r.Causes[0].Confidence, r.Causes[1].Confidence) {
+		fmt.Fprintf(w, "  No single cause stands out yet (%.0f%% against %.0f%%): the checks below tell the\n"+
+			"  leading ones apart.\n", 100*r.Causes[0].Confidence, 100*r.Causes[1].Confidence)
+	}
 	for i, c := range r.Causes {
 		if i == 5 || (i > 0 && c.Confidence < 0.01) {
 			break
