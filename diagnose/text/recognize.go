@@ -23,6 +23,10 @@ var ErrNotText = errors.New("not text")
 // maxLine bounds one line; longer lines are cut (a pasted JSON body may be one long line).
 const maxLine = 1 << 20
 
+// perRecognizer bounds the lines of one recognizer emitted one by one; the rest are counted and
+// reported as one summary, so that a text of a million identical errors stays a short ledger.
+const perRecognizer = 3
+
 // Result says what was read.
 type Result struct {
 	Lines      int64
@@ -37,6 +41,11 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 	var res Result
 	// context[i] is true once a line matched recognizer i's After condition.
 	context := make([]bool, len(kb.Recognizers))
+	// more[i] counts recognizer i's lines past perRecognizer, from line moreFrom[i] to moreTo[i].
+	matched := make([]int, len(kb.Recognizers))
+	more := make([]int, len(kb.Recognizers))
+	moreFrom := make([]int64, len(kb.Recognizers))
+	moreTo := make([]int64, len(kb.Recognizers))
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine)
 	for sc.Scan() {
@@ -57,6 +66,13 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 				continue
 			}
 			res.Recognised++
+			if matched[i]++; matched[i] > perRecognizer {
+				if more[i]++; more[i] == 1 {
+					moreFrom[i] = res.Lines
+				}
+				moreTo[i] = res.Lines
+				continue
+			}
 			for _, sig := range rec.Signals {
 				emit(diagnose.Evidence{
 					Signal: sig,
@@ -67,6 +83,21 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 					Line:   int(res.Lines),
 				})
 			}
+		}
+	}
+	for i, rec := range kb.Recognizers {
+		if more[i] == 0 {
+			continue
+		}
+		for _, sig := range rec.Signals {
+			emit(diagnose.Evidence{
+				Signal: sig,
+				Source: fmt.Sprintf("%s:%d", name, moreFrom[i]),
+				Kind:   diagnose.FromText,
+				Detail: fmt.Sprintf("%s: %d more lines like it (lines %d–%d)", rec.Says, more[i], moreFrom[i], moreTo[i]),
+				Path:   name,
+				Line:   int(moreFrom[i]),
+			})
 		}
 	}
 	if err := sc.Err(); err != nil {

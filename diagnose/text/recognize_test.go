@@ -2,6 +2,7 @@ package text
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -80,4 +81,40 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		Read(kb, "fuzz", strings.NewReader(s), func(diagnose.Evidence) {})
 	})
+}
+
+// TestRepeatedLinesAggregate pastes the same error many times: the first lines are evidence one
+// by one, the rest one summary with their count, so the ledger stays short.
+func TestRepeatedLinesAggregate(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 10000
+	line := "* connect to proxy 127.0.0.1:3129 failed after 0s: dial tcp 127.0.0.1:3129: connect: connection refused\n"
+	var evs []diagnose.Evidence
+	res, err := Read(kb, "paste", strings.NewReader(strings.Repeat(line, n)), func(ev diagnose.Evidence) { evs = append(evs, ev) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Recognised != n {
+		t.Errorf("recognised %d lines, want %d", res.Recognised, n)
+	}
+	per := map[string]int{}
+	for _, ev := range evs {
+		per[ev.Signal]++
+	}
+	if len(per) == 0 {
+		t.Fatal("no evidence")
+	}
+	for sig, k := range per {
+		if k != perRecognizer+1 {
+			t.Errorf("%s: %d evidence, want %d one by one and one summary", sig, k, perRecognizer+1)
+		}
+	}
+	last := evs[len(evs)-1]
+	want := fmt.Sprintf("%d more lines like it (lines %d–%d)", n-perRecognizer, perRecognizer+1, n)
+	if !strings.Contains(last.Detail, want) || last.Source != fmt.Sprintf("paste:%d", perRecognizer+1) {
+		t.Errorf("summary %s %q, want %q from paste:%d", last.Source, last.Detail, want, perRecognizer+1)
+	}
 }
