@@ -17,10 +17,11 @@ import (
 // ErrNothingRecognised is returned when text holds no line any recognizer knows.
 var ErrNothingRecognised = errors.New("no known error text found")
 
-// ErrNotText is returned for input that is not text (NUL bytes or invalid UTF-8).
+// ErrNotText is returned for input that is not text (NUL bytes).
 var ErrNotText = errors.New("not text")
 
-// maxLine bounds one line; longer lines are cut (a pasted JSON body may be one long line).
+// maxLine bounds one line; longer lines are cut, with a warning (a pasted JSON body may be one
+// long line).
 const maxLine = 1 << 20
 
 // perRecognizer bounds the lines of one recognizer emitted one by one; the rest are counted and
@@ -46,15 +47,40 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 	more := make([]int, len(kb.Recognizers))
 	moreFrom := make([]int64, len(kb.Recognizers))
 	moreTo := make([]int64, len(kb.Recognizers))
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	for sc.Scan() {
+	br := bufio.NewReaderSize(r, maxLine)
+	long, badUTF8 := false, false
+	for {
+		line, rerr := br.ReadSlice('\n')
+		if long { // the rest of a line already cut
+			long = rerr == bufio.ErrBufferFull
+			if rerr == nil || long {
+				continue
+			}
+			line = nil
+		}
+		if rerr == bufio.ErrBufferFull {
+			long = true
+			res.Warnings = append(res.Warnings, fmt.Sprintf("line %d is longer than %d bytes: only its start was read", res.Lines+1, maxLine))
+		} else if len(line) == 0 {
+			if rerr != nil && rerr != io.EOF {
+				return res, fmt.Errorf("%s: %w", name, rerr)
+			}
+			break
+		}
 		res.Lines++
-		line := sc.Bytes()
-		if !utf8.Valid(line) || containsNUL(line) {
+		if containsNUL(line) {
 			return res, fmt.Errorf("%s line %d: %w", name, res.Lines, ErrNotText)
 		}
 		s := strings.TrimSpace(string(line))
+		if !utf8.ValidString(s) {
+			// A stray byte in another encoding (a Latin-1 name in a log) spoils one line, not
+			// the text: the recognizers see it with the byte replaced.
+			s = strings.ToValidUTF8(s, "\uFFFD")
+			if !badUTF8 {
+				badUTF8 = true
+				res.Warnings = append(res.Warnings, fmt.Sprintf("line %d is not valid UTF-8: bytes that do not decode were replaced", res.Lines))
+			}
+		}
 		for i, rec := range kb.Recognizers {
 			if rec.NeedsContext() {
 				if !context[i] {
@@ -99,12 +125,6 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 				Line:   int(moreFrom[i]),
 			})
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return res, fmt.Errorf("%s line %d: a line longer than %d bytes: %w", name, res.Lines+1, maxLine, ErrNotText)
-		}
-		return res, fmt.Errorf("%s: %w", name, err)
 	}
 	if res.Recognised == 0 {
 		if res.Lines == 0 {

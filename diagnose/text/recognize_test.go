@@ -118,3 +118,38 @@ func TestRepeatedLinesAggregate(t *testing.T) {
 		t.Errorf("summary %s %q, want %q from paste:%d", last.Source, last.Detail, want, perRecognizer+1)
 	}
 }
+
+// TestDamagedTextIsReadWithAWarning gives a line past maxLine and a line in another encoding: what
+// can be read is, and each damage is named in a warning.
+func TestDamagedTextIsReadWithAWarning(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "* connect to proxy 127.0.0.1:3129 failed after 0s: dial tcp 127.0.0.1:3129: connect: connection refused\n"
+	tests := []struct {
+		name, input, warning string
+	}{
+		{"long line", strings.Repeat("x", 3*maxLine) + "\n" + refused, "line 1 is longer than"},
+		{"long last line", refused + strings.Repeat("x", maxLine+10), "line 2 is longer than"},
+		{"latin-1", "caf\xe9 au lait\n" + refused, "line 1 is not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			res, err := Read(kb, "paste", strings.NewReader(tt.input), func(ev diagnose.Evidence) { got = append(got, ev.Signal) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(got, " "), "proxy.unreachable.refused") {
+				t.Errorf("signals %v, want proxy.unreachable.refused", got)
+			}
+			if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], tt.warning) {
+				t.Errorf("warnings %q, want one starting %q", res.Warnings, tt.warning)
+			}
+			if res.Lines != 2 {
+				t.Errorf("%d lines, want 2", res.Lines)
+			}
+		})
+	}
+}
