@@ -225,14 +225,16 @@ func hexDump(data []byte) []string {
 // header lines replaced by '*', so a hex dump shows no credentials.
 func maskSecrets(data []byte) []byte {
 	out := append([]byte(nil), data...)
-	lower := bytes.ToLower(out)
+	// lower starts with a newline of its own so that a segment whose payload opens with the
+	// header is masked too; its offsets are one past out's.
+	lower := append([]byte{'\n'}, bytes.ToLower(out)...)
 	for _, name := range [][]byte{[]byte("\nauthorization:"), []byte("\nproxy-authorization:")} {
 		for i := 0; ; {
 			j := bytes.Index(lower[i:], name)
 			if j < 0 {
 				break
 			}
-			start := i + j + len(name)
+			start := i + j + len(name) - 1
 			end := start
 			for end < len(out) && out[end] != '\r' && out[end] != '\n' {
 				out[end] = '*'
