@@ -47,7 +47,7 @@ func Follow(ctx context.Context, path string, opts FollowOptions, fn func(*Recor
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	for {
-		if err := fw.drain(); err != nil {
+		if err := fw.drain(ctx); err != nil {
 			return fw.st, err
 		}
 		select {
@@ -55,7 +55,7 @@ func Follow(ctx context.Context, path string, opts FollowOptions, fn func(*Recor
 			return fw.st, ctx.Err()
 		case <-tick.C:
 		}
-		if err := fw.checkRotation(); err != nil {
+		if err := fw.checkRotation(ctx); err != nil {
 			return fw.st, err
 		}
 	}
@@ -114,13 +114,13 @@ func (fw *follower) close() {
 }
 
 // checkRotation reopens the path when the file was replaced, and rereads it when truncated.
-func (fw *follower) checkRotation() error {
+func (fw *follower) checkRotation(ctx context.Context) error {
 	info, err := os.Stat(fw.path)
 	if err != nil {
 		return nil // rotated away and not yet recreated: keep the old file until it is
 	}
 	if !os.SameFile(info, fw.info) {
-		if err := fw.drain(); err != nil { // finish the old file's last lines first
+		if err := fw.drain(ctx); err != nil { // finish the old file's last lines first
 			return err
 		}
 		return fw.open(false)
@@ -133,9 +133,13 @@ func (fw *follower) checkRotation() error {
 	return nil
 }
 
-// drain reads what the file holds past the offset and hands on every completed line.
-func (fw *follower) drain() error {
+// drain reads what the file holds past the offset and hands on every completed line. It stops
+// when ctx ends too: a log written faster than it is read would otherwise never leave drain.
+func (fw *follower) drain(ctx context.Context) error {
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		n, err := fw.f.Read(fw.chunk)
 		start := fw.off
 		fw.off += int64(n)
