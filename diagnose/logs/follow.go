@@ -89,7 +89,7 @@ func (fw *follower) open(atEnd bool) error {
 	}
 	fw.close()
 	// Line numbers are the file's own, so that a viewer can jump to them: a new file starts at 1.
-	fw.f, fw.info, fw.off, fw.buf, fw.st.Lines = f, info, 0, fw.buf[:0], 0
+	fw.f, fw.info, fw.off, fw.buf, fw.st.Lines, fw.skip = f, info, 0, fw.buf[:0], 0, false
 	switch {
 	case atEnd:
 		fw.off = info.Size()
@@ -126,7 +126,8 @@ func (fw *follower) checkRotation(ctx context.Context) error {
 		return fw.open(false)
 	}
 	if info.Size() < fw.off {
-		fw.off, fw.buf, fw.st.Lines = 0, fw.buf[:0], 0
+		// Truncated in place: nothing read before counts, not even a long line being skipped.
+		fw.off, fw.buf, fw.st.Lines, fw.st.Bytes, fw.skip = 0, fw.buf[:0], 0, 0, false
 		_, err := fw.f.Seek(0, io.SeekStart)
 		return err
 	}
