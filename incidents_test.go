@@ -16,9 +16,7 @@ import (
 // knownGaps lists bundled incidents hopscope does not yet rank right, with why. They are still
 // offered on the home screen (the tree and the next checks are useful on them); the test reports
 // them and fails for any other incident ranked wrong.
-var knownGaps = map[string]string{
-	"network.sporadic": "the capture's refused connects weigh toward a broken path (network.path) more than the access log's sporadic pattern weighs toward a flaky one",
-}
+var knownGaps = map[string]string{}
 
 // TestBundledIncidentsReachTheirCause opens every incident embedded in the binary the way the home
 // screen does and checks that the cause ranked first is the one its truth.yaml names: the first

@@ -7,17 +7,21 @@ import (
 	"slices"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/logs"
 	"github.com/hopscope/hopscope/knowledge"
 )
 
 // CollectFS is Collect over a file system instead of the disk, such as the incidents embedded in
 // the binary: each path names a file or folder inside fsys, and evidence sources use those names.
-// As with Collect, a named file that cannot be read fails the call and a file inside a folder that
-// cannot be read is reported as an input with a warning.
+// A named file that cannot be read fails the call (Collect reads the others); a file inside a
+// folder that cannot be read is reported as an input with a warning.
 func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []string, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
 	var evs []diagnose.Evidence
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var inputs []diagnose.Input
+	// The logs of one call are judged together, as in Collect: an error log and an access log
+	// of the same incident tell more than each alone.
+	opts.logs = logs.NewAnalyzer()
 	for _, p := range paths {
 		err := fs.WalkDir(fsys, p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !d.Type().IsRegular() {
@@ -37,6 +41,7 @@ func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []stri
 			return nil, nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
+	flushLogs(opts.logs, emit)
 	slices.SortStableFunc(evs, func(a, b diagnose.Evidence) int { return a.At.Compare(b.At) })
 	return evs, inputs, nil
 }
