@@ -84,29 +84,31 @@ func (m *Paste) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 func (m *Paste) recognise(s string) tea.Cmd {
 	kb := m.kb
 	return func() tea.Msg {
-		evs, err := Recognise(kb, s)
+		evs, in, err := Recognise(kb, s)
 		if err != nil {
 			return common.ErrorMsg{Err: err}
 		}
-		in := diagnose.Input{Path: PastedName, Kind: "text", Lines: int64(strings.Count(s, "\n") + 1)}
 		return common.OpenMsg{Title: "pasted error", Evidence: evs, Inputs: []diagnose.Input{in}}
 	}
 }
 
-// Recognise turns pasted text into evidence with the text recognizers.
-func Recognise(kb *knowledge.Base, s string) ([]diagnose.Evidence, error) {
+// Recognise turns pasted text into evidence with the text recognizers, and describes the paste as
+// an input (its lines, and the reader's warnings: a cut line, bytes that are not UTF-8).
+func Recognise(kb *knowledge.Base, s string) ([]diagnose.Evidence, diagnose.Input, error) {
+	in := diagnose.Input{Path: PastedName, Kind: "text"}
 	if strings.TrimSpace(s) == "" {
-		return nil, errors.New("nothing pasted: paste the error text first, then press ctrl+s")
+		return nil, in, errors.New("nothing pasted: paste the error text first, then press ctrl+s")
 	}
 	var evs []diagnose.Evidence
-	_, err := text.Read(kb, PastedName, strings.NewReader(s), func(ev diagnose.Evidence) { evs = append(evs, ev) })
+	res, err := text.Read(kb, PastedName, strings.NewReader(s), func(ev diagnose.Evidence) { evs = append(evs, ev) })
+	in.Lines, in.Warnings = res.Lines, res.Warnings
 	if errors.Is(err, text.ErrNothingRecognised) {
-		return nil, fmt.Errorf("no known error in the pasted text: expected a gateway fault, a curl or client error, or an Apache or nginx error line")
+		return nil, in, fmt.Errorf("no known error in the pasted text: expected a gateway fault, a curl or client error, or an Apache or nginx error line")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("pasted text: %w", err)
+		return nil, in, fmt.Errorf("pasted text: %w", err)
 	}
-	return evs, nil
+	return evs, in, nil
 }
 
 // View implements common.Pane.
