@@ -209,9 +209,12 @@ func (m *Model) seek(i int) {
 
 func (m *Model) add(ev diagnose.Evidence) {
 	m.sess.Add(ev)
+	// The session redacted the detail as it recorded it; the ledger shows that copy rather than
+	// running the redaction a second time on every step of a replay.
+	led := m.sess.Ledger()
 	m.ledger = append(m.ledger, common.Entry{
 		At: ev.At, Source: ev.Source, Kind: ev.Kind, Signal: ev.Signal,
-		Detail: diagnose.Redact(ev.Detail), Status: checkStatus(ev),
+		Detail: led[len(led)-1].Detail, Status: checkStatus(ev),
 	})
 }
 
