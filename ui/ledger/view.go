@@ -16,7 +16,9 @@ func (m *Model) View() string {
 	return m.cache
 }
 
-// Column widths. Sources are clipped from the left, where a long path is least telling.
+// Column widths. A long source keeps the start of its file name and its packet or line number
+// and loses the middle: "any-v6.pcapng#115" becomes "any-v…#115", not "…pcapng#115", which
+// would not tell any.pcapng from any-v6.pcapng.
 const (
 	timeW   = 12 // 15:04:05.000
 	sourceW = 18
@@ -94,7 +96,7 @@ func (m *Model) line(i, tw, sw, gw int, showDetail bool) string {
 	if e.Signal == "" && e.Status == "" {
 		sig, sigStyle = "note", st.Dim
 	}
-	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipLeft(path.Base(e.Source), sw), sw) + " "
+	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipSource(path.Base(e.Source), sw), sw) + " "
 	switch {
 	case showDetail:
 		line += sigStyle.Render(common.Pad(sig, gw)) + " " + st.Dim.Render(common.Clip(e.Detail, m.width-tw-sw-gw-3))
@@ -110,16 +112,32 @@ func (m *Model) line(i, tw, sw, gw int, showDetail bool) string {
 	return line
 }
 
-// clipLeft keeps the end of s (a file name and line) within w cells.
-func clipLeft(s string, w int) string {
+// clipSource fits a source ("file#packet", "file:line", "check tls") into w cells: a file's
+// source loses the middle of its name, so that its start and the locator after the last '#' or
+// ':' stay; any other keeps its end.
+func clipSource(s string, w int) string {
 	r := []rune(s)
 	if len(r) <= w {
 		return s
 	}
 	if w <= 1 {
-		return string(r[len(r)-max(w, 0):])
+		return string(r[:max(w, 0)])
 	}
-	return "…" + string(r[len(r)-w+1:])
+	loc := len(r)
+	for i := len(r) - 1; i > 0; i-- {
+		if r[i] == '#' || r[i] == ':' {
+			loc = i
+			break
+		}
+	}
+	tail := r[loc:]
+	head := w - 1 - len(tail)
+	if loc == len(r) || head < 1 {
+		// No locator ("check connect-host-header": the end names the check), or the locator
+		// does not fit beside a start: keep the end.
+		return "…" + string(r[len(r)-w+1:])
+	}
+	return string(r[:head]) + "…" + string(tail)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
