@@ -82,6 +82,14 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil && path != p {
+				// A sub-folder or file that cannot be opened is one warning, not the end of the run.
+				inputs = append(inputs, diagnose.Input{Path: path, Kind: "skipped", Warnings: []string{err.Error()}})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
 			if err != nil || d.IsDir() || !d.Type().IsRegular() {
 				return err
 			}

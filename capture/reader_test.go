@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/hopscope/hopscope/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ const perFileLimit = 2 * time.Second
 func corpusFiles(t testing.TB) []string {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"))
 	if len(files) == 0 {
-		t.Skip("tcpdump test corpus not present at " + corpusDir)
+		testenv.Missing(t, "the tcpdump test corpus at %s (../shared/corpus beside the repository)", corpusDir)
 	}
 	return files
 }

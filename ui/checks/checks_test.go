@@ -245,3 +245,17 @@ func TestRunOneChosenCheck(t *testing.T) {
 		t.Fatalf("rows %+v, want dns and tcp", rows)
 	}
 }
+
+func TestFormHidesPasswordsInURLs(t *testing.T) {
+	m, _ := newPane(t)
+	m.SetSize(100, 30)
+	m.form[fieldProxy].input.SetValue("http://gw:hunter2@127.0.0.1:3128")
+	m.form[fieldTarget].input.SetValue("https://api:s3cret@backend.test/")
+	v := ansi.Strip(m.View())
+	if strings.Contains(v, "hunter2") || strings.Contains(v, "s3cret") {
+		t.Errorf("a password typed into a URL is on screen:\n%s", v)
+	}
+	if !strings.Contains(v, "127.0.0.1:3128") {
+		t.Errorf("the proxy's address is gone:\n%s", v)
+	}
+}

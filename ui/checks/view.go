@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"github.com/hopscope/hopscope/diagnose"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ func (m *Model) View() string {
 				v = st.Dim.Render(f.hint)
 			} else if i == fieldCredentials {
 				v = maskCredentials(v)
+			} else {
+				// A URL typed as http://user:password@proxy:3128 keeps its password off the screen.
+				v = diagnose.Redact(v)
 			}
 		}
 		line(i, st.Label.Render(fmt.Sprintf("%-*s", labelWidth, f.label))+v)
