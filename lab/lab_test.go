@@ -86,19 +86,29 @@ func TestScenarios(t *testing.T) {
 			if err := Check(sc); err != nil {
 				testenv.Missing(t, "%v", err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			start := time.Now()
-			rec, err := RecordIn(ctx, testStateRoot, sc.Name, t.TempDir())
-			if err != nil {
-				t.Fatalf("record: %v", err)
+			// Real servers and tcpdump on a loaded two-core machine now and then miss a packet
+			// of one attempt; a scenario gets one more recording, and the first failure is
+			// logged. A scenario that does not fail as its cause says fails both times.
+			var verr error
+			for try := 1; try <= 2; try++ {
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+				start := time.Now()
+				rec, err := RecordIn(ctx, testStateRoot, sc.Name, t.TempDir())
+				cancel()
+				if err != nil {
+					t.Fatalf("record: %v", err)
+				}
+				t.Logf("recorded in %s: %s", time.Since(start).Round(time.Millisecond), strings.Join(rec.Files, " "))
+				if left := Leftovers(testStateRoot, sc.Name); len(left) > 0 {
+					t.Errorf("left behind after teardown:\n%s", strings.Join(left, "\n"))
+				}
+				if verr = sc.Verify(rec); verr == nil {
+					break
+				}
+				t.Logf("recording %d does not show %s: %v", try, sc.Cause, verr)
 			}
-			t.Logf("recorded in %s: %s", time.Since(start).Round(time.Millisecond), strings.Join(rec.Files, " "))
-			if err := sc.Verify(rec); err != nil {
-				t.Errorf("the recording does not show %s: %v", sc.Cause, err)
-			}
-			if left := Leftovers(testStateRoot, sc.Name); len(left) > 0 {
-				t.Errorf("left behind after teardown:\n%s", strings.Join(left, "\n"))
+			if verr != nil {
+				t.Errorf("the recording does not show %s: %v", sc.Cause, verr)
 			}
 		})
 	}

@@ -181,8 +181,11 @@ func (l *Lab) recordPass(ctx context.Context, rec *Recording, suffix string, v6 
 	tctx, cancel := context.WithTimeout(ctx, trafficTimeout)
 	text, terr := l.Scenario.Traffic(tctx, l, v6)
 	cancel()
-	// Let the last segments (FIN, RST, retransmissions) reach the capture.
+	// Let the last segments (FIN, RST, retransmissions) reach the capture: at least 300 ms, then
+	// until the capture files stop growing (tcpdump -U writes each packet as it takes it), at
+	// most 3 s on a machine too loaded to keep up.
 	time.Sleep(300 * time.Millisecond)
+	waitQuiet(runs, 200*time.Millisecond, 3*time.Second)
 	if err := stopAll(); err != nil {
 		return "", err
 	}
@@ -232,4 +235,25 @@ func copyDir(src, dst string) error {
 		}
 		return os.WriteFile(out, b, 0o644)
 	})
+}
+
+// waitQuiet waits until none of the runs' capture files has grown for quiet, or until limit.
+func waitQuiet(runs []*tcpdumpRun, quiet, limit time.Duration) {
+	size := func() int64 {
+		var n int64
+		for _, r := range runs {
+			if st, err := os.Stat(r.file); err == nil {
+				n += st.Size()
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(limit)
+	last, since := size(), time.Now()
+	for time.Now().Before(deadline) && time.Since(since) < quiet {
+		time.Sleep(50 * time.Millisecond)
+		if n := size(); n != last {
+			last, since = n, time.Now()
+		}
+	}
 }
