@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/hopscope/hopscope/knowledge"
@@ -106,19 +107,10 @@ func (s *Session) because(rc RankedCause) Contribution {
 			if w < 1 {
 				w = 1 / w
 			}
-			if w > bestW && contains(s.fresh, c.Signal) {
+			if w > bestW && slices.Contains(s.fresh, c.Signal) {
 				best, bestW = c, w
 			}
 		}
 	}
 	return best
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ package text
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -68,7 +69,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 			break
 		}
 		res.Lines++
-		if containsNUL(line) {
+		if bytes.IndexByte(line, 0) >= 0 {
 			return res, fmt.Errorf("%s line %d: %w", name, res.Lines, ErrNotText)
 		}
 		s := strings.TrimSpace(string(line))
@@ -133,15 +134,6 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 		return res, fmt.Errorf("%s: %d lines read: %w (expected a gateway fault, curl or Go client error, or an Apache or nginx error line)", name, res.Lines, ErrNothingRecognised)
 	}
 	return res, nil
-}
-
-func containsNUL(b []byte) bool {
-	for _, c := range b {
-		if c == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(s string, n int) string {
