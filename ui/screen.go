@@ -78,6 +78,17 @@ func (s *screen) focusPane(id string) {
 	}
 }
 
+// show brings the pane id into view, in the first slot when no slot shows it, and focuses it.
+func (s *screen) show(id string) {
+	if s.pane(id) == nil {
+		return
+	}
+	if sl := s.layout.slots(); len(sl) > 0 && !s.layout.shows(id) {
+		sl[0].pane = id
+	}
+	s.focusPane(id)
+}
+
 // swap shows in the focused slot the next pane (in registration order) that no slot shows.
 func (s *screen) swap() {
 	sl := s.layout.slots()

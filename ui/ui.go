@@ -173,6 +173,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // hands the investigation its evidence.
 func (m *Model) open(o common.OpenMsg) tea.Cmd {
 	m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now), investigationLayout())
+	if o.Show != "" {
+		m.inv.show(o.Show)
+	}
 	m.cur = m.inv
 	m.relayout()
 	var cmd tea.Cmd

@@ -81,7 +81,7 @@ func (m *Model) statusLine() string {
 		return m.styles.Error.Render(common.Clip(s, m.width))
 	}
 	if m.cur == m.inv && m.inv != nil {
-		s = inputsSummary(m.work.Inputs())
+		s = inputsSummary(m.work.Inputs(), m.work.Session().Ledger())
 	} else {
 		s = "Pick a symptom, paste the error you see, or open a recorded incident."
 	}

@@ -6,6 +6,7 @@
 package checks
 
 import (
+	"fmt"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -207,13 +208,20 @@ func (m *Model) stopEditing() {
 	}
 }
 
-// runSuggested runs the check the investigation suggests, when it is one this pane runs.
+// runSuggested runs the check the investigation suggests first ("Check next" #1), when it is
+// one this pane runs; otherwise it says how to run it.
 func (m *Model) runSuggested() tea.Cmd {
 	if m.suggest == nil {
 		return common.ErrorCmd(errNoSuggestion)
 	}
+	if !live(m.suggest) {
+		return common.ErrorCmd(fmt.Errorf("checks: the suggested check is not a live one (%s): %s", m.suggest.Title, m.suggest.How))
+	}
 	return m.start(m.suggest.ID)
 }
+
+// live reports whether this pane can run a check.
+func live(c *knowledge.Check) bool { return c.Kind == "probe" }
 
 // start runs the checks (up to until, or all when empty) for what the form says.
 func (m *Model) start(until string) tea.Cmd {
@@ -225,6 +233,13 @@ func (m *Model) start(until string) tea.Cmd {
 	o, err := options(m.form)
 	if err != nil {
 		return common.ErrorCmd(err)
+	}
+	if until == checkHostHeader {
+		// The CONNECT check compares the two Host headers when none is imposed.
+		if o.Proxy == nil {
+			return common.ErrorCmd(errHostHeaderNeedsProxy)
+		}
+		until, o.ConnectHost = probe.CheckConnect, ""
 	}
 	// Through a proxy the gateway neither resolves nor connects to the backend itself: the
 	// CONNECT is that step; directly there is no CONNECT.
@@ -253,7 +268,7 @@ func (m *Model) start(until string) tea.Cmd {
 	}
 	if !m.opened {
 		// From the home screen: open an investigation first, which the evidence then enters.
-		open := func() tea.Msg { return common.OpenMsg{Title: "live checks of " + o.Target.Redacted()} }
+		open := func() tea.Msg { return common.OpenMsg{Title: "live checks of " + o.Target.Redacted(), Show: m.ID()} }
 		return tea.Sequence(open, tea.Batch(cmds...))
 	}
 	return tea.Batch(cmds...)
@@ -269,17 +284,16 @@ func hopEvidence(kb *knowledge.Base, o *probe.Options) []diagnose.Evidence {
 	return probe.Evidence(kb, r)
 }
 
-// suggestion returns the best next check when this pane can run it.
+// checkHostHeader is the knowledge base's check that sends the CONNECT with either name in Host.
+const checkHostHeader = "connect-host-header"
+
+// suggestion returns the best next check, the one the next-check pane lists first, whether or not
+// this pane can run it: the two panes must never name different checks.
 func suggestion(a *diagnose.Assessment) *knowledge.Check {
-	if a == nil {
+	if a == nil || len(a.Next) == 0 {
 		return nil
 	}
-	for _, n := range a.Next {
-		if n.Check.Kind == "probe" && n.Check.ID != "connect-host-header" {
-			return n.Check
-		}
-	}
-	return nil
+	return a.Next[0].Check
 }
 
 // ShortHelp implements help.KeyMap.

@@ -259,3 +259,55 @@ func TestFormHidesPasswordsInURLs(t *testing.T) {
 		t.Errorf("the proxy's address is gone:\n%s", v)
 	}
 }
+
+// TestSuggestionIsCheckNextFirst: the pane suggests the check the next-check pane lists first,
+// whatever it is; x runs it when it is a live check (the Host-header comparison is the CONNECT
+// check with no Host imposed) and says how to run it otherwise.
+func TestSuggestionIsCheckNextFirst(t *testing.T) {
+	m, kb := newPane(t)
+	check := func(id string) *knowledge.Check {
+		for _, c := range kb.Checks {
+			if c.ID == id {
+				return c
+			}
+		}
+		t.Fatalf("no check %s", id)
+		return nil
+	}
+	hostHeader, tcp, capture := check("connect-host-header"), check("tcp"), check("capture-handshake")
+	m.Update(common.SessionMsg{Rev: 1, Assessment: &diagnose.Assessment{Next: []diagnose.NextCheck{{Check: hostHeader}, {Check: tcp}}}})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "run the suggested check: "+hostHeader.Title[:30]) {
+		t.Errorf("the pane does not suggest Check next #1 (%s):\n%s", hostHeader.Title, v)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	m.form[fieldTarget].input.SetValue("https://backend.test/")
+	m.form[fieldConnectHost].input.SetValue("proxy.test:3128")
+	if cmd := press(m, "x"); cmd == nil {
+		t.Fatal("x without a proxy: want an error")
+	} else if e, ok := cmd().(common.ErrorMsg); !ok || !strings.Contains(e.Err.Error(), "proxy") {
+		t.Fatalf("x without a proxy: %v", e)
+	}
+	m.form[fieldProxy].input.SetValue("http://" + addr)
+	drive(t, m, press(m, "x"))
+	rows, _, _ := m.run.snapshot()
+	if len(rows) != 1 || rows[0].id != "connect" {
+		t.Fatalf("x ran %+v, want the CONNECT check alone", rows)
+	}
+
+	m.Update(common.SessionMsg{Rev: 2, Assessment: &diagnose.Assessment{Next: []diagnose.NextCheck{{Check: capture}, {Check: tcp}}}})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "not a live check: "+capture.Title[:20]) {
+		t.Errorf("a suggestion the pane cannot run is not named as such:\n%s", v)
+	}
+	cmd := press(m, "x")
+	if cmd == nil {
+		t.Fatal("x on a capture suggestion: want an error saying how to run it")
+	}
+	if e, ok := cmd().(common.ErrorMsg); !ok || !strings.Contains(e.Err.Error(), "tcpdump") {
+		t.Errorf("x on a capture suggestion: %v", e)
+	}
+}

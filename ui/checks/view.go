@@ -47,14 +47,18 @@ func (m *Model) View() string {
 	}
 	line(rowRun, st.Heading.Render("▶ run all checks")+st.Dim.Render("  (r)"))
 	line(rowOne, st.Heading.Render("▶ run one: ")+"‹ "+single[m.one]+" ›"+st.Dim.Render("  (←/→ chooses)"))
-	if m.suggest != nil {
+	switch {
+	case m.suggest != nil && live(m.suggest):
 		line(rowSuggest, st.Heading.Render("▶ run the suggested check: ")+m.suggest.Title+st.Dim.Render("  (x)"))
-	} else {
+	case m.suggest != nil:
+		line(rowSuggest, st.Dim.Render("  suggested next, not a live check: ")+m.suggest.Title)
+	default:
 		line(rowSuggest, st.Dim.Render("  no live check suggested yet"))
 	}
 	if m.run != nil {
 		rows, phases, _ := m.run.snapshot()
-		lines = append(lines, "", st.Heading.Render("Checks of "+m.run.target))
+		head := lines
+		lines = []string{"", st.Heading.Render("Checks of " + m.run.target)}
 		for _, r := range rows {
 			note := r.note
 			if r.state == running {
@@ -67,6 +71,12 @@ func (m *Model) View() string {
 			lines = append(lines, "", st.Heading.Render("Waterfall"))
 			lines = append(lines, m.waterfall(phases, w)...)
 		}
+		// Where the form and the run do not both fit, the run (its spinners, its outcome) is
+		// what the operator waits for: the form gives way to it but for the line under the cursor.
+		if len(head)+len(lines) > m.height {
+			head = head[m.cursor : m.cursor+1]
+		}
+		lines = append(head, lines...)
 	}
 	return common.Box(lines, w, m.height)
 }

@@ -58,6 +58,9 @@ type OpenMsg struct {
 	// Evidence is the timeline, sorted by time; Inputs describes what was read.
 	Evidence []diagnose.Evidence
 	Inputs   []diagnose.Input
+	// Show names a pane to bring into view and focus once the investigation opens (the live
+	// checks pane whose run opened it, so its spinners stay in sight); "" keeps the layout.
+	Show string
 	// Replay starts with none of the evidence in and the time cursor at the start, playing;
 	// otherwise all of it is in and the cursor is at the end.
 	Replay bool

@@ -34,8 +34,12 @@ type Model struct {
 	timeline []diagnose.Evidence // from the inputs, in time order
 	cursor   int                 // how much of the timeline is in the session
 	changes  []int               // cursor positions right after a piece that changed the ranking
-	playing  bool
-	gen      int // tells the current tick chain from stale ones after pause and play
+	// replayable is set when the timeline can be moved through in time: a replay was asked for,
+	// or the evidence came from captures or logs. A pasted error has no replay: its pieces share
+	// no clock, and stepping back would only take them out again.
+	replayable bool
+	playing    bool
+	gen        int // tells the current tick chain from stale ones after pause and play
 
 	live   []diagnose.Evidence // added while investigating; kept when the cursor moves back
 	notes  []common.Entry
@@ -62,6 +66,7 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n.timeline = o.Evidence
 	n.changes = changes(m.kb, o.Evidence)
 	n.rev = m.rev
+	n.replayable = o.Replay || timed(o.Evidence)
 	if !o.Replay {
 		n.seek(len(n.timeline))
 		n.publish()
@@ -81,8 +86,19 @@ func (m Model) Inputs() []diagnose.Input { return m.inputs }
 // Session returns the session; callers must not modify it.
 func (m Model) Session() *diagnose.Session { return m.sess }
 
-// Replaying reports whether there is a timeline to move through.
-func (m Model) Replaying() bool { return len(m.timeline) > 0 }
+// Replaying reports whether there is a timeline to move through in time.
+func (m Model) Replaying() bool { return m.replayable && len(m.timeline) > 0 }
+
+// timed reports whether evidence came from a source that records when things happened on the
+// wire or on the server (a capture, a log), so that its order is worth replaying.
+func timed(evs []diagnose.Evidence) bool {
+	for _, ev := range evs {
+		if (ev.Kind == diagnose.FromPacket || ev.Kind == diagnose.FromLog) && !ev.At.IsZero() {
+			return true
+		}
+	}
+	return false
+}
 
 // Update takes evidence, notes, replay keys and ticks.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -117,7 +133,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	if len(m.timeline) == 0 {
+	if !m.Replaying() {
 		return m, nil
 	}
 	switch {
@@ -169,7 +185,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // Handles reports whether a key press is one of the replay's.
 func (m Model) Handles(msg tea.KeyPressMsg) bool {
-	return len(m.timeline) > 0 && key.Matches(msg, m.keys.PlayPause, m.keys.StepOn, m.keys.StepBack,
+	return m.Replaying() && key.Matches(msg, m.keys.PlayPause, m.keys.StepOn, m.keys.StepBack,
 		m.keys.JumpStart, m.keys.JumpEnd, m.keys.JumpNext, m.keys.JumpPrev)
 }
 
@@ -237,7 +253,7 @@ func (m *Model) Published() (common.SessionMsg, bool) {
 
 // View renders the replay bar: the cursor's position and capture time, and whether it plays.
 func (m Model) View() string {
-	if len(m.timeline) == 0 {
+	if !m.Replaying() {
 		return ""
 	}
 	state := "❚❚ paused"

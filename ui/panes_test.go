@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
+	"github.com/hopscope/hopscope/ui/home"
+)
+
+// sizes are the terminal sizes the pane tests look at: the smallest full layout and the size
+// where one pane shows at a time.
+var sizes = [][2]int{{80, 24}, {40, 12}}
+
+// pastedError is an error as an operator pastes it, with the times the server logged.
+const pastedError = `[Thu Nov 21 10:00:01.000000 2026] [proxy:error] [pid 11] (104)Connection reset by peer: AH01084: pass request body failed to 127.0.0.1:9000 (127.0.0.1)
+[Thu Nov 21 10:00:02.000000 2026] [proxy_http:error] [pid 11] [client 10.0.0.9:5000] AH01097: pass request body failed to 127.0.0.1:9000 (127.0.0.1) from 10.0.0.9 ()
+curl: (56) CONNECT tunnel failed, response 403
+`
+
+// openPaste opens the investigation of a pasted error, as the paste box does.
+func openPaste(t *testing.T, m *Model) {
+	t.Helper()
+	drive(m, tea.Cmd(func() tea.Msg {
+		evs, in, err := home.Recognise(m.kb, pastedError)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return openMsg("pasted error", evs, in)
+	}))
+	if m.cur != m.inv {
+		t.Fatal("the paste opened no investigation")
+	}
+}
+
+// TestPasteHasNoReplay: a pasted error is not a recording, so neither the header nor the help
+// offers a replay, and the replay's keys leave the ledger as it is.
+func TestPasteHasNoReplay(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newTest(t, sz[0], sz[1])
+			openPaste(t, m)
+			before := len(m.work.Session().Ledger())
+			if before == 0 {
+				t.Fatal("the paste gave no evidence")
+			}
+			drive(m, keys("?")...)
+			s := plain(m)
+			for _, bad := range []string{"play/pause", "step back", "■ end", "▶ playing"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("a pasted error offers a replay (%q):\n%s", bad, s)
+				}
+			}
+			drive(m, keys("?", "space", "left", "<", "left")...)
+			if got := len(m.work.Session().Ledger()); got != before {
+				t.Errorf("the replay keys changed the ledger from %d to %d pieces", before, got)
+			}
+		})
+	}
+}
+
+func openMsg(title string, evs []diagnose.Evidence, in diagnose.Input) common.OpenMsg {
+	return common.OpenMsg{Title: title, Evidence: evs, Inputs: []diagnose.Input{in}}
+}
+
+// startFlowSized runs the whole program on a virtual terminal of w×h cells.
+func startFlowSized(t *testing.T, w, h int) *flow {
+	t.Helper()
+	m := New(testKB(t), Options{Incidents: incidentsFS(t), Now: func() time.Time { return testNow }})
+	rec := &recorder{m: m}
+	return &flow{t: t, rec: rec, tm: teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(w, h))}
+}
+
+// TestChecksFromHomeStayInSight: r on the home screen's checks pane opens an investigation in
+// which that pane, spinning, is still on screen, and the status line counts the evidence the
+// checks brought instead of saying nothing was read.
+func TestChecksFromHomeStayInSight(t *testing.T) {
+	// A backend that accepts and never answers keeps the HTTP check running.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			f := startFlowSized(t, sz[0], sz[1])
+			f.waitFor("hopscope")
+			// Swap the checks pane into the focused slot, type the target, run everything.
+			f.press("s")
+			f.waitFor("Live checks")
+			f.press("enter")
+			f.tm.Send(tea.PasteMsg{Content: "http://" + ln.Addr().String() + "/"})
+			f.press("enter", "r")
+			f.waitFor("Live checks · running", "running for")
+			s := f.rec.screen()
+			if strings.Contains(s, "No inputs") {
+				t.Errorf("the status line says nothing was read while checks bring evidence:\n%s", s)
+			}
+			if sz[0] >= minWidth {
+				f.waitFor("of evidence from")
+			}
+			f.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+			f.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		})
+	}
+}
