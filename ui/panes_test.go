@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"net"
 	"strings"
 	"sync"
@@ -11,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/hopscope/hopscope/analyze"
 	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/ui/common"
 	"github.com/hopscope/hopscope/ui/home"
@@ -129,6 +132,71 @@ func TestChecksFromHomeStayInSight(t *testing.T) {
 			}
 			f.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 			f.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		})
+	}
+}
+
+// openScenario opens, as an investigation, files of a recorded lab scenario.
+func openScenario(t *testing.T, m *Model, scenario string, files ...string) {
+	t.Helper()
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, filepath.Join("..", "testdata", "scenarios", scenario, f))
+	}
+	evs, ins, err := analyze.Collect(context.Background(), m.kb, paths, nil, analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(m, common.OpenMsg{Title: scenario, Evidence: evs, Inputs: ins})
+}
+
+// selecter is a pane that says what is selected in it: the packets and logs panes.
+type selecter interface {
+	Selected() (string, int64)
+}
+
+// TestLedgerJumpsToEveryPacketAndLine: e on any ledger entry read from a capture or a log
+// brings the packets or logs pane into view, focused, with that packet or line selected.
+func TestLedgerJumpsToEveryPacketAndLine(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newTest(t, sz[0], sz[1])
+			openScenario(t, m, "backend.down", "lo.pcap", "apache-error.log")
+			ledger := m.work.Session().Ledger()
+			jumps := 0
+			for i, ev := range ledger {
+				j, ok := common.Locate(common.Entry{Kind: ev.Kind, Source: ev.Source})
+				if !ok {
+					continue
+				}
+				jumps++
+				m.inv.focusPane("ledger")
+				drive(m, keys("g")...)
+				for range i {
+					drive(m, keyPress("down"))
+				}
+				drive(m, keyPress("e"))
+				p := m.cur.focused()
+				if p == nil || p.ID() != j.Pane() {
+					t.Fatalf("e on %s: the focused pane is %v, want %s", ev.Source, p, j.Pane())
+				}
+				path, n := p.(selecter).Selected()
+				want := j.Packet
+				if j.Line > 0 {
+					want = int64(j.Line)
+				}
+				if path != j.Path || n != want {
+					t.Errorf("e on %s (%s): %s shows %s, item %d selected", ev.Source, ev.Signal, j.Pane(), path, n)
+				}
+			}
+			t.Logf("%d jumps", jumps)
+			if jumps < 2 {
+				t.Fatalf("only %d ledger entries point at a packet or a line", jumps)
+			}
+			// The jump is on screen too: the last one was to a log line, listed among the failing lines.
+			if s := plain(m); !strings.Contains(s, "failing lines") {
+				t.Errorf("after the jump the screen shows:\n%s", s)
+			}
 		})
 	}
 }

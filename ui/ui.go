@@ -96,6 +96,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case common.OpenMsg:
 		return m, m.open(msg)
+	case common.JumpMsg:
+		return m, m.jump(msg)
 	case common.AddEvidenceMsg, common.NoteMsg:
 		return m, m.toWork(msg)
 	}
@@ -181,6 +183,17 @@ func (m *Model) open(o common.OpenMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.work, cmd = m.work.Open(o)
 	return tea.Batch(initAll(m.inv.panes), m.publish(), cmd)
+}
+
+// jump brings the pane that shows a piece of evidence's packet or line into view, focused, and
+// hands it the jump.
+func (m *Model) jump(j common.JumpMsg) tea.Cmd {
+	if m.inv == nil || m.cur != m.inv {
+		return nil
+	}
+	m.inv.show(j.Pane())
+	m.relayout()
+	return m.toFocused(j)
 }
 
 // claims reports whether the focused pane lists the key among its enabled bindings: a pane that

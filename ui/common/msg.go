@@ -1,6 +1,8 @@
 package common
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -64,4 +66,49 @@ type OpenMsg struct {
 	// Replay starts with none of the evidence in and the time cursor at the start, playing;
 	// otherwise all of it is in and the cursor is at the end.
 	Replay bool
+}
+
+// JumpMsg asks the root to show the packet or the log line a piece of evidence points at: the
+// packets pane (Packet set) or the logs pane (Line set) comes into view, focused, with that
+// packet or line selected.
+type JumpMsg struct {
+	// Path is the capture or log the evidence was read from, as its source names it.
+	Path string
+	// Packet is the packet number (from 1, as Wireshark numbers them); Line the line number.
+	Packet int64
+	Line   int
+}
+
+// Pane returns the ID of the pane that shows what the jump points at.
+func (j JumpMsg) Pane() string {
+	if j.Packet > 0 {
+		return "packets"
+	}
+	return "logs"
+}
+
+// Locate returns the jump to what an entry points at: a packet for evidence from a capture
+// ("path#N"), a line for evidence from a log ("path:N"); ok is false for anything else.
+func Locate(e Entry) (j JumpMsg, ok bool) {
+	sep := byte(0)
+	switch e.Kind {
+	case diagnose.FromPacket:
+		sep = '#'
+	case diagnose.FromLog:
+		sep = ':'
+	default:
+		return JumpMsg{}, false
+	}
+	i := strings.LastIndexByte(e.Source, sep)
+	if i <= 0 {
+		return JumpMsg{}, false
+	}
+	n, err := strconv.ParseInt(e.Source[i+1:], 10, 64)
+	if err != nil || n < 1 {
+		return JumpMsg{}, false
+	}
+	if sep == '#' {
+		return JumpMsg{Path: e.Source[:i], Packet: n}, true
+	}
+	return JumpMsg{Path: e.Source[:i], Line: int(n)}, true
 }

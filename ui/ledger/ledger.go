@@ -25,13 +25,17 @@ type Model struct {
 	open    bool // the entry under the cursor shows its whole detail
 	offset  int
 
+	// jump goes to the packet or log line the entry under the cursor points at.
+	jump key.Binding
+
 	cache string
 	dirty bool
 }
 
 // New returns the pane.
 func New(st common.Styles, km common.KeyMap) *Model {
-	return &Model{styles: st, keys: km, follow: true, dirty: true}
+	return &Model{styles: st, keys: km, follow: true, dirty: true,
+		jump: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "go to packet/line"))}
 }
 
 // ID implements common.Pane.
@@ -74,14 +78,27 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 			m.cursor = max(len(m.entries)-1, 0)
 		}
 	case tea.KeyPressMsg:
-		m.key(msg)
+		return m, m.key(msg)
 	}
 	return m, nil
 }
 
-func (m *Model) key(msg tea.KeyPressMsg) {
+// under returns the jump to what the entry under the cursor points at.
+func (m *Model) under() (common.JumpMsg, bool) {
+	if m.cursor >= len(m.entries) {
+		return common.JumpMsg{}, false
+	}
+	return common.Locate(m.entries[m.cursor])
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	n := len(m.entries)
 	switch {
+	case key.Matches(msg, m.jump):
+		if j, ok := m.under(); ok {
+			return func() tea.Msg { return j }
+		}
+		return nil
 	case key.Matches(msg, m.keys.Up):
 		m.cursor--
 	case key.Matches(msg, m.keys.Down):
@@ -97,18 +114,22 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 	case key.Matches(msg, m.keys.Select):
 		m.open = !m.open
 	default:
-		return
+		return nil
 	}
 	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
 	m.follow = m.cursor == n-1
 	m.dirty = true
+	return nil
 }
 
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	sel := m.keys.Select
 	sel.SetHelp("enter", "detail")
-	return []key.Binding{m.keys.Up, m.keys.Down, sel}
+	jump := m.jump
+	_, ok := m.under()
+	jump.SetEnabled(ok)
+	return []key.Binding{m.keys.Up, m.keys.Down, sel, jump}
 }
 
 // FullHelp implements help.KeyMap.

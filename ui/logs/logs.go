@@ -5,6 +5,7 @@ package logs
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +44,9 @@ type Model struct {
 	evidence []diagnose.Evidence // log evidence of the ledger, all files
 
 	lineCursor, lineOffset int
-	evCursor, evOffset     int
+	// pending is the line a jump waits to land on while its log is read.
+	pending            int
+	evCursor, evOffset int
 
 	cache string
 	dirty bool
@@ -95,12 +98,18 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.SessionMsg:
 		return m, m.session(msg)
+	case common.JumpMsg:
+		return m, m.jumpTo(msg)
 	case loadedMsg:
-		for _, s := range m.sources {
+		for i, s := range m.sources {
 			if s.path == msg.path {
 				s.mu.Lock()
 				s.loading, s.ov, s.err = false, msg.ov, msg.err
 				s.mu.Unlock()
+				if m.pending > 0 && i == m.cur {
+					m.jump(m.pending)
+					m.pending = 0
+				}
 			}
 		}
 		m.dirty = true
@@ -218,6 +227,41 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	*cursor = max(min(*cursor, n-1), 0)
 	return nil
+}
+
+// Selected returns the log shown and the number of the failing line under the cursor (0 when
+// the failing lines are not listed).
+func (m *Model) Selected() (path string, line int64) {
+	if len(m.sources) == 0 {
+		return "", 0
+	}
+	s := m.sources[m.cur]
+	lines := s.lines()
+	if m.mode != modeLines || m.lineCursor >= len(lines) {
+		return s.path, 0
+	}
+	return s.path, lines[m.lineCursor].Number
+}
+
+// jumpTo shows the line a piece of evidence points at, in its log (read now if the evidence
+// named it first; the jump lands once it is read).
+func (m *Model) jumpTo(j common.JumpMsg) tea.Cmd {
+	if j.Line < 1 {
+		return nil
+	}
+	var cmd tea.Cmd
+	i := slices.IndexFunc(m.sources, func(s *source) bool { return s.path == j.Path })
+	if i < 0 {
+		m.sources = append(m.sources, &source{path: j.Path, loading: true})
+		i, cmd = len(m.sources)-1, load(m.ctx, j.Path)
+	}
+	m.cur, m.dirty, m.pending = i, true, 0
+	if m.sources[i].loading {
+		m.mode, m.pending = modeLines, j.Line
+		return cmd
+	}
+	m.jump(j.Line)
+	return cmd
 }
 
 // jump lists the failing lines with the cursor on line n of the file (or the first failing line

@@ -6,6 +6,7 @@ package packets
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,6 +106,8 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.SessionMsg:
 		return m, m.session(msg)
+	case common.JumpMsg:
+		return m, m.jumpTo(msg)
 	case openedMsg:
 		// A capture that cannot be opened (a bundled incident's, a gzipped file) is reported in
 		// the pane, not as an error of the program: the investigation itself is fine.
@@ -302,8 +305,50 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 	}
 }
 
+// Selected returns the capture shown and the number of the packet under the cursor (0 when no
+// packet list is shown).
+func (m *Model) Selected() (path string, packet int64) {
+	if len(m.sources) == 0 {
+		return "", 0
+	}
+	path = m.sources[m.cur].path
+	if m.mode != modePackets {
+		return path, 0
+	}
+	n, nth := m.listed()
+	switch {
+	case nth == nil:
+		return path, 0
+	case m.conv == nil && !m.filtered:
+		// All packets: the cursor may be ahead of an index still being read.
+		return path, m.pktCursor + 1
+	case m.pktCursor >= n:
+		return path, 0
+	}
+	return path, nth(m.pktCursor)
+}
+
+// jumpTo shows the packet a piece of evidence points at, in its capture (read now if the
+// evidence named it first).
+func (m *Model) jumpTo(j common.JumpMsg) tea.Cmd {
+	if j.Packet < 1 {
+		return nil
+	}
+	var cmd tea.Cmd
+	i := slices.IndexFunc(m.sources, func(s *source) bool { return s.path == j.Path })
+	if i < 0 {
+		s := &source{path: j.Path}
+		m.sources = append(m.sources, s)
+		i, cmd = len(m.sources)-1, load(m.ctx, s)
+	}
+	m.cur, m.typing, m.dirty = i, false, true
+	m.jump(j.Packet)
+	return cmd
+}
+
 // jump lists all packets with the cursor on packet n.
 func (m *Model) jump(n int64) {
+	m.stopFilter()
 	m.mode, m.conv, m.convPackets = modePackets, nil, nil
 	m.pktCursor = n - 1
 	m.pktOffset = max(n-1-int64(m.height/2), 0)
