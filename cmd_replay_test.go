@@ -26,7 +26,7 @@ func TestReplayBadInput(t *testing.T) {
 		{"no path", nil, "requires at least 1 arg"},
 		{"missing file", []string{filepath.Join(dir, "nope.pcap")}, "nope.pcap"},
 		{"binary", []string{write("junk.bin", "\x00\x01\x02\x03garbage")}, "binary file"},
-		{"nothing known", []string{write("note.txt", "all quiet\n")}, "no known error text"},
+		{"nothing known", []string{write("note.txt", "all quiet\n")}, "no evidence"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -177,6 +177,12 @@ func readOne(ctx context.Context, kb *knowledge.Base, name string, r io.Reader, 
 			var res text.Result
 			res, err = text.Read(kb, name, br, emit)
 			in = diagnose.Input{Path: name, Kind: "text", Lines: res.Lines, Warnings: res.Warnings}
+			if errors.Is(err, text.ErrNothingRecognised) {
+				// Text that was read but says nothing hopscope knows is still a read input: it
+				// shows no known failure, which leaves unknown first.
+				in.Warnings = append(in.Warnings, "no line matched a known error text (a gateway fault, a client's error, a proxy's or server's log line)")
+				err = nil
+			}
 		}
 	}
 	if err != nil {

@@ -70,7 +70,6 @@ func TestUnreadableInputsFail(t *testing.T) {
 		path string
 		want string
 	}{
-		{"testdata/garbage.txt", "no known error text"},
 		{"testdata/empty.txt", "empty input"},
 		{"testdata/binary.bin", "binary file"},
 		{"testdata/no-such-file", "no such file"},
@@ -85,6 +84,21 @@ func TestUnreadableInputsFail(t *testing.T) {
 				t.Errorf("error is not one line: %q", err)
 			}
 		})
+	}
+}
+
+// Text that is read but holds no error hopscope knows is a read input with a warning, not an
+// unreadable one.
+func TestUnrecognisedTextIsRead(t *testing.T) {
+	s, inputs, err := Run(context.Background(), kb(t), []string{"testdata/garbage.txt"}, nil, Options{})
+	if err != nil {
+		t.Fatalf("err = %v, want the text read", err)
+	}
+	if len(inputs) != 1 || inputs[0].Kind != "text" || inputs[0].Lines != 2 || len(inputs[0].Warnings) != 1 {
+		t.Errorf("inputs = %+v, want one text of 2 lines with a warning", inputs)
+	}
+	if len(s.Ledger()) != 0 {
+		t.Errorf("evidence from text with nothing in it: %+v", s.Ledger())
 	}
 }
 
@@ -117,8 +131,8 @@ func TestFolderSkipsWhatItCannotRead(t *testing.T) {
 			}
 		}
 	}
-	if skipped != 3 {
-		t.Errorf("skipped %d inputs, want 3 (garbage, empty, binary): %+v", skipped, inputs)
+	if skipped != 2 {
+		t.Errorf("skipped %d inputs, want 2 (empty, binary): %+v", skipped, inputs)
 	}
 	if len(s.Ledger()) == 0 {
 		t.Error("no evidence from the readable files")

@@ -210,10 +210,13 @@ func (r *Recognizer) MatchContext(line string) bool {
 	return r.after != nil && r.after.MatchString(line)
 }
 
-// Match reports whether the recognizer matches the text.
+// Match reports whether the recognizer matches the text and its Unless expression does not.
 func (r *Recognizer) Match(text string) bool {
+	var ok bool
 	if r.re != nil {
-		return r.re.MatchString(text)
+		ok = r.re.MatchString(text)
+	} else {
+		ok = strings.Contains(text, r.Contains)
 	}
-	return strings.Contains(text, r.Contains)
+	return ok && (r.unless == nil || !r.unless.MatchString(text))
 }

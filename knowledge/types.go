@@ -127,11 +127,15 @@ type Recognizer struct {
 	Regex    string `yaml:"regex" json:"regex,omitempty"`
 	// After, when set, is a RE2 expression an earlier line of the same text must have matched:
 	// a status line means "the proxy answered the CONNECT" only after a CONNECT request line.
-	After   string   `yaml:"after" json:"after,omitempty"`
+	After string `yaml:"after" json:"after,omitempty"`
+	// Unless, when set, is a RE2 expression that vetoes a match on the same line: a refused
+	// connect that names the proxy belongs to the proxy's port, not the backend's.
+	Unless  string   `yaml:"unless" json:"unless,omitempty"`
 	Signals []string `yaml:"signals" json:"signals"`
 	// Says is a short description of what the matched text means, shown as evidence detail.
 	Says string `yaml:"says" json:"says"`
 
-	re    *regexp.Regexp
-	after *regexp.Regexp
+	re     *regexp.Regexp
+	after  *regexp.Regexp
+	unless *regexp.Regexp
 }

@@ -133,6 +133,13 @@ func (b *Base) index() error {
 			}
 			r.after = re
 		}
+		if r.Unless != "" {
+			re, err := regexp.Compile(r.Unless)
+			if err != nil {
+				bad(r.Pos, "recognizer unless: %v", err)
+			}
+			r.unless = re
+		}
 		if len(r.Signals) == 0 {
 			bad(r.Pos, "recognizer has no signals")
 		}

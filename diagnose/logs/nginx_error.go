@@ -20,7 +20,7 @@ func (p *nginxError) parse(line []byte, r *Record) bool {
 		return false
 	}
 	lvl := bytes.IndexByte(line[21:], ']')
-	if lvl < 0 {
+	if lvl < 0 || !pidTID(line[21+lvl+1:]) {
 		return false
 	}
 	r.Time = t
@@ -86,4 +86,26 @@ func resetAfterBody(r *Record) {
 	case "POST", "PUT", "PATCH":
 		r.Event = EventPassBodyReset
 	}
+}
+
+// pidTID reports whether a line goes on as nginx's do after the level: " PID#TID: ". Another
+// program's log with the same timestamp and a [level] (Go's log package with a level prefix) is
+// not nginx's, and its text is left to the error-text recognizers.
+func pidTID(b []byte) bool {
+	if len(b) < 5 || b[0] != ' ' {
+		return false
+	}
+	i, digits := 1, 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		digits++
+	}
+	if digits == 0 || i >= len(b) || b[i] != '#' {
+		return false
+	}
+	i++
+	digits = 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		digits++
+	}
+	return digits > 0 && i < len(b) && b[i] == ':'
 }

@@ -21,6 +21,9 @@ var ErrNothingRecognised = errors.New("no known error text found")
 // ErrNotText is returned for input that is not text (NUL bytes).
 var ErrNotText = errors.New("not text")
 
+// ErrEmpty is returned for input with no line that holds anything but white space.
+var ErrEmpty = errors.New("empty input")
+
 // maxLine bounds one line; longer lines are cut, with a warning (a pasted JSON body may be one
 // long line).
 const maxLine = 1 << 20
@@ -48,6 +51,12 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 	more := make([]int, len(kb.Recognizers))
 	moreFrom := make([]int64, len(kb.Recognizers))
 	moreTo := make([]int64, len(kb.Recognizers))
+	// last[i] is the number of the last line recognizer i matched, so that a line joined to the
+	// one before it (a hard-wrapped error) is only tried for what neither half said alone.
+	last := make([]int64, len(kb.Recognizers))
+	var prev string
+	var nonBlank int64
+	var tun tunnels
 	br := bufio.NewReaderSize(r, maxLine)
 	long, badUTF8 := false, false
 	for {
@@ -82,16 +91,24 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 				res.Warnings = append(res.Warnings, fmt.Sprintf("line %d is not valid UTF-8: bytes that do not decode were replaced", res.Lines))
 			}
 		}
+		if s != "" {
+			nonBlank++
+		}
+		bare := stripPrefix(s)
+		tun.read(bare, res.Lines)
+		hit := false
 		for i, rec := range kb.Recognizers {
 			if rec.NeedsContext() {
 				if !context[i] {
-					context[i] = rec.MatchContext(s)
+					context[i] = rec.MatchContext(s) || rec.MatchContext(bare)
 					continue
 				}
 			}
-			if !rec.Match(s) {
+			if !rec.Match(s) && (bare == s || !rec.Match(bare)) {
 				continue
 			}
+			hit = true
+			last[i] = res.Lines
 			res.Recognised++
 			if matched[i]++; matched[i] > perRecognizer {
 				if more[i]++; more[i] == 1 {
@@ -111,6 +128,10 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 				})
 			}
 		}
+		if !hit && prev != "" && s != "" {
+			res.Recognised += joined(kb, name, prev, s, res.Lines, last, emit)
+		}
+		prev = s
 	}
 	for i, rec := range kb.Recognizers {
 		if more[i] == 0 {
@@ -127,13 +148,51 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 			})
 		}
 	}
+	tun.emit(name, emit)
+	if nonBlank == 0 {
+		return res, fmt.Errorf("%s: %w", name, ErrEmpty)
+	}
 	if res.Recognised == 0 {
-		if res.Lines == 0 {
-			return res, fmt.Errorf("%s: empty input: %w", name, ErrNothingRecognised)
-		}
 		return res, fmt.Errorf("%s: %d lines read: %w (expected a gateway fault, curl or Go client error, or an Apache or nginx error line)", name, res.Lines, ErrNothingRecognised)
 	}
 	return res, nil
+}
+
+// joined tries the recognizers on a line joined to the one before it, for an error that a
+// terminal or a log shipper wrapped onto two lines: once with the two halves run together (a
+// wrap in the middle of a word) and once with a space between them (a wrap at a space). Only
+// recognizers that matched neither half alone count; it returns how many matched.
+func joined(kb *knowledge.Base, name, prev, s string, n int64, last []int64, emit func(diagnose.Evidence)) int {
+	forms := [2]string{prev + s, prev + " " + s}
+	found := 0
+	for i, rec := range kb.Recognizers {
+		if rec.NeedsContext() || last[i] == n-1 {
+			continue
+		}
+		var form string
+		for _, f := range forms {
+			if rec.Match(f) {
+				form = f
+				break
+			}
+		}
+		if form == "" {
+			continue
+		}
+		last[i] = n
+		found++
+		for _, sig := range rec.Signals {
+			emit(diagnose.Evidence{
+				Signal: sig,
+				Source: fmt.Sprintf("%s:%d", name, n-1),
+				Kind:   diagnose.FromText,
+				Detail: clip(rec.Says+" (over two lines): "+form, 240),
+				Path:   name,
+				Line:   int(n - 1),
+			})
+		}
+	}
+	return found
 }
 
 func clip(s string, n int) string {

@@ -37,7 +37,23 @@ func TestRecognize(t *testing.T) {
 		{"nginx tls", "2026/11/21 10:00:00 [error] 7#7: *1 upstream timed out (110: Connection timed out) while SSL handshaking to upstream, client: 127.0.0.1",
 			[]string{"log.proxy.tls-handshake-timeout"}, nil},
 		{"unreachable proxy", "* connect to proxy 127.0.0.1:3129 failed after 0s: dial tcp 127.0.0.1:3129: connect: connection refused",
-			[]string{"proxy.unreachable.refused"}, nil},
+			[]string{"proxy.unreachable.refused"}, []string{"tcp.connect.refused"}},
+		{"refused backend", "dial tcp 10.0.0.5:8443: connect: connection refused",
+			[]string{"tcp.connect.refused"}, []string{"proxy.unreachable.refused"}},
+		{"wrapped in the middle of a word", "javax.net.ssl.SSLHandshakeException: Received fatal al\nert: handshake_failure\n",
+			[]string{"tls.alert.received"}, nil},
+		{"wrapped at a space", "2026-11-21T10:00:03Z ERROR sync: Get \"https://orders:8443/\": remote error:\n  tls: protocol version not supported\n",
+			[]string{"tls.alert.received"}, nil},
+		{"status line behind a log prefix", "2026-11-21T10:00:03.120Z [info] gw: > CONNECT api:443 HTTP/1.1\n2026-11-21T10:00:03.121Z [info] gw: < HTTP/1.1 407 Proxy Authentication Required\n",
+			[]string{"proxy.connect.status.407"}, nil},
+		{"Go log with a level is not nginx's", "2026/11/21 10:00:03 [error] call: remote error: tls: handshake failure",
+			[]string{"tls.alert.received"}, nil},
+		{"refused only when Host names the proxy",
+			"> CONNECT api:443 HTTP/1.1\n> Host: api:443\n< HTTP/1.1 200 Connection established\n> CONNECT api:443 HTTP/1.1\n> Host: proxy:3128\n< HTTP/1.1 403 Forbidden\n",
+			[]string{"proxy.host-header.only-proxy-name-refused", "proxy.host-header.names-proxy", "proxy.host-header.names-target"}, []string{"proxy.host-header.no-difference"}},
+		{"refused whatever the Host",
+			"> CONNECT api:443 HTTP/1.1\n> Host: api:443\n< HTTP/1.1 403 Forbidden\n> CONNECT api:443 HTTP/1.1\n> Host: proxy:3128\n< HTTP/1.1 403 Forbidden\n",
+			[]string{"proxy.host-header.no-difference"}, []string{"proxy.host-header.only-proxy-name-refused"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,6 +84,10 @@ func TestNotText(t *testing.T) {
 	_, err = signals(t, "hello\nworld\n")
 	if !errors.Is(err, ErrNothingRecognised) {
 		t.Errorf("err = %v, want ErrNothingRecognised", err)
+	}
+	_, err = signals(t, "\n  \n\t\n")
+	if !errors.Is(err, ErrEmpty) {
+		t.Errorf("err = %v, want ErrEmpty for white space only", err)
 	}
 }
 
