@@ -49,6 +49,10 @@ func TestClientErrorTexts(t *testing.T) {
 		{"privoxy-log.txt", "proxy.connect.status.403", forbidden},
 		{"wrapped.txt", "tls.alert.received", tlsFail},
 		{"prefixed-status.txt", "proxy.connect.status.407", []string{"tunnel.proxy-auth"}},
+		{"java-closed.txt", "tls.handshake.closed", tlsFail},
+		{"curl-old-403.txt", "proxy.connect.status.403", []string{"tunnel.forbidden.acl"}},
+		{"curl-aborted.txt", "proxy.connect.closed", []string{"tunnel.forbidden.acl", "tunnel.proxy-unreachable", "unknown"}},
+		{"nginx-502-page.txt", "http.response.502", []string{"tls.handshake-timeout.firewall", "tls.handshake-timeout.server-stall", "tls.handshake-failure", "backend.tcp-unreachable", "keepalive.race", "body.backend-closed"}},
 		{"unrelated.txt", "", nil},
 	}
 	for _, tc := range cases {
