@@ -192,6 +192,10 @@ func writeTLS(w io.Writer, r *probe.TLSResult) {
 		fmt.Fprintf(w, " — alert %s", r.Alert)
 	case r.FirstBytes != "":
 		fmt.Fprintf(w, " — the server sent %q", r.FirstBytes)
+	case r.Outcome == probe.TLSIncomplete:
+		fmt.Fprintf(w, " — the server answered too slowly: handshake incomplete after %d bytes", r.Received)
+	case r.Outcome == probe.TLSOversized:
+		fmt.Fprintf(w, " — the server sent more than a TLS client accepts (%d bytes received)", r.Received)
 	}
 	fmt.Fprintln(w)
 	if r.ClientHelloAcked != nil {

@@ -25,6 +25,8 @@ const (
 	BodyStalled  BodyOutcome = "stalled"   // the server stopped reading: no progress before the stall timeout
 	BodyNoAnswer BodyOutcome = "no-answer" // the body went out, no answer before the deadline
 	BodyFailed   BodyOutcome = "error"     // could not start (see Err)
+	// BodyBadAnswer: an answer began but could not be read: cut mid-head, or a head past maxHead.
+	BodyBadAnswer BodyOutcome = "bad-answer"
 )
 
 // uploadChunk is the size of each write: small enough that a stall is noticed within one
@@ -70,7 +72,7 @@ func Upload(ctx context.Context, dial func(context.Context) (net.Conn, error), o
 	// The answer is read while the body is written: a server may answer (413, 400) or close
 	// before it has read everything.
 	answer := make(chan readOutcome, 1)
-	go func() { answer <- readAnswer(bufio.NewReader(conn), req) }()
+	go func() { answer <- readAnswer(conn, req) }()
 
 	stall := orDefault(o.StallTimeout, DefaultStallTimeout)
 	werr := writeBody(conn, head, o.BodySize, stall, o.now, &res.Sent)
@@ -143,10 +145,12 @@ type readOutcome struct {
 	err    error
 }
 
-func readAnswer(br *bufio.Reader, req *http.Request) readOutcome {
-	resp, err := http.ReadResponse(br, req)
+// readAnswer reads the head of the server's answer to an upload, within maxHead.
+func readAnswer(conn net.Conn, req *http.Request) readOutcome {
+	hc := newHeadCap(conn)
+	resp, err := http.ReadResponse(bufio.NewReader(hc), req)
 	if err != nil {
-		return readOutcome{err: err}
+		return readOutcome{err: headError(err, hc.got, hc.left <= 0)}
 	}
 	resp.Body.Close()
 	return readOutcome{status: resp.StatusCode}
@@ -154,9 +158,12 @@ func readAnswer(br *bufio.Reader, req *http.Request) readOutcome {
 
 // uploadFailure classifies the error that ended an upload.
 func uploadFailure(err error, def BodyOutcome) BodyOutcome {
+	var cut *CutError
 	switch {
 	case err == nil:
 		return def
+	case errors.Is(err, ErrHeadTooLarge), errors.As(err, &cut):
+		return BodyBadAnswer
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return BodyReset
 	case errors.Is(err, os.ErrDeadlineExceeded):

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
@@ -28,7 +27,11 @@ const (
 	ProxyReset    ProxyOutcome = "reset"     // the proxy reset the connection without an answer
 	ProxyGarbled  ProxyOutcome = "garbled"   // the proxy answered something that is not HTTP
 	ProxyCanceled ProxyOutcome = "canceled"  // the caller gave up
-	ProxyFailed   ProxyOutcome = "error"     // anything else (see Err)
+	// ProxyCut: the proxy began an answer but closed or went silent before its head ended.
+	ProxyCut ProxyOutcome = "cut"
+	// ProxyTooLarge: the proxy's status line and headers ran past the probe's bound (maxHead).
+	ProxyTooLarge ProxyOutcome = "too-large"
+	ProxyFailed   ProxyOutcome = "error" // anything else (see Err)
 )
 
 // Which name a CONNECT's Host header carries.
@@ -107,12 +110,12 @@ func proxyConnect(ctx context.Context, conn net.Conn, target, host, hostIs strin
 		return at, nil
 	}
 	h.proxyConnectSent(at.Request)
-	br := bufio.NewReaderSize(conn, 4096)
-	tp := textproto.NewReader(br)
-	line, err := tp.ReadLine()
+	hc := newHeadCap(conn)
+	br := bufio.NewReaderSize(hc, 4096)
+	line, got, err := readHeadLine(br, 0)
 	at.Took = o.now().Sub(start)
 	if err != nil {
-		at.Outcome, at.Err = proxyFailure(ctx, err), err.Error()
+		at.Outcome, at.Err = headFailure(ctx, err), err.Error()
 		return at, nil
 	}
 	at.StatusLine = diagnose.Redact(line)
@@ -121,18 +124,29 @@ func proxyConnect(ctx context.Context, conn net.Conn, target, host, hostIs strin
 		at.Outcome = ProxyGarbled
 		return at, nil
 	}
-	at.Outcome, at.Status = ProxyAnswered, code
+	at.Status = code
 	length := int64(-1)
-	for i := 0; i < maxHeaderLines; i++ {
-		hl, err := tp.ReadLine()
-		if err != nil || hl == "" {
+	// Every line up to the blank one is read (the cap bounds them), the first maxHeaderLines
+	// kept: what follows the head is the tunnel's or the error page's, never a header.
+	for {
+		var hl string
+		hl, got, err = readHeadLine(br, got)
+		if err != nil {
+			at.Outcome, at.Err = headFailure(ctx, err), err.Error()
+			return at, nil
+		}
+		if hl == "" {
 			break
 		}
-		at.Headers = append(at.Headers, diagnose.Redact(hl))
+		if len(at.Headers) < maxHeaderLines {
+			at.Headers = append(at.Headers, diagnose.Redact(hl))
+		}
 		if k, v, ok := strings.Cut(hl, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "Content-Length") {
 			length, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		}
 	}
+	at.Outcome = ProxyAnswered
+	hc.lift()
 	_ = conn.SetDeadline(time.Time{})
 	if at.Accepted() {
 		return at, &bufferedConn{Conn: conn, r: br}
@@ -171,6 +185,20 @@ func parseStatusLine(line string) (int, bool) {
 		return 0, false
 	}
 	return code, true
+}
+
+// headFailure classifies the error that ended the reading of a proxy's head.
+func headFailure(ctx context.Context, err error) ProxyOutcome {
+	var cut *CutError
+	switch {
+	case ctx.Err() != nil:
+		return ProxyCanceled
+	case errors.Is(err, ErrHeadTooLarge):
+		return ProxyTooLarge
+	case errors.As(err, &cut):
+		return ProxyCut
+	}
+	return proxyFailure(ctx, err)
 }
 
 // proxyFailure classifies a connection that ended before an answer.

@@ -26,6 +26,8 @@ const (
 	HTTPClosed   HTTPOutcome = "closed"    // the server closed the connection without an answer
 	HTTPReset    HTTPOutcome = "reset"     // the server reset the connection without an answer
 	HTTPCanceled HTTPOutcome = "canceled"  // the caller gave up
+	HTTPCut      HTTPOutcome = "cut"       // an answer began but stopped before its headers ended
+	HTTPTooLarge HTTPOutcome = "too-large" // the status line and headers ran past the probe's bound
 	HTTPFailed   HTTPOutcome = "error"     // anything else (see Err)
 )
 
@@ -103,10 +105,11 @@ func newRequest(o *Options, method string, body io.Reader, size int64) *http.Req
 func RoundTrip(ctx context.Context, conn net.Conn, br *bufio.Reader, req *http.Request, o *Options, h *Hooks) (*HTTPResult, *bufio.Reader) {
 	res := &HTTPResult{Request: diagnose.Redact(requestHead(req))}
 	fb := &firstByteConn{Conn: conn, now: o.now, h: h}
+	hc := newHeadCap(fb)
 	if br == nil {
-		br = bufio.NewReader(fb)
+		br = bufio.NewReader(hc)
 	} else {
-		br.Reset(fb)
+		br.Reset(hc)
 	}
 	timeout := orDefault(o.HTTPTimeout, DefaultHTTPTimeout)
 	_ = conn.SetDeadline(o.now().Add(timeout))
@@ -124,9 +127,11 @@ func RoundTrip(ctx context.Context, conn net.Conn, br *bufio.Reader, req *http.R
 		res.FirstByte = fb.at.Sub(sent)
 	}
 	if err != nil {
+		err = headError(err, hc.got, hc.left <= 0)
 		res.Outcome, res.Err = httpFailure(ctx, err), err.Error()
 		return res, nil
 	}
+	hc.lift()
 	defer resp.Body.Close()
 	res.Outcome, res.Status, res.Closes = HTTPAnswered, resp.StatusCode, resp.Close
 	res.StatusLine = resp.Proto + " " + resp.Status
@@ -190,7 +195,11 @@ func (f *Fault) TunnelStatus() int {
 }
 
 func httpFailure(ctx context.Context, err error) HTTPOutcome {
-	switch proxyFailure(ctx, err) {
+	switch headFailure(ctx, err) {
+	case ProxyCut:
+		return HTTPCut
+	case ProxyTooLarge:
+		return HTTPTooLarge
 	case ProxyCanceled:
 		return HTTPCanceled
 	case ProxyNoAnswer:

@@ -216,6 +216,11 @@ func (e *emitter) tls(r *TLSResult) {
 		e.emit("tls.protocol.mismatch", d+"the server answered "+r.FirstBytes)
 	case TLSRejected:
 		e.emit("tls.handshake.rejected", d+r.Err)
+	case TLSOversized:
+		e.emit("tls.handshake.rejected", fmt.Sprintf("%sthe server sent more than a TLS client accepts (%d bytes received): %s", d, r.Received, r.Err))
+	case TLSIncomplete:
+		// The handshake timed out as the gateway's would, but not in silence: say how far it got.
+		e.emit("tls.handshake.timeout", fmt.Sprintf("%sthe server answered too slowly: handshake incomplete after %d bytes in %s", d, r.Received, ms(r.Took)))
 	case TLSTimeout:
 		e.emit("tls.handshake.timeout", fmt.Sprintf("%sno answer in %s (%d bytes received)", d, ms(r.Took), r.Received))
 		if r.ClientHelloAcked == nil {

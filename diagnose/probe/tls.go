@@ -26,7 +26,13 @@ const (
 	TLSRejected TLSOutcome = "rejected" // the client refused what the server offered (version, cipher, parameters)
 	TLSBadCert  TLSOutcome = "bad-cert" // the handshake completed but the certificate does not verify
 	TLSCanceled TLSOutcome = "canceled" // the caller gave up
-	TLSError    TLSOutcome = "error"    // anything else (see Err)
+	// TLSIncomplete: the server began answering (some of its handshake arrived) but the handshake
+	// was not complete before the deadline: a server too slow, or its larger segments lost.
+	TLSIncomplete TLSOutcome = "incomplete"
+	// TLSOversized: the server sent a handshake message (in practice its certificate chain) or a
+	// record larger than a TLS client accepts.
+	TLSOversized TLSOutcome = "oversized"
+	TLSError     TLSOutcome = "error" // anything else (see Err)
 )
 
 // TCPState is the kernel's view of the connection when the handshake ended (Linux TCP_INFO).
@@ -164,6 +170,8 @@ func classifyHandshake(ctx context.Context, err error, in int64, alerts [][2]byt
 	switch {
 	case len(alerts) > 0:
 		return TLSAlert
+	case oversized(err):
+		return TLSOversized
 	case notTLS:
 		return TLSNotTLS
 	case errors.As(err, &oe) && oe.Op == "remote error":
@@ -171,6 +179,11 @@ func classifyHandshake(ctx context.Context, err error, in int64, alerts [][2]byt
 	case errors.Is(err, syscall.ECONNRESET):
 		return TLSReset
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		if in > 0 {
+			// Something came back: the server answered, too slowly or in part, which is not
+			// the silence a dropped or unanswered ClientHello gives.
+			return TLSIncomplete
+		}
 		return TLSTimeout
 	case ctx.Err() != nil:
 		return TLSCanceled
@@ -180,6 +193,14 @@ func classifyHandshake(ctx context.Context, err error, in int64, alerts [][2]byt
 		return TLSRejected
 	}
 	return TLSError
+}
+
+// oversized reports whether crypto/tls gave up on a handshake message or a record larger than it
+// accepts (a certificate message past 256 kB, a record past 16 kB and its expansion). crypto/tls
+// exports no error for these, so its messages are matched.
+func oversized(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "tls: handshake message of length") || strings.Contains(m, "tls: oversized record")
 }
 
 // remoteAlert names the alert the server sent: a plaintext one seen on the wire, else the one in
