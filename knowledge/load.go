@@ -126,6 +126,9 @@ func setFile(f string, p *Playbook) {
 		c.File = f
 		c.Playbook = p.ID
 	}
+	for i := range p.MustGather {
+		p.MustGather[i].File = f
+	}
 	for _, s := range p.Tree.Steps {
 		s.File = f
 		for _, br := range s.Branches {

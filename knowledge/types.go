@@ -42,7 +42,7 @@ type Playbook struct {
 	Symptoms   []string `yaml:"symptoms" json:"symptoms"`
 	Causes     []*Cause `yaml:"causes" json:"causes"`
 	Tree       Tree     `yaml:"tree" json:"tree"`
-	MustGather []string `yaml:"must_gather" json:"must_gather"`
+	MustGather []GatherItem `yaml:"must_gather" json:"must_gather"`
 }
 
 // Cause is one suspected cause with the knowledge an operator needs to act on it.

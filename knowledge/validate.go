@@ -152,6 +152,7 @@ func (b *Base) index() error {
 
 	for _, p := range b.Playbooks {
 		b.validateTree(p, bad)
+		b.validateGather(p, bad)
 	}
 	if len(errs) == 0 {
 		b.validateSeparable(bad)
