@@ -13,9 +13,9 @@ import (
 // In YAML an item is either a plain string (something only a person can add, such as the API
 // proxy's name) or a mapping:
 //
-//	- item: The proxy's access and error logs for the same minutes.
-//	  inputs: [kind:squid-access, name:*proxy*.log]
-//	  when: [proxy.connect.status.403]
+//   - item: The proxy's access and error logs for the same minutes.
+//     inputs: [kind:squid-access, name:*proxy*.log]
+//     when: [proxy.connect.status.403]
 type GatherItem struct {
 	Pos  `yaml:"-"`
 	Item string `yaml:"item" json:"item"`
@@ -85,4 +85,3 @@ func (b *Base) validateGather(p *Playbook, bad func(Pos, string, ...any)) {
 		}
 	}
 }
-

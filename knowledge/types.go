@@ -36,12 +36,12 @@ type Pos struct {
 // Playbook is one failure family: its symptoms, causes, decision tree and must-gather list.
 type Playbook struct {
 	Pos        `yaml:"-"`
-	ID         string   `yaml:"id" json:"id"`
-	Title      string   `yaml:"title" json:"title"`
-	Summary    string   `yaml:"summary" json:"summary"`
-	Symptoms   []string `yaml:"symptoms" json:"symptoms"`
-	Causes     []*Cause `yaml:"causes" json:"causes"`
-	Tree       Tree     `yaml:"tree" json:"tree"`
+	ID         string       `yaml:"id" json:"id"`
+	Title      string       `yaml:"title" json:"title"`
+	Summary    string       `yaml:"summary" json:"summary"`
+	Symptoms   []string     `yaml:"symptoms" json:"symptoms"`
+	Causes     []*Cause     `yaml:"causes" json:"causes"`
+	Tree       Tree         `yaml:"tree" json:"tree"`
 	MustGather []GatherItem `yaml:"must_gather" json:"must_gather"`
 }
 
