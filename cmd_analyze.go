@@ -19,6 +19,7 @@ import (
 func newAnalyzeCmd() *cobra.Command {
 	var (
 		asJSON bool
+		report string
 		opts   analyze.Options
 	)
 	cmd := &cobra.Command{
@@ -33,6 +34,7 @@ Exit status: 0 when the inputs were read, whatever they show; 2 for bad usage or
 an input that could not be read.`,
 		Example: `  hopscope analyze fault.txt
   hopscope analyze --json error_log access_log capture.pcap
+  hopscope analyze --report /tmp/incident-42.tar.gz capture.pcap error_log
   tcpdump -w - -i any port 443 | hopscope analyze -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,6 +51,11 @@ an input that could not be read.`,
 			}
 			// Whatever could be read is reported, even when another input could not be: the
 			// exit status and the one-line reason still say that one failed.
+			if report != "" {
+				if rerr := writeBundle(cmd, report, sess, inputs, "analyze", args, nil); rerr != nil {
+					return rerr
+				}
+			}
 			if asJSON {
 				if jerr := writeReportJSON(cmd.OutOrStdout(), sess.Report(inputs)); jerr != nil {
 					return jerr
@@ -60,6 +67,7 @@ an input that could not be read.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (see README: the contract)")
+	cmd.Flags().StringVar(&report, "report", "", "also write the must-gather bundle for the next level of support to this new folder, or to a .tar.gz")
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "", "nginx log_format string for access logs in a custom format")
 	return cmd
 }

@@ -19,6 +19,7 @@ import (
 // checkFlags are the command line of `hopscope check`, with curl's spellings where curl has one.
 type checkFlags struct {
 	asJSON                   bool
+	report                   string
 	target, proxy, proxyUser string
 	connectHost, sni         string
 	tlsMin, tlsMax           string
@@ -77,6 +78,11 @@ Exit status: 0 when the checks ran, whatever they found; 2 for bad usage.`,
 			}
 			rep := sess.Report([]diagnose.Input{{Path: res.Target, Kind: "check", Warnings: []string{}}})
 			rep.Checks = []any{res}
+			if f.report != "" {
+				if err := writeBundle(cmd, f.report, sess, rep.Inputs, "check", nil, rep.Checks); err != nil {
+					return err
+				}
+			}
 			if f.asJSON {
 				return writeReportJSON(cmd.OutOrStdout(), rep)
 			}
@@ -87,6 +93,7 @@ Exit status: 0 when the checks ran, whatever they found; 2 for bad usage.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object (see README: the contract)")
+	fl.StringVar(&f.report, "report", "", "also write the must-gather bundle to this new folder, or to a .tar.gz")
 	fl.StringVar(&f.target, "target", "", "the backend's URL, http:// or https:// (required)")
 	fl.StringVarP(&f.proxy, "proxy", "x", "", "forward proxy URL, http://HOST:PORT, to reach the target through a CONNECT tunnel")
 	fl.StringVarP(&f.proxyUser, "proxy-user", "U", "", "proxy credentials USER:PASSWORD, sent as Basic")

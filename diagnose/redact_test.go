@@ -17,6 +17,10 @@ func TestRedact(t *testing.T) {
 		{"Authorization: Basic YWxpY2U6aHVudGVyMg==\r\nHost: backend", "YWxpY2U6", "Host: backend"},
 		{"curl -U alice:hunter2 -x http://proxy:3128", "hunter2", "alice"},
 		{"hopscope check --proxy-user=alice:hunter2", "hunter2", "alice"},
+		{"Cookie: JSESSIONID=7f3a9c0e; theme=dark", "7f3a9c0e", "Cookie"},
+		{"Set-Cookie: sid=c0ffee42; Path=/; HttpOnly", "c0ffee42", "Set-Cookie"},
+		{`{"Cookie": "sid=c0ffee42", "status": 200}`, "c0ffee42", `"status": 200`},
+		{"GET /v1/orders?access_token=tok3n99&x=1 HTTP/1.1", "tok3n99", "x=1"},
 		{"plain line with no secret", "", "plain line with no secret"},
 	}
 	for _, tc := range cases {
