@@ -3,8 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/hopscope/hopscope/analyze"
 	"github.com/hopscope/hopscope/diagnose"
+	logread "github.com/hopscope/hopscope/diagnose/logs"
 	"github.com/hopscope/hopscope/ui/common"
 	"github.com/hopscope/hopscope/ui/home"
 )
@@ -196,6 +198,81 @@ func TestLedgerJumpsToEveryPacketAndLine(t *testing.T) {
 			// The jump is on screen too: the last one was to a log line, listed among the failing lines.
 			if s := plain(m); !strings.Contains(s, "failing lines") {
 				t.Errorf("after the jump the screen shows:\n%s", s)
+			}
+		})
+	}
+}
+
+// confidence returns a cause's confidence in an assessment.
+func confidence(a *diagnose.Assessment, cause string) float64 {
+	for _, c := range a.Causes {
+		if c.Cause.ID == cause {
+			return c.Confidence
+		}
+	}
+	return -1
+}
+
+// TestFollowFeedsTheInvestigation: lines written to a log while the logs pane follows it enter
+// the ledger as evidence (pointing at their lines) and move the causes, not only the chart.
+func TestFollowFeedsTheInvestigation(t *testing.T) {
+	scen := filepath.Join("..", "testdata", "scenarios")
+	first, err := os.ReadFile(filepath.Join(scen, "backend.down", "apache-error.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := os.ReadFile(filepath.Join(scen, "body.backend-closed", "apache-error.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstLines := int64(strings.Count(string(first), "\n"))
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "error.log")
+			if err := os.WriteFile(path, first, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f := startFlowSized(t, sz[0], sz[1])
+			kb := f.rec.m.kb
+			evs, ins, err := analyze.Collect(context.Background(), kb, []string{path}, nil, analyze.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := diagnose.NewSession(kb)
+			for _, ev := range evs {
+				before.Add(ev)
+			}
+			wasClosed := confidence(before.Assess(), "body.backend-closed")
+			f.waitFor("hopscope")
+			f.tm.Send(common.OpenMsg{Title: "following", Evidence: evs, Inputs: ins})
+			f.tm.Send(common.JumpMsg{Path: path, Line: 3})
+			f.waitFor("Logs · error.log", fmt.Sprintf("lines of %d", firstLines))
+			f.press("F")
+			time.Sleep(2 * logread.DefaultPoll)
+			w, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write(later); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			laterLines := int64(strings.Count(string(later), "\n"))
+			f.waitFor(fmt.Sprintf("lines of %d", firstLines+laterLines))
+			time.Sleep(2 * logread.DefaultPoll)
+			fm := f.quit()
+			var fed []string
+			for _, ev := range fm.work.Session().Ledger() {
+				j, ok := common.Locate(common.Entry{Kind: ev.Kind, Source: ev.Source})
+				if ok && j.Path == path && int64(j.Line) > firstLines {
+					fed = append(fed, ev.Signal)
+				}
+			}
+			if len(fed) == 0 {
+				t.Fatalf("no evidence from the followed lines in the ledger: %v", fm.work.Session().Ledger())
+			}
+			if now := confidence(fm.work.Session().Assess(), "body.backend-closed"); now <= wasClosed {
+				t.Errorf("body.backend-closed stayed at %.3f (was %.3f) after the followed lines %v", now, wasClosed, fed)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hopscope/hopscope/diagnose"
 	logread "github.com/hopscope/hopscope/diagnose/logs"
 )
 
@@ -17,9 +18,46 @@ type source struct {
 	loading bool
 	err     error
 
-	mu     sync.Mutex // guards ov while the log is followed
+	mu     sync.Mutex // guards ov, live and fresh while the log is followed
 	ov     logread.Overview
 	cancel context.CancelFunc // stops following; nil when not following
+
+	// live analyses the lines read while following, as analyze does a whole log, so that they
+	// enter the investigation as evidence and not only the chart; fresh says lines came since
+	// the evidence was last taken; sent counts what was handed over, by signal and by entry.
+	live  *logread.Analyzer
+	fresh bool
+	sent  map[string]int
+}
+
+// perSignal bounds the evidence following hands over for one signal: the lines the analyzer
+// keeps of a signal (three) and one count of the rest. More of the same moves no cause; the
+// chart and the failing lines go on counting them.
+const perSignal = 4
+
+// newEvidence returns the evidence the lines followed since the last call show that was not
+// handed over yet, or nil.
+func (s *source) newEvidence() []diagnose.Evidence {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.fresh || s.live == nil {
+		return nil
+	}
+	s.fresh = false
+	if s.sent == nil {
+		s.sent = map[string]int{}
+	}
+	var out []diagnose.Evidence
+	for _, ev := range s.live.Evidence() {
+		entry := ev.Signal + "\x00" + ev.Source + "\x00" + ev.Detail
+		if s.sent[entry] > 0 || s.sent[ev.Signal] >= perSignal {
+			continue
+		}
+		s.sent[entry]++
+		s.sent[ev.Signal]++
+		out = append(out, ev)
+	}
+	return out
 }
 
 // lines returns the failing lines known so far. The slice only grows while the log is followed
@@ -48,6 +86,9 @@ func (s *source) follow(parent context.Context) {
 	s.cancel = cancel
 	s.mu.Lock()
 	opts := logread.FollowOptions{Format: s.ov.Format, Offset: s.ov.Stats.Bytes, Line: s.ov.Stats.Lines}
+	if s.live == nil {
+		s.live = logread.NewAnalyzer()
+	}
 	s.mu.Unlock()
 	go func() {
 		// The error that ends following is the cancel itself or a file that went away; either
@@ -55,6 +96,10 @@ func (s *source) follow(parent context.Context) {
 		st, _ := logread.Follow(ctx, s.path, opts, func(r *logread.Record) {
 			s.mu.Lock()
 			s.ov.Add(r)
+			// Lines that are no failure reach here too: the count of lines read follows them.
+			s.ov.Stats.Lines = max(s.ov.Stats.Lines, r.Line)
+			s.live.Observe(s.path, opts.Format, r)
+			s.fresh = true
 			s.mu.Unlock()
 		})
 		s.mu.Lock()

@@ -115,11 +115,18 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		m.dirty = true
 	case followTickMsg:
 		m.dirty = true
+		var cmds []tea.Cmd
+		following := false
 		for _, s := range m.sources {
-			if s.cancel != nil {
-				return m, followTick()
+			if evs := s.newEvidence(); len(evs) > 0 {
+				cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: evs} })
 			}
+			following = following || s.cancel != nil
 		}
+		if following {
+			cmds = append(cmds, followTick())
+		}
+		return m, tea.Batch(cmds...)
 	case tea.KeyPressMsg:
 		if len(m.sources) > 0 {
 			m.dirty = true
@@ -176,6 +183,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		s := m.sources[m.cur]
 		if s.cancel != nil {
 			s.stop()
+			// What came since the last tick still goes in.
+			if evs := s.newEvidence(); len(evs) > 0 {
+				return func() tea.Msg { return common.AddEvidenceMsg{Evidence: evs} }
+			}
 			return nil
 		}
 		if s.loading || s.err != nil || s.ov.Gzipped {
