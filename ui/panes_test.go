@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -273,6 +274,52 @@ func TestFollowFeedsTheInvestigation(t *testing.T) {
 			}
 			if now := confidence(fm.work.Session().Assess(), "body.backend-closed"); now <= wasClosed {
 				t.Errorf("body.backend-closed stayed at %.3f (was %.3f) after the followed lines %v", now, wasClosed, fed)
+			}
+		})
+	}
+}
+
+// typeIn types text into the focused pane, one key a character.
+func typeIn(m *Model, s string) {
+	for _, r := range s {
+		drive(m, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// TestPacketFilterOnScreen: in the packets pane a word of squid's headers finds the 403s, and a
+// filter that cannot be applied says why on screen.
+func TestPacketFilterOnScreen(t *testing.T) {
+	count := regexp.MustCompile(`(\d+) packets · all packets · filter ERR_`)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newTest(t, sz[0], sz[1])
+			openScenario(t, m, "tunnel.forbidden.acl", "lo.pcap")
+			path := filepath.Join("..", "testdata", "scenarios", "tunnel.forbidden.acl", "lo.pcap")
+			drive(m, common.JumpMsg{Path: path, Packet: 6})
+			time.Sleep(200 * time.Millisecond) // the capture is read on its own goroutine
+			drive(m, keyPress("/"))
+			typeIn(m, "host 1.2.3")
+			drive(m, keyPress("enter"))
+			if s := plain(m); !strings.Contains(s, "not an IP") {
+				t.Errorf("an invalid filter does not say why:\n%s", s)
+			}
+			drive(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+			typeIn(m, "ERR_ACCESS_DENIED")
+			drive(m, keyPress("enter"))
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				drive(m, keyPress("up"))
+				s := plain(m)
+				if c := count.FindStringSubmatch(s); c != nil && !strings.Contains(s, "looked at") {
+					if c[1] == "0" {
+						t.Fatalf("ERR_ACCESS_DENIED finds no packet:\n%s", s)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the filter shows no result after 5 s:\n%s", s)
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 		})
 	}

@@ -24,6 +24,8 @@ type KeyMap struct {
 	Filter key.Binding
 	Apply  key.Binding
 	Cancel key.Binding
+	// Clear empties the filter being typed.
+	Clear key.Binding
 }
 
 // DefaultKeyMap returns the pane's bindings.
@@ -40,5 +42,6 @@ func DefaultKeyMap() KeyMap {
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter packets")),
 		Apply:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Clear:      key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear")),
 	}
 }

@@ -58,10 +58,11 @@ type Model struct {
 	evOffset       int
 	back           mode // where Back goes from detail
 
-	typing   bool   // a filter is being typed
-	input    string // what was typed
-	run      *filterRun
-	filtered bool // the packet list shows the run's matches
+	typing    bool   // a filter is being typed
+	input     string // what was typed
+	filterErr string // why the filter typed cannot be applied, shown under it
+	run       *filterRun
+	filtered  bool // the packet list shows the run's matches
 
 	cache string
 	dirty bool
@@ -146,12 +147,20 @@ func (m *Model) Capturing() bool { return m.typing }
 
 // typeKey edits the filter being typed; Apply starts it over the listed packets.
 func (m *Model) typeKey(msg tea.KeyPressMsg) tea.Cmd {
+	m.filterErr = ""
 	switch {
 	case key.Matches(msg, m.own.Apply):
+		if _, err := parseFilter(m.input); err != nil {
+			// The typing stays open with the reason, so the filter can be mended, not retyped.
+			m.filterErr = err.Error()
+			return nil
+		}
 		m.typing = false
 		return m.applyFilter()
 	case key.Matches(msg, m.own.Cancel):
 		m.typing = false
+	case key.Matches(msg, m.own.Clear):
+		m.input = ""
 	case msg.Code == tea.KeyBackspace:
 		if r := []rune(m.input); len(r) > 0 {
 			m.input = string(r[:len(r)-1])
@@ -239,7 +248,8 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 	k, o := m.keys, m.own
 	switch {
 	case key.Matches(msg, o.Filter) && (m.mode == modePackets || m.mode == modeConvs):
-		m.typing = true
+		// A new filter starts empty; the one in force stays until another is applied.
+		m.typing, m.input, m.filterErr = true, "", ""
 		return
 	case key.Matches(msg, o.File):
 		m.stopFilter()
@@ -368,7 +378,7 @@ func (m *Model) evidenceHere() []diagnose.Evidence {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	if m.typing {
-		return []key.Binding{m.own.Apply, m.own.Cancel}
+		return []key.Binding{m.own.Apply, m.own.Cancel, m.own.Clear}
 	}
 	switch m.mode {
 	case modeConvs:

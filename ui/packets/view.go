@@ -39,7 +39,10 @@ func (m *Model) render() string {
 		lines = append(lines, m.styles.Dim.Render(status))
 	}
 	if m.typing {
-		lines = append(lines, m.styles.Label.Render("filter: ")+m.input+"▏"+m.styles.Dim.Render("  host ADDR · port N · syn fin rst ack psh · words"))
+		lines = append(lines, m.styles.Label.Render("filter: ")+m.input+"▏"+m.styles.Dim.Render("  host ADDR · port N · syn fin rst ack psh · words in headers or payload"))
+		if m.filterErr != "" {
+			lines = append(lines, m.styles.Failed.Render(m.filterErr))
+		}
 	}
 	body := max(h-len(lines), 0)
 	switch m.mode {
