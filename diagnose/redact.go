@@ -5,51 +5,65 @@ import (
 	"strings"
 )
 
-// Secrets that may appear in text hopscope shows: credentials in URLs, Authorization and
-// Proxy-Authorization headers, and "user:password" given on a command line.
+// Secrets that may appear in text hopscope shows: credentials in URLs, the values of headers
+// that carry credentials or sessions, bearer tokens, token and key query parameters, and
+// "user:password" given on a command line.
 var (
 	urlUserinfoRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]+):([^/@\s]+)@`)
 	// The whole header value goes, not its first word: a Digest value carries username=,
-	// response= and more after the scheme. A value opened by a quote or a bracket (JSON, Go's
-	// printed http.Header) ends at its closing one; any other value runs to the end of the line.
-	authHeaderRE = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization"?[ \t]*[:=][ \t]*)(?:"[^"\r\n]*"?|\[[^\]\r\n]*\]?|[^\r\n]+)`)
-	authSchemeRE = regexp.MustCompile(`(?i)^["\[]?(basic|bearer|digest|negotiate|ntlm)\b`)
+	// response= and more after the scheme, a Cookie header every cookie of the session. A value
+	// opened by a quote or a bracket (JSON, Go's printed http.Header) ends at its closing one;
+	// any other value runs to the end of the line.
+	secretHeaderRE = regexp.MustCompile(`(?i)(?:^|[^a-z0-9-])((?:proxy-)?authorization|(?:set-)?cookie2?|x-api-key|api-key|x-auth-token|x-access-token|x-amz-security-token)"?[ \t]*[:=][ \t]*(?:"[^"\r\n]*"?|\[[^\]\r\n]*\]?|[^\r\n]+)`)
+	authSchemeRE   = regexp.MustCompile(`(?i)^["\[]?(basic|bearer|digest|negotiate|ntlm)\b`)
+	// A bearer token outside any header: "Bearer eyJ…" quoted in an error or a log line.
+	bearerRE = regexp.MustCompile(`(?i)\b(bearer[ \t]+)[A-Za-z0-9\-._~+/]+=*`)
+	// Token and key parameters in a query string or a form body (?access_token=…&…), and the
+	// same names as JSON fields ("access_token": "…", as an OAuth token answer carries them).
+	tokenParamRE = regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:access_token|refresh_token|id_token|auth_token|token|api_key|apikey|api-key|client_secret|secret|sig|signature|x-amz-signature|x-amz-security-token|code|key|session_?id|jsessionid|phpsessid)=)[^&\s"'#;,]+`)
+	tokenJSONRE  = regexp.MustCompile(`(?i)("(?:access_token|refresh_token|id_token|auth_token|token|api_key|apikey|client_secret|secret|password)"[ \t]*:[ \t]*")[^"]*`)
 	passwordKVRE = regexp.MustCompile(`(?i)\b(password\s*[=:]\s*)[^\s"',;]+`)
-	// Cookie and Set-Cookie values are session tokens: the whole value goes, up to a closing
-	// quote or the end of the line.
-	cookieRE = regexp.MustCompile(`(?i)\b((?:set-)?cookie"?[ \t]*:[ \t]*)(?:"[^"\r\n]*"?|[^\r\n]+)`)
-	// A token in a query string or a key=value pair (access_token=, api_key=, …).
-	tokenKVRE = regexp.MustCompile(`(?i)\b((?:access_|refresh_|id_)?token|api[_-]?key|apikey|client_secret)(=)[^\s&"',;]+`)
 	// curl's and hopscope's own credential flags: -U/--proxy-user and -u/--user USER:PASSWORD.
 	userFlagRE = regexp.MustCompile(`(^|\s)(-[uU][ \t]*|--(?:proxy-)?user[ \t=]+)([^\s:]+):\S+`)
 )
 
-// Redact hides credentials in s: URL passwords, Authorization and Proxy-Authorization header
-// values, Cookie and Set-Cookie values, password=… and token=… pairs and the USER:PASSWORD of -U/--proxy-user and -u/--user. It is safe to call on any text before it is shown or written.
+// Redact hides credentials in s: URL passwords; the values of Authorization,
+// Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and similar headers; bearer tokens;
+// access_token=, api_key=, sig= and similar parameters (and their JSON fields); password=… pairs
+// and the USER:PASSWORD of -U/--proxy-user and -u/--user. It is safe to call on any text before
+// it is shown or written.
 func Redact(s string) string {
 	if !mayHoldSecret(s) {
 		return s
 	}
 	s = urlUserinfoRE.ReplaceAllString(s, "${1}${2}:[redacted]@")
-	s = authHeaderRE.ReplaceAllStringFunc(s, redactAuthHeader)
+	s = secretHeaderRE.ReplaceAllStringFunc(s, redactHeader)
+	s = bearerRE.ReplaceAllStringFunc(s, redactBearer)
+	s = tokenParamRE.ReplaceAllString(s, "${1}[redacted]")
+	s = tokenJSONRE.ReplaceAllString(s, "${1}[redacted]")
 	s = passwordKVRE.ReplaceAllString(s, "${1}[redacted]")
-	s = cookieRE.ReplaceAllStringFunc(s, func(m string) string {
-		loc := cookieRE.FindStringSubmatchIndex(m)
-		if v := m[loc[3]:]; len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-			return m[:loc[3]] + `"[redacted]"`
-		}
-		return m[:loc[3]] + "[redacted]"
-	})
-	s = tokenKVRE.ReplaceAllString(s, "${1}${2}[redacted]")
 	s = userFlagRE.ReplaceAllString(s, "${1}${2}${3}:[redacted]")
 	return s
 }
 
-// redactAuthHeader replaces the value of one Authorization header matched by authHeaderRE, keeping
-// the scheme (Basic, Digest, …) and a closing quote or bracket: which scheme was sent is evidence.
-func redactAuthHeader(m string) string {
-	loc := authHeaderRE.FindStringSubmatchIndex(m)
-	name, value := m[:loc[3]], m[loc[3]:]
+// redactHeader replaces the value of one header matched by secretHeaderRE, keeping what led up
+// to the name, the scheme (Basic, Digest, …) and a closing quote or bracket: which scheme was
+// sent is evidence.
+func redactHeader(m string) string {
+	loc := secretHeaderRE.FindStringSubmatchIndex(m)
+	// The value starts after the name, an optional quote, blanks, the separator and blanks.
+	i := loc[3]
+	if i < len(m) && m[i] == '"' {
+		i++
+	}
+	for i < len(m) && (m[i] == ' ' || m[i] == '\t') {
+		i++
+	}
+	i++ // ':' or '='
+	for i < len(m) && (m[i] == ' ' || m[i] == '\t') {
+		i++
+	}
+	name, value := m[:i], m[i:]
 	out := name
 	if sm := authSchemeRE.FindStringSubmatchIndex(value); sm != nil {
 		out += value[:sm[1]] + " "
@@ -63,29 +77,59 @@ func redactAuthHeader(m string) string {
 	return out
 }
 
-// mayHoldSecret is a cheap pre-check so that the common case (no secret) costs no regexp run.
-func mayHoldSecret(s string) bool {
-	return strings.IndexByte(s, '@') >= 0 || containsFold(s, "authorization") || containsFold(s, "password") ||
-		containsFold(s, "-u") || containsFold(s, "cookie") || containsFold(s, "token") || containsFold(s, "key=") ||
-		containsFold(s, "secret=")
+// redactBearer keeps "Bearer " and hides the token, unless the header pass already did.
+func redactBearer(m string) string {
+	loc := bearerRE.FindStringSubmatchIndex(m)
+	if strings.HasPrefix(m[loc[3]:], "[redacted]") {
+		return m
+	}
+	return m[:loc[3]] + "[redacted]"
 }
 
-// containsFold reports whether s contains the lower-case ASCII word w, ignoring ASCII case.
-func containsFold(s, w string) bool {
-	for i := 0; i+len(w) <= len(s); i++ {
-		j := 0
-		for ; j < len(w); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != w[j] {
-				break
-			}
+// secretWords are the words one of which every secret Redact hides is next to (lower case).
+// Looked for in one pass so that the common case (no secret) costs no regexp run.
+var secretWords = [...]string{"authorization", "password", "cookie", "bearer", "token", "key", "secret",
+	"sig", "code=", "session", "-u", "@"}
+
+// secretStart marks the bytes (either case) a secret word starts with.
+var secretStart = func() (t [256]bool) {
+	for _, w := range secretWords {
+		t[w[0]] = true
+		if 'a' <= w[0] && w[0] <= 'z' {
+			t[w[0]-'a'+'A'] = true
 		}
-		if j == len(w) {
-			return true
+	}
+	return t
+}()
+
+// mayHoldSecret is a cheap pre-check: false means Redact would change nothing.
+func mayHoldSecret(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !secretStart[s[i]] {
+			continue
+		}
+		for _, w := range secretWords {
+			if hasPrefixFold(s[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII word w, ignoring ASCII case.
+func hasPrefixFold(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for j := 0; j < len(w); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[j] {
+			return false
+		}
+	}
+	return true
 }

@@ -41,3 +41,36 @@ func BenchmarkRedactNoSecret(b *testing.B) {
 		_ = Redact(line)
 	}
 }
+
+// TestRedactSessionsAndTokens covers the secrets beyond passwords: cookies, API keys, bare
+// bearer tokens and token parameters, in the shapes they take in logs, headers and JSON.
+func TestRedactSessionsAndTokens(t *testing.T) {
+	cases := []struct{ in, secret, keep string }{
+		{"Cookie: SESSION=c0ffee42; theme=dark", "c0ffee42", "Cookie: "},
+		{"set-cookie: sid=c0ffee42; Path=/; HttpOnly", "c0ffee42", "set-cookie"},
+		{`{"Set-Cookie": "sid=c0ffee42", "status": 200}`, "c0ffee42", `"status": 200`},
+		{"map[Cookie:[sid=c0ffee42] Accept:[*/*]]", "c0ffee42", "Accept"},
+		{"X-Api-Key: k-77aa99", "k-77aa99", "X-Api-Key"},
+		{"x-api-key=k-77aa99", "k-77aa99", "x-api-key"},
+		{"upstream said: invalid token Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "eyJhbGciOi", "Bearer [redacted]"},
+		{`GET /v1/orders?access_token=ya29.a0Af&page=2 HTTP/1.1`, "ya29.a0Af", "page=2"},
+		{`"GET /cb?code=4%2F0Ad&state=xyz HTTP/1.1" 302`, "4%2F0Ad", "state=xyz"},
+		{"https://store.blob.example/c/f?sv=2022&sig=Zm9vYmFy%3D&se=2026", "Zm9vYmFy", "se=2026"},
+		{"POST body: grant_type=refresh_token&refresh_token=1//0gdX&client_secret=GOCSPX-abc", "1//0gdX", "grant_type=refresh_token"},
+		{"POST body: grant_type=refresh_token&refresh_token=1//0gdX&client_secret=GOCSPX-abc", "GOCSPX-abc", "grant_type"},
+		{`{"access_token": "ya29.a0Af", "expires_in": 3599}`, "ya29.a0Af", `"expires_in": 3599`},
+		{"GET /?key=AIzaSyA-1 HTTP/1.1", "AIzaSyA-1", "GET /?key="},
+		{"Authorization: Bearer eyJhbGciOi.x.y", "eyJhbGciOi", "Authorization: Bearer [redacted]"},
+		{"keepalive timeout=5, max=100", "", "keepalive timeout=5, max=100"},
+		{"tokens are fine as a word; session ended", "", "tokens are fine as a word; session ended"},
+	}
+	for _, tc := range cases {
+		got := Redact(tc.in)
+		if tc.secret != "" && strings.Contains(got, tc.secret) {
+			t.Errorf("Redact(%q) = %q still holds the secret", tc.in, got)
+		}
+		if !strings.Contains(got, tc.keep) {
+			t.Errorf("Redact(%q) = %q lost %q", tc.in, got, tc.keep)
+		}
+	}
+}

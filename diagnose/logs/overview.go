@@ -9,6 +9,8 @@ import (
 	"os"
 	"sort"
 	"time"
+
+	"github.com/hopscope/hopscope/diagnose"
 )
 
 // MaxOverviewLines bounds the failing lines an Overview keeps for a viewer to list; the counts
@@ -44,7 +46,9 @@ func (ov *Overview) Add(rec *Record) {
 		return
 	}
 	if len(ov.Lines) < MaxOverviewLines {
-		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: string(rec.Backend), Status: rec.Status, Text: clip(rec.Text, 400)})
+		// A viewer shows these lines as they are kept: a password in a proxied URL, a token in
+		// a query string or a cookie echoed by an error line stays off the screen.
+		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: diagnose.Redact(clip(rec.Text, 400))})
 	} else {
 		ov.Dropped++
 	}
@@ -53,7 +57,7 @@ func (ov *Overview) Add(rec *Record) {
 	}
 	name := "requests"
 	if rec.Event != EventRequest || len(rec.Backend) > 0 {
-		name = string(rec.Backend)
+		name = diagnose.Redact(string(rec.Backend))
 	}
 	if ov.index == nil {
 		ov.reindex()

@@ -140,7 +140,7 @@ func TestMaskSecrets(t *testing.T) {
 		"proxy-authorization: Basic c2VjcmV0\r\nHost: b\r\n\r\n",
 		"Authorization: Bearer c2VjcmV0\r\nHost: b\r\n",
 	} {
-		out := string(maskSecrets([]byte(in)))
+		out := string(maskSecrets([]byte(in), 0))
 		if strings.Contains(out, "c2VjcmV0") || !strings.Contains(out, "Host: b") || len(out) != len(in) {
 			t.Errorf("masked %q: %q", in, out)
 		}

@@ -1,7 +1,6 @@
 package packets
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -149,7 +148,7 @@ func (m *Model) renderDetail(h int) []string {
 	pi := capture.Describe(&p)
 	var lines []string
 	if m.hex {
-		lines = hexDump(maskSecrets(p.Data))
+		lines = hexDump(maskSecrets(p.Data, payloadOffset(p.Data, pi.Payload)))
 	} else {
 		lines = []string{
 			m.styles.Heading.Render(fmt.Sprintf("Packet %d", p.Number)),
@@ -222,31 +221,6 @@ func hexDump(data []byte) []string {
 		lines = append(lines, fmt.Sprintf("%04x  %s %s", off, hx.String(), asc.String()))
 	}
 	return lines
-}
-
-// maskSecrets returns a copy of data with the values of Authorization and Proxy-Authorization
-// header lines replaced by '*', so a hex dump shows no credentials.
-func maskSecrets(data []byte) []byte {
-	out := append([]byte(nil), data...)
-	// lower starts with a newline of its own so that a segment whose payload opens with the
-	// header is masked too; its offsets are one past out's.
-	lower := append([]byte{'\n'}, bytes.ToLower(out)...)
-	for _, name := range [][]byte{[]byte("\nauthorization:"), []byte("\nproxy-authorization:")} {
-		for i := 0; ; {
-			j := bytes.Index(lower[i:], name)
-			if j < 0 {
-				break
-			}
-			start := i + j + len(name) - 1
-			end := start
-			for end < len(out) && out[end] != '\r' && out[end] != '\n' {
-				out[end] = '*'
-				end++
-			}
-			i = end
-		}
-	}
-	return out
 }
 
 // size writes a byte count briefly.
