@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/ui/common"
 	"github.com/hopscope/hopscope/ui/investigation"
@@ -26,6 +27,9 @@ type Options struct {
 	Open *common.OpenMsg
 	// Now is the clock that stamps the operator's answers; time.Now when nil. Tests fix it.
 	Now func() time.Time
+	// Guard, when set, is asked before every connection the live checks open (serve gives the
+	// server's allowed targets); nil lets them reach anywhere.
+	Guard probe.Guard
 }
 
 // The smallest area in which the layouts are drawn; below it only the focused pane shows.
@@ -64,7 +68,7 @@ func New(kb *knowledge.Base, opts Options) *Model {
 	m.help.Styles = m.styles.Help
 	m.help.FullSeparator = "  "
 	m.work = investigation.New(kb, m.styles, m.keys)
-	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents), homeLayout())
+	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents, opts.Guard), homeLayout())
 	m.cur = m.home
 	return m
 }
@@ -174,7 +178,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // open builds the investigation screen (new panes, so nothing of a previous one lingers) and
 // hands the investigation its evidence.
 func (m *Model) open(o common.OpenMsg) tea.Cmd {
-	m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now), investigationLayout())
+	m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), investigationLayout())
 	if o.Show != "" {
 		m.inv.show(o.Show)
 	}

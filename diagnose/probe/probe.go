@@ -8,7 +8,9 @@ package probe
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"time"
 )
@@ -82,6 +84,9 @@ type Options struct {
 	// Dial opens TCP connections; nil means a net.Dialer. A test seam (to dial from inside a
 	// network namespace). It must honour the context's deadline.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Guard, when set, is asked before every connection the checks open and before every
+	// CONNECT sent to a proxy (which opens the connection for them); nil allows everything.
+	Guard Guard
 	// Now returns the current time; nil means time.Now. A test seam.
 	Now func() time.Time
 }
@@ -100,8 +105,18 @@ func (o *Options) resolver() *net.Resolver {
 	return net.DefaultResolver
 }
 
-// dial opens a TCP connection to addr within timeout.
-func (o *Options) dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, error) {
+// dial opens a TCP connection to addr, an address of host, within timeout, when the Guard
+// allows it. Every connection the checks open goes through here.
+func (o *Options) dial(ctx context.Context, host, addr string, timeout time.Duration) (net.Conn, error) {
+	if o.Guard != nil {
+		ap, err := netip.ParseAddrPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", addr, ErrNotAllowed)
+		}
+		if err := o.Guard.AllowDial(host, ap); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if o.Dial != nil {

@@ -138,7 +138,7 @@ func (r *Result) open(ctx context.Context, o *Options, h *Hooks, wf *waterfall) 
 		return nil, true
 	}
 	h.checkStart(CheckTCP)
-	r.TCP, conn = wf.connect(ctx, o, r.DNS.Addrs, portOf(o.Target), PhaseConnect, h)
+	r.TCP, conn = wf.connect(ctx, o, o.Target.Hostname(), r.DNS.Addrs, portOf(o.Target), PhaseConnect, h)
 	h.checkDone(CheckTCP, r.TCP)
 	return conn, true
 }
@@ -175,7 +175,7 @@ func (r *Result) dialer(o *Options) func(ctx context.Context) (net.Conn, error) 
 		var conn net.Conn
 		switch {
 		case r.Connect != nil && r.Connect.Tunnel >= 0:
-			c, err := o.dial(ctx, r.Connect.TCP.Attempts[r.Connect.TCP.Used].Remote, timeout)
+			c, err := o.dial(ctx, o.Proxy.Hostname(), r.Connect.TCP.Attempts[r.Connect.TCP.Used].Remote, timeout)
 			if err != nil {
 				return nil, fmt.Errorf("reconnecting to the proxy: %w", err)
 			}
@@ -186,7 +186,7 @@ func (r *Result) dialer(o *Options) func(ctx context.Context) (net.Conn, error) 
 			}
 			conn = tc
 		case r.TCP != nil && r.TCP.Used >= 0:
-			c, err := o.dial(ctx, r.TCP.Attempts[r.TCP.Used].Remote, timeout)
+			c, err := o.dial(ctx, o.Target.Hostname(), r.TCP.Attempts[r.TCP.Used].Remote, timeout)
 			if err != nil {
 				return nil, fmt.Errorf("reconnecting to the backend: %w", err)
 			}

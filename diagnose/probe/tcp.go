@@ -23,6 +23,7 @@ const (
 	TCPUnreachable TCPOutcome = "unreachable" // the network said no route, host or net unreachable
 	TCPCanceled    TCPOutcome = "canceled"    // the caller gave up
 	TCPError       TCPOutcome = "error"       // anything else (see Err)
+	TCPNotAllowed  TCPOutcome = "not-allowed" // the Guard refused the address: nothing was sent
 )
 
 // maxAddrs bounds the addresses tried for one name: a name with dozens of records is still
@@ -54,7 +55,9 @@ type TCPResult struct {
 	Skipped int `json:"skipped,omitempty"`
 }
 
-// Outcome is the attempt kept when one connected, else the first attempt's outcome.
+// Outcome is the attempt kept when one connected, else the first attempt's outcome that says
+// something about the network (an address the Guard refused says nothing about it); not-allowed
+// when every address was refused.
 func (r *TCPResult) Outcome() TCPOutcome {
 	if r.Used >= 0 {
 		return TCPConnected
@@ -62,13 +65,19 @@ func (r *TCPResult) Outcome() TCPOutcome {
 	if len(r.Attempts) == 0 {
 		return TCPError
 	}
-	return r.Attempts[0].Outcome
+	for _, a := range r.Attempts {
+		if a.Outcome != TCPNotAllowed {
+			return a.Outcome
+		}
+	}
+	return TCPNotAllowed
 }
 
-// ConnectAll connects to port on every address at once, each within the connect timeout. It returns the
-// result and the connection of the first address (in the given order) that connected; the others
-// are closed. conn is nil when none connected.
-func ConnectAll(ctx context.Context, o *Options, addrs []netip.Addr, port int, h *Hooks) (*TCPResult, net.Conn) {
+// ConnectAll connects to port on every address of host at once, each within the connect timeout.
+// It returns the result and the connection of the first address (in the given order) that
+// connected; the others are closed. conn is nil when none connected. An address the options'
+// Guard refuses is not dialled: its attempt says so.
+func ConnectAll(ctx context.Context, o *Options, host string, addrs []netip.Addr, port int, h *Hooks) (*TCPResult, net.Conn) {
 	res := &TCPResult{Used: -1}
 	if len(addrs) > maxAddrs {
 		res.Skipped = len(addrs) - maxAddrs
@@ -81,7 +90,7 @@ func ConnectAll(ctx context.Context, o *Options, addrs []netip.Addr, port int, h
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res.Attempts[i], conns[i] = connectOne(ctx, o, net.JoinHostPort(a.String(), strconv.Itoa(port)), h)
+			res.Attempts[i], conns[i] = connectOne(ctx, o, host, net.JoinHostPort(a.String(), strconv.Itoa(port)), h)
 		}()
 	}
 	wg.Wait()
@@ -100,13 +109,15 @@ func ConnectAll(ctx context.Context, o *Options, addrs []netip.Addr, port int, h
 }
 
 // connectOne makes one attempt.
-func connectOne(ctx context.Context, o *Options, addr string, h *Hooks) (TCPAttempt, net.Conn) {
+func connectOne(ctx context.Context, o *Options, host, addr string, h *Hooks) (TCPAttempt, net.Conn) {
 	h.connectStart(addr)
 	at := TCPAttempt{Remote: addr}
 	start := o.now()
-	c, err := o.dial(ctx, addr, orDefault(o.ConnectTimeout, DefaultConnectTimeout))
+	c, err := o.dial(ctx, host, addr, orDefault(o.ConnectTimeout, DefaultConnectTimeout))
 	at.Took = o.now().Sub(start)
-	if err != nil {
+	if errors.Is(err, ErrNotAllowed) {
+		at.Outcome, at.Err = TCPNotAllowed, err.Error()
+	} else if err != nil {
 		at.Outcome, at.Err = classifyConnect(ctx, err), err.Error()
 	} else {
 		at.Outcome, at.Local = TCPConnected, c.LocalAddr().String()

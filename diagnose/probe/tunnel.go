@@ -38,6 +38,8 @@ type ConnectResult struct {
 	Compared HostComparison `json:"compared,omitempty"`
 	// Tunnel is the index of the attempt whose connection carries the next checks; -1 for none.
 	Tunnel int `json:"tunnel"`
+	// NotAllowed says why the Guard refused the tunnel's target: nothing was sent to the proxy.
+	NotAllowed string `json:"not_allowed,omitempty"`
 }
 
 // Gateway returns the attempt that stands for what the gateway saw: the first refused one when
@@ -84,13 +86,20 @@ func openTunnel(ctx context.Context, o *Options, h *Hooks, wf *waterfall) (*Conn
 	h.checkStart(CheckConnect)
 	defer func() { h.checkDone(CheckConnect, res) }()
 
+	if o.Guard != nil {
+		// The proxy opens the connection to the target for us: the target must be allowed too.
+		if err := o.Guard.AllowTunnel(ctx, o.Target.Hostname(), portOf(o.Target)); err != nil {
+			res.NotAllowed = err.Error()
+			return res, nil
+		}
+	}
 	res.DNS = wf.dns(ctx, o, o.Proxy.Hostname(), PhaseProxyDNS)
 	if len(res.DNS.Addrs) == 0 {
 		return res, nil
 	}
 	port := portOf(o.Proxy)
 	var conn net.Conn
-	res.TCP, conn = wf.connect(ctx, o, res.DNS.Addrs, port, PhaseProxyConnect, h)
+	res.TCP, conn = wf.connect(ctx, o, o.Proxy.Hostname(), res.DNS.Addrs, port, PhaseProxyConnect, h)
 	if conn == nil {
 		return res, nil
 	}
@@ -128,7 +137,7 @@ func openTunnel(ctx context.Context, o *Options, h *Hooks, wf *waterfall) (*Conn
 
 // redial opens another connection to the proxy address already used.
 func redial(ctx context.Context, o *Options, addr string) net.Conn {
-	c, err := o.dial(ctx, addr, orDefault(o.ConnectTimeout, DefaultConnectTimeout))
+	c, err := o.dial(ctx, o.Proxy.Hostname(), addr, orDefault(o.ConnectTimeout, DefaultConnectTimeout))
 	if err != nil {
 		return nil
 	}

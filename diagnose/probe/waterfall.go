@@ -75,9 +75,9 @@ func (w *waterfall) dns(ctx context.Context, o *Options, host, phase string) *DN
 }
 
 // connect connects to every address as a phase of the waterfall.
-func (w *waterfall) connect(ctx context.Context, o *Options, addrs []netip.Addr, port int, phase string, h *Hooks) (*TCPResult, net.Conn) {
+func (w *waterfall) connect(ctx context.Context, o *Options, host string, addrs []netip.Addr, port int, phase string, h *Hooks) (*TCPResult, net.Conn) {
 	start := w.mark()
-	r, c := ConnectAll(ctx, o, addrs, port, h)
+	r, c := ConnectAll(ctx, o, host, addrs, port, h)
 	took := w.now().Sub(start)
 	if c != nil {
 		// Other addresses may still have been trying; the bar is the kept connection's handshake.

@@ -53,10 +53,28 @@ type Model struct {
 
 	width, height int
 	focused       bool
+
+	// guard limits where the checks may connect; nil allows anywhere.
+	guard probe.Guard
 }
 
+// Option configures the pane.
+type Option func(*Model)
+
+// WithGuard makes every check the pane runs ask g before each connection it opens (serve: the
+// server's allowed targets). A refusal is shown on the check's line.
+func WithGuard(g probe.Guard) Option { return func(m *Model) { m.guard = g } }
+
 // New returns the pane with an empty form.
-func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Model {
+func New(kb *knowledge.Base, st common.Styles, km common.KeyMap, opts ...Option) *Model {
+	m := newModel(kb, st, km)
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+func newModel(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Model {
 	return &Model{kb: kb, styles: st, keys: km, form: newForm(),
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Current)),
 		prevCheck: key.NewBinding(key.WithKeys(km.StepBack.Keys()...), key.WithHelp(km.StepBack.Help().Key, "previous check")),
@@ -250,6 +268,7 @@ func (m *Model) start(until string) tea.Cmd {
 		until = probe.CheckTCP
 	}
 	o.Until = until
+	o.Guard = m.guard
 	switch until {
 	case probe.CheckBody:
 		o.BodySize = suggestedBodySize

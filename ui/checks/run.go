@@ -46,6 +46,8 @@ type run struct {
 	rows   []checkRow
 	phases []probe.Phase
 	done   bool
+	// refused lists what the guard kept the checks from reaching, with the reason.
+	refused []string
 }
 
 // progressMsg says a run moved: a check started or ended, a phase ended.
@@ -85,6 +87,15 @@ func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []stri
 		CheckDone: func(c string, res any) {
 			ev := probe.CheckEvidence(kb, c, res, time.Now())
 			st, note := outcome(ev)
+			if ref := probe.Refusals(res); len(ref) > 0 {
+				r.mu.Lock()
+				r.refused = append(r.refused, ref...)
+				r.mu.Unlock()
+				if len(ev) == 0 {
+					// Nothing was sent, so nothing was found: the check did not pass.
+					st, note = failed, "not allowed here"
+				}
+			}
 			r.set(c, st, note)
 			post(progressMsg{run: r, evidence: ev}, true)
 		},
@@ -134,6 +145,13 @@ func (r *run) set(check string, st state, note string) {
 			}
 		}
 	}
+}
+
+// refusals copies what the guard refused so far.
+func (r *run) refusals() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.refused...)
 }
 
 // snapshot copies what the pane draws.

@@ -67,6 +67,9 @@ func (m *Model) View() string {
 			}
 			lines = append(lines, "  "+m.glyph(r.state)+" "+fmt.Sprintf("%-12s", r.id)+st.Dim.Render(note))
 		}
+		for _, why := range m.run.refusals() {
+			lines = append(lines, "  "+st.Failed.Render("refused: "+why))
+		}
 		if len(phases) > 0 {
 			lines = append(lines, "", st.Heading.Render("Waterfall"))
 			lines = append(lines, m.waterfall(phases, w)...)

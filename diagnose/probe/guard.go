@@ -1,0 +1,236 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNotAllowed is wrapped by every refusal of a Guard: the checks sent nothing to that address.
+var ErrNotAllowed = errors.New("not among the targets these checks may reach")
+
+// Guard limits where the checks may connect, for a hopscope that others drive (serve): without
+// one, the checks pane is a port scanner from wherever hopscope runs. Methods may be called
+// concurrently; an error wrapping ErrNotAllowed says why not, for the operator.
+type Guard interface {
+	// AllowDial is asked before every TCP connection the checks open, with the address about to
+	// be dialled and the name it was resolved from (an IP literal is its own name).
+	AllowDial(host string, addr netip.AddrPort) error
+	// AllowTunnel is asked before a CONNECT for host:port is sent to a forward proxy, which
+	// would open that connection on the checks' behalf.
+	AllowTunnel(ctx context.Context, host string, port int) error
+}
+
+// tunnelLookupTimeout bounds the lookup of a tunnel target's name that the allow-list does not
+// name: the verdict comes before the checks would have started anyway.
+const tunnelLookupTimeout = 3 * time.Second
+
+// AllowList is a Guard from a list of networks, addresses and host names, each with an optional
+// port. An address is allowed when a network or address entry holds it, or when it was resolved
+// from a name entry; a port in the entry must match. The empty list allows nothing.
+type AllowList struct {
+	prefixes []prefixEntry
+	names    []nameEntry
+	// Resolver looks up a tunnel target's name that no entry names, to check each of its
+	// addresses; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+}
+
+type prefixEntry struct {
+	p    netip.Prefix
+	port int // 0: any
+}
+
+type nameEntry struct {
+	name string
+	port int // 0: any
+}
+
+// ParseAllowList reads a comma-separated list: CIDR networks (10.0.0.0/8, fd00::/8), addresses
+// with or without a port (10.0.0.5, 10.0.0.5:8443, [::1]:9000), host names with or without a port
+// (backend.internal, proxy.corp:3128). An empty string gives the empty list.
+func ParseAllowList(s string) (*AllowList, error) {
+	l := &AllowList{}
+	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if err := l.add(e); err != nil {
+			return nil, fmt.Errorf("allowed target %q: %w", e, err)
+		}
+	}
+	return l, nil
+}
+
+func (l *AllowList) add(e string) error {
+	if strings.Contains(e, "/") {
+		p, err := netip.ParsePrefix(e)
+		if err != nil {
+			return errors.New("not a network (want CIDR such as 10.0.0.0/8, without a port)")
+		}
+		l.prefixes = append(l.prefixes, prefixEntry{p: p.Masked()})
+		return nil
+	}
+	if a, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+		l.prefixes = append(l.prefixes, prefixEntry{p: netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())})
+		return nil
+	}
+	if ap, err := netip.ParseAddrPort(e); err == nil {
+		if ap.Port() == 0 {
+			return errors.New("port 0")
+		}
+		a := ap.Addr().Unmap()
+		l.prefixes = append(l.prefixes, prefixEntry{p: netip.PrefixFrom(a, a.BitLen()), port: int(ap.Port())})
+		return nil
+	}
+	host, port := e, 0
+	if h, p, err := net.SplitHostPort(e); err == nil {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New("the port must be a number from 1 to 65535")
+		}
+		host, port = h, n
+	}
+	if !validName(host) {
+		return errors.New("not a network, an address or a host name")
+	}
+	l.names = append(l.names, nameEntry{name: normName(host), port: port})
+	return nil
+}
+
+func validName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func normName(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
+
+// Empty says the list allows nothing.
+func (l *AllowList) Empty() bool { return len(l.prefixes) == 0 && len(l.names) == 0 }
+
+// String lists the entries as they would be given.
+func (l *AllowList) String() string {
+	var out []string
+	for _, p := range l.prefixes {
+		out = append(out, withPort(p.p.String(), p.port))
+	}
+	for _, n := range l.names {
+		out = append(out, withPort(n.name, n.port))
+	}
+	return strings.Join(out, ",")
+}
+
+func withPort(s string, port int) string {
+	if port == 0 {
+		return s
+	}
+	return s + ":" + strconv.Itoa(port)
+}
+
+func (l *AllowList) addrAllowed(a netip.AddrPort) bool {
+	ip := a.Addr().Unmap()
+	for _, p := range l.prefixes {
+		if (p.port == 0 || p.port == int(a.Port())) && p.p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *AllowList) nameAllowed(host string, port int) bool {
+	h := normName(host)
+	for _, n := range l.names {
+		if n.name == h && (n.port == 0 || n.port == port) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusal says what was refused, and that nothing at all is allowed when the list is empty.
+func (l *AllowList) refusal(what string) error {
+	if l.Empty() {
+		return fmt.Errorf("%s: %w (no target is allowed here)", what, ErrNotAllowed)
+	}
+	return fmt.Errorf("%s: %w", what, ErrNotAllowed)
+}
+
+// AllowDial implements Guard.
+func (l *AllowList) AllowDial(host string, addr netip.AddrPort) error {
+	if l.addrAllowed(addr) || l.nameAllowed(host, int(addr.Port())) {
+		return nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Unmap() == addr.Addr().Unmap() {
+		return l.refusal(addr.String())
+	}
+	return l.refusal(fmt.Sprintf("%s (an address of %s)", addr, host))
+}
+
+// AllowTunnel implements Guard. A name that no entry names is allowed only when it resolves here
+// and every address it resolves to is allowed: the proxy may pick any of them.
+func (l *AllowList) AllowTunnel(ctx context.Context, host string, port int) error {
+	what := net.JoinHostPort(host, strconv.Itoa(port))
+	if port < 1 || port > 65535 {
+		return l.refusal(what)
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return l.AllowDial(host, netip.AddrPortFrom(a, uint16(port)))
+	}
+	if l.nameAllowed(host, port) {
+		return nil
+	}
+	if len(l.prefixes) == 0 {
+		return l.refusal(what)
+	}
+	r := l.Resolver
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, tunnelLookupTimeout)
+	defer cancel()
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return l.refusal(what + " (not named in the list, and its addresses could not be looked up to check them)")
+	}
+	for _, a := range addrs {
+		if !l.addrAllowed(netip.AddrPortFrom(a, uint16(port))) {
+			return l.refusal(fmt.Sprintf("%s (it resolves to %s)", what, a.Unmap()))
+		}
+	}
+	return nil
+}
+
+// Refusals lists what the Guard refused in one check's result (as CheckDone hands it over):
+// each refused address or tunnel target, with the reason.
+func Refusals(result any) []string {
+	var out []string
+	tcp := func(r *TCPResult) {
+		if r == nil {
+			return
+		}
+		for _, a := range r.Attempts {
+			if a.Outcome == TCPNotAllowed {
+				out = append(out, a.Err)
+			}
+		}
+	}
+	switch r := result.(type) {
+	case *TCPResult:
+		tcp(r)
+	case *ConnectResult:
+		if r.NotAllowed != "" {
+			out = append(out, r.NotAllowed)
+		}
+		tcp(r.TCP)
+	}
+	return out
+}
