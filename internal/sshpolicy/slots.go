@@ -1,0 +1,85 @@
+package sshpolicy
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Limits bound the sessions open at once. Each session costs a screen's memory (a few MB), so
+// a server for a team is kept well under its memory by a total, one key cannot take every
+// session, and one TCP connection cannot multiplex more than a few.
+type Limits struct {
+	// Total is the most sessions open on the server.
+	Total int
+	// PerKey is the most sessions open with one key.
+	PerKey int
+	// PerConn is the most sessions open on one TCP connection.
+	PerConn int
+}
+
+// Refusal says why a session was not opened: Client is for the one refused, Log for the operator.
+type Refusal struct {
+	Client, Log string
+}
+
+func (r *Refusal) Error() string { return r.Log }
+
+// Slots counts the open sessions against the limits. The zero value is not usable: use NewSlots.
+type Slots struct {
+	lim    Limits
+	mu     sync.Mutex
+	total  int
+	byKey  map[string]int
+	byConn map[any]int
+}
+
+// NewSlots returns counters for lim.
+func NewSlots(lim Limits) *Slots {
+	return &Slots{lim: lim, byKey: map[string]int{}, byConn: map[any]int{}}
+}
+
+// Acquire takes a slot for a session of key (its fingerprint) on conn (any comparable value
+// standing for the TCP connection), or says which limit refuses it. release gives it back; it
+// may be called once.
+func (s *Slots) Acquire(key string, conn any) (release func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.total >= s.lim.Total:
+		return nil, &Refusal{
+			Client: fmt.Sprintf("hopscope: the server has %d sessions open, the most it takes; try again later", s.total),
+			Log:    fmt.Sprintf("%d sessions open on the server (--max-sessions %d)", s.total, s.lim.Total)}
+	case s.byKey[key] >= s.lim.PerKey:
+		return nil, &Refusal{
+			Client: fmt.Sprintf("hopscope: this key has %d sessions open, the most one key may have; close one first", s.byKey[key]),
+			Log:    fmt.Sprintf("%d sessions open with this key (--max-sessions-per-key %d)", s.byKey[key], s.lim.PerKey)}
+	case s.byConn[conn] >= s.lim.PerConn:
+		return nil, &Refusal{
+			Client: fmt.Sprintf("hopscope: this connection has %d sessions open, the most one connection may have", s.byConn[conn]),
+			Log:    fmt.Sprintf("%d sessions open on this connection (at most %d)", s.byConn[conn], s.lim.PerConn)}
+	}
+	s.total++
+	s.byKey[key]++
+	s.byConn[conn]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.total--
+			if s.byKey[key]--; s.byKey[key] == 0 {
+				delete(s.byKey, key)
+			}
+			if s.byConn[conn]--; s.byConn[conn] == 0 {
+				delete(s.byConn, conn)
+			}
+		})
+	}, nil
+}
+
+// Open returns the number of sessions open.
+func (s *Slots) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
