@@ -324,3 +324,35 @@ func TestPacketFilterOnScreen(t *testing.T) {
 		})
 	}
 }
+
+// TestConversationsSayWhatHappened: the conversations list has column headers, a legend for the
+// state and history codes, and the HTTP outcome: squid's refused CONNECTs show their 403.
+func TestConversationsSayWhatHappened(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newTest(t, sz[0], sz[1])
+			openScenario(t, m, "tunnel.forbidden.acl", "lo.pcap")
+			path := filepath.Join("..", "testdata", "scenarios", "tunnel.forbidden.acl", "lo.pcap")
+			drive(m, common.JumpMsg{Path: path, Packet: 6})
+			time.Sleep(200 * time.Millisecond) // the capture is read on its own goroutine
+			drive(m, tea.KeyPressMsg{Code: tea.KeyBackspace})
+			s := plain(m)
+			for _, want := range []string{"STATE", "OUTCOME", "CONNECT 127.0.0.1:34007 → 403"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("the conversations list lacks %q:\n%s", want, s)
+				}
+			}
+			drive(m, keyPress("i"))
+			s = plain(m)
+			for _, want := range []string{"SF", "closed normally", "history: S SYN"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("the legend lacks %q:\n%s", want, s)
+				}
+			}
+			drive(m, keyPress("i"))
+			if s := plain(m); !strings.Contains(s, "OUTCOME") {
+				t.Errorf("i again does not bring the list back:\n%s", s)
+			}
+		})
+	}
+}

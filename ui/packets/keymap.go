@@ -18,6 +18,8 @@ type KeyMap struct {
 	Follow key.Binding
 	// Evidence lists the findings that point at packets, to jump to them.
 	Evidence key.Binding
+	// Legend explains the conversations' state and history codes.
+	Legend key.Binding
 	// File switches between the captures read.
 	File key.Binding
 	// Filter types a packet filter (host, port, flags, words); Apply and Cancel end the typing.
@@ -39,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		Follow:     key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow stream")),
 		Evidence:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "evidence → packets")),
 		File:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "next capture")),
+		Legend:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "codes legend")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter packets")),
 		Apply:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

@@ -57,7 +57,24 @@ func (m *Model) visibleConvs() []conv {
 func (m *Model) keyConvs(msg tea.KeyPressMsg, k common.KeyMap, o KeyMap) {
 	convs := m.visibleConvs()
 	n := len(convs)
+	if m.legend {
+		// The moves scroll the legend; any other key leaves it, the legend key only closes it.
+		switch {
+		case key.Matches(msg, k.Up):
+			m.scroll = max(m.scroll-1, 0)
+			return
+		case key.Matches(msg, k.Down):
+			m.scroll++
+			return
+		}
+		m.legend = false
+		if key.Matches(msg, o.Legend) {
+			return
+		}
+	}
 	switch {
+	case key.Matches(msg, o.Legend):
+		m.legend, m.scroll = true, 0
 	case key.Matches(msg, o.Outcome):
 		m.outcome = (m.outcome + 1) % len(outcomes)
 		m.convCursor = 0

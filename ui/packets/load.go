@@ -21,6 +21,7 @@ type conv struct {
 	client, server capture.Endpoint
 	state          capture.State
 	history        string
+	outcome        string // what its HTTP or TLS came to (Flow.Outcome)
 	packets        int64
 	bytes          int64
 	first, last    int64
@@ -72,7 +73,7 @@ func load(ctx context.Context, s *source) tea.Cmd {
 		s.mu.Unlock()
 		go func() {
 			sum, err := f.Analyze(ctx, capture.Options{Name: s.path, Trace: &capture.Trace{FlowDone: func(fl *capture.Flow) {
-				c := conv{id: fl.ID, client: fl.Client, server: fl.Server, state: fl.State(), history: fl.History(),
+				c := conv{id: fl.ID, client: fl.Client, server: fl.Server, state: fl.State(), history: fl.History(), outcome: fl.Outcome(),
 					packets: fl.Packets, bytes: fl.Bytes[0] + fl.Bytes[1], first: fl.FirstPacket, last: fl.LastPacket, start: fl.Start, end: fl.End}
 				s.mu.Lock()
 				s.convs = append(s.convs, c)

@@ -61,6 +61,7 @@ type Model struct {
 	typing    bool   // a filter is being typed
 	input     string // what was typed
 	filterErr string // why the filter typed cannot be applied, shown under it
+	legend    bool   // the conversations list gives way to the legend of its codes
 	run       *filterRun
 	filtered  bool // the packet list shows the run's matches
 
@@ -382,7 +383,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	}
 	switch m.mode {
 	case modeConvs:
-		return []key.Binding{m.keys.Select, m.own.Outcome, m.own.Sort, m.own.AllPackets, m.own.Filter, m.own.Follow, m.own.Evidence}
+		return []key.Binding{m.keys.Select, m.own.Outcome, m.own.Sort, m.own.AllPackets, m.own.Filter, m.own.Follow, m.own.Evidence, m.own.Legend}
 	case modePackets:
 		return []key.Binding{m.keys.Select, m.own.Back, m.own.Filter, m.own.Follow, m.own.Evidence}
 	case modeDetail:

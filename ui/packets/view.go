@@ -60,18 +60,83 @@ func (m *Model) render() string {
 	return common.Box(lines, w, h)
 }
 
+// Columns of the conversations list. A pane narrower than wideConvs drops the client and the
+// counts: the server, the state and the outcome say most.
+const (
+	stateW      = 6
+	endW        = 22
+	historyW    = 10
+	wideConvs   = stateW + 2*endW + 3 + 7 + 10 + historyW + 30
+	narrowConvs = 60
+)
+
+// stateMeaning explains Zeek's connection states in the list's legend.
+var stateMeaning = []struct {
+	state capture.State
+	text  string
+}{
+	{capture.StateS0, "SYN unanswered"}, {capture.StateREJ, "refused (RST to the SYN)"},
+	{capture.StateSH, "SYN then FIN, no answer"}, {capture.StateRSTOS0, "SYN then RST, no answer"},
+	{capture.StateS1, "open at the end"}, {capture.StateSF, "closed normally"},
+	{capture.StateS2, "only the client closed"}, {capture.StateS3, "only the server closed"},
+	{capture.StateRSTO, "reset by the client"}, {capture.StateRSTR, "reset by the server"},
+	{capture.StateOTH, "began before the capture"},
+}
+
+// historyLegend explains the history letters.
+const historyLegend = "history: S SYN · H SYN-ACK · A ACK · D data · F FIN · R RST · T retransmitted · W zero window; upper case the client, lower case the server"
+
 func (m *Model) renderConvs(h int) []string {
 	convs := m.visibleConvs()
-	head := m.styles.Heading.Render(fmt.Sprintf("%d conversations · %s · by %s", len(convs), outcomes[m.outcome].name, orders[m.order].name))
+	head := m.styles.Heading.Render(fmt.Sprintf("%d conversations · %s · by %s", len(convs), outcomes[m.outcome].name, orders[m.order].name)) +
+		m.styles.Dim.Render(" · "+m.own.Legend.Help().Key+" "+m.own.Legend.Help().Desc)
 	lines := []string{head}
-	h--
+	if m.legend {
+		return append(lines, m.legendLines()...)
+	}
+	// Three layouts: every column; the server and the outcome; below narrowConvs the outcome
+	// alone (the server for a connection that carried no HTTP or TLS).
+	layout := 0
+	switch {
+	case m.width >= wideConvs:
+		layout = 2
+	case m.width >= narrowConvs:
+		layout = 1
+	}
+	serverW := 6
+	from := min(m.convOffset, len(convs))
+	for _, c := range convs[from:min(len(convs), from+max(h-2, 0))] {
+		serverW = max(serverW, min(len(c.server.String()), endW))
+	}
+	cols := [...]string{
+		fmt.Sprintf("%-*s %s", stateW, "STATE", "OUTCOME (or server)"),
+		fmt.Sprintf("%-*s %-*s %s", stateW, "STATE", serverW, "SERVER", "OUTCOME"),
+		fmt.Sprintf("%-*s %-*s   %-*s %6s %9s %-*s %s", stateW, "STATE", endW, "CLIENT", endW, "SERVER", "PKTS", "BYTES", historyW, "HISTORY", "OUTCOME"),
+	}[layout]
+	lines = append(lines, m.styles.Label.Render(cols))
+	h -= 2
 	if h <= 0 {
 		return lines
 	}
 	m.convOffset = common.Window(m.convOffset, m.convCursor, h, len(convs))
 	for i := m.convOffset; i < min(len(convs), m.convOffset+h); i++ {
 		c := convs[i]
-		row := fmt.Sprintf("%-6s %-22s → %-22s %6d pkts %9s %s", c.state, c.client, c.server, c.packets, size(c.bytes), c.history)
+		outcome := c.outcome
+		if outcome == "" {
+			outcome = "-"
+		}
+		var row string
+		switch layout {
+		case 2:
+			row = fmt.Sprintf("%-*s %-*s → %-*s %6d %9s %-*s %s", stateW, c.state, endW, c.client, endW, c.server, c.packets, size(c.bytes), historyW, c.history, outcome)
+		case 1:
+			row = fmt.Sprintf("%-*s %-*s %s", stateW, c.state, serverW, c.server, outcome)
+		default:
+			if c.outcome == "" {
+				outcome = "→ " + c.server.String()
+			}
+			row = fmt.Sprintf("%-*s %s", stateW, c.state, outcome)
+		}
 		if i == m.convCursor && m.focused {
 			row = m.styles.Selected.Render(common.Pad(row, m.width))
 		} else if failedState(c.state) {
@@ -80,6 +145,31 @@ func (m *Model) renderConvs(h int) []string {
 		lines = append(lines, row)
 	}
 	return lines
+}
+
+// legendLines explains the state and history codes, wrapped to the pane: the states this
+// capture's conversations are in first, then the history letters, then the other states.
+func (m *Model) legendLines() []string {
+	w := max(m.width, 20)
+	convs, _, _ := m.sources[m.cur].snapshot()
+	present := map[capture.State]bool{}
+	for _, c := range convs {
+		present[c.state] = true
+	}
+	var here, others []string
+	for _, s := range stateMeaning {
+		l := fmt.Sprintf("%-*s %s", stateW, s.state, s.text)
+		if present[s.state] {
+			here = append(here, l)
+		} else {
+			others = append(others, m.styles.Dim.Render(l))
+		}
+	}
+	out := append(here, common.Wrap(historyLegend, w)...)
+	out = append(out, common.Wrap("OUTCOME: the HTTP answer (a CONNECT's status, squid's error) or how the TLS handshake ended.", w)...)
+	out = append(out, others...)
+	m.scroll = min(m.scroll, max(len(out)-1, 0))
+	return out[m.scroll:]
 }
 
 func failedState(s capture.State) bool {
