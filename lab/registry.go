@@ -10,6 +10,7 @@ func All() []Scenario {
 		forwardProxyScenarios, // forward.go: squid, tinyproxy, Privoxy
 		tlsScenarios,          // tls.go: openssl s_server, namespaced firewall
 		reverseProxyScenarios, // reverse.go: Apache httpd, nginx
+		hardScenarios,         // hard.go: variants behind routers and namespaces
 	} {
 		all = append(all, f()...)
 	}

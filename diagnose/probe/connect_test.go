@@ -101,27 +101,83 @@ func TestConnectComparesHostHeaders(t *testing.T) {
 	}
 }
 
-func TestConnectGivenHostIsTheOnlyOneSent(t *testing.T) {
+func TestConnectGivenHostIsComparedWithTheTargets(t *testing.T) {
+	proxy, hosts := fakeProxy(t, func(req connectReq) string {
+		if req.host != req.target {
+			return "HTTP/1.1 403 Request blocked\r\nContent-Length: 0\r\n\r\n"
+		}
+		return "HTTP/1.1 200 Connection established\r\n\r\n"
+	})
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ConnectHost: proxy,
+		TLSTimeout: 300 * time.Millisecond}
+	r, _ := Run(context.Background(), o, nil)
+	c := r.Connect
+	if len(c.Attempts) != 2 || c.Attempts[0].HostIs != HostIsGiven || c.Attempts[1].HostIs != HostIsTarget {
+		t.Fatalf("hosts %q attempts %+v", *hosts, c.Attempts)
+	}
+	if c.Compared != OnlyProxyNameRefused || c.Tunnel != 1 {
+		t.Errorf("compared %s tunnel %d", c.Compared, c.Tunnel)
+	}
+	if g := c.Gateway(); g.HostIs != HostIsGiven || g.Status != 403 {
+		t.Errorf("the gateway's attempt is %+v, want the given Host's 403", g)
+	}
+	if leading(t, r) != "tunnel.forbidden.host-header" {
+		t.Errorf("leading cause %s", leading(t, r))
+	}
+}
+
+func TestConnectGivenTargetHostIsTheOnlyOneSent(t *testing.T) {
 	proxy, hosts := fakeProxy(t, func(connectReq) string {
 		return "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=x\r\n\r\n"
 	})
-	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ConnectHost: proxy}
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ConnectHost: "backend.test:443"}
 	r, _ := Run(context.Background(), o, nil)
-	if len(*hosts) != 1 || (*hosts)[0] != proxy || r.Connect.Attempts[0].Reason != ReasonAuthRequired {
+	if len(*hosts) != 1 || (*hosts)[0] != "backend.test:443" || r.Connect.Attempts[0].Reason != ReasonAuthRequired {
 		t.Fatalf("hosts %q attempts %+v", *hosts, r.Connect.Attempts)
 	}
 }
 
 func TestConnectSilentProxy(t *testing.T) {
 	proxy := serve(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
-	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ProxyTimeout: 300 * time.Millisecond}
+	const wait = time.Second
+	o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ProxyTimeout: wait}
 	start := time.Now()
 	r, _ := Run(context.Background(), o, nil)
-	if len(r.Connect.Attempts) != 1 || r.Connect.Attempts[0].Outcome != ProxyNoAnswer {
-		t.Fatalf("attempts %+v", r.Connect.Attempts)
+	for _, a := range r.Connect.Attempts {
+		if a.Outcome != ProxyNoAnswer {
+			t.Errorf("attempt %+v", a)
+		}
 	}
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("took %s: the second CONNECT must not wait again", time.Since(start))
+	if len(r.Connect.Attempts) != 2 {
+		t.Errorf("%d attempts, want both Host headers tried", len(r.Connect.Attempts))
+	}
+	// The two CONNECTs wait side by side: one after the other would take twice as long.
+	if took := time.Since(start); took > wait*18/10 {
+		t.Errorf("took %s: the second CONNECT must not wait after the first", took)
+	}
+}
+
+func TestBudgetCutsDefaultDeadlinesOnly(t *testing.T) {
+	proxy := serve(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	for _, tc := range []struct {
+		name           string
+		budget, proxyT time.Duration
+		least, most    time.Duration
+	}{
+		// The default 8 s wait is cut to what remains of a 2 s budget.
+		{"default deadline", 2 * time.Second, 0, 1500 * time.Millisecond, 3 * time.Second},
+		// A spent budget still leaves a phase minPhase.
+		{"spent budget", time.Nanosecond, 0, minPhase, 3 * time.Second},
+		// A deadline the operator set is kept, budget or not.
+		{"explicit deadline", 100 * time.Millisecond, 1500 * time.Millisecond, 1500 * time.Millisecond, 4 * time.Second},
+	} {
+		o := &Options{Target: mustURL(t, "https://backend.test/"), Proxy: mustURL(t, "http://"+proxy), ConnectHost: "backend.test:443",
+			Budget: tc.budget, ProxyTimeout: tc.proxyT}
+		r, _ := Run(context.Background(), o, nil)
+		a := r.Connect.Attempts[0]
+		if a.Outcome != ProxyNoAnswer || a.Took < tc.least || a.Took > tc.most {
+			t.Errorf("%s: CONNECT %s after %s, want no answer after %s–%s", tc.name, a.Outcome, a.Took, tc.least, tc.most)
+		}
 	}
 }
 

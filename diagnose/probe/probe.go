@@ -27,10 +27,18 @@ const (
 	DefaultTLSTimeout = 5 * time.Second
 	// DefaultProxyTimeout waits for the proxy's answer to a CONNECT. Proxies answer at once for a
 	// rule or a refusal; for a backend that does not answer they wait for their own connect
-	// timeout, so a missing answer after this long is itself the verdict (the tunnel times out).
-	DefaultProxyTimeout = 15 * time.Second
+	// timeout (squid's is a minute), so a missing answer after this long is itself the verdict
+	// (the tunnel times out).
+	DefaultProxyTimeout = 8 * time.Second
 	// DefaultHTTPTimeout waits for the first byte of a response once the request is sent.
 	DefaultHTTPTimeout = 10 * time.Second
+	// DefaultBudget bounds the checks up to the first byte of the answer, whichever phase
+	// stalls: a phase left at its default deadline gets no more than what remains of it, so the
+	// operator has the verdict within 10 s. Deadlines set in Options are kept as given.
+	DefaultBudget = 9 * time.Second
+	// minPhase is the least a phase gets when the budget is nearly spent: enough for a healthy
+	// hop's handshake or answer on any network an operator probes from.
+	minPhase = time.Second
 	// DefaultStallTimeout is how long a body upload may make no progress before it counts as
 	// stalled: longer than a busy server's pause, shorter than a proxy's body timeout.
 	DefaultStallTimeout = 5 * time.Second
@@ -79,6 +87,10 @@ type Options struct {
 	// Deadlines per phase; zero means the Default… constant.
 	DNSTimeout, ConnectTimeout, TLSTimeout, ProxyTimeout, HTTPTimeout, StallTimeout time.Duration
 
+	// Budget bounds the phases up to the first byte that keep their default deadline; zero
+	// means DefaultBudget.
+	Budget time.Duration
+
 	// Resolver looks names up; nil means net.DefaultResolver. A test seam.
 	Resolver *net.Resolver
 	// Dial opens TCP connections; nil means a net.Dialer. A test seam (to dial from inside a
@@ -89,6 +101,29 @@ type Options struct {
 	Guard Guard
 	// Now returns the current time; nil means time.Now. A test seam.
 	Now func() time.Time
+
+	// budgetEnd is when Budget runs out, set by Run; zero outside a run.
+	budgetEnd time.Time
+}
+
+// phase returns the options for a phase that starts now: each deadline left at its default is
+// cut to what remains of the run's budget, but never below minPhase.
+func (o *Options) phase() *Options {
+	if o.budgetEnd.IsZero() {
+		return o
+	}
+	left := max(o.budgetEnd.Sub(o.now()), minPhase)
+	c := *o
+	for _, d := range []struct {
+		set *time.Duration
+		def time.Duration
+	}{{&c.DNSTimeout, DefaultDNSTimeout}, {&c.ConnectTimeout, DefaultConnectTimeout}, {&c.TLSTimeout, DefaultTLSTimeout},
+		{&c.ProxyTimeout, DefaultProxyTimeout}, {&c.HTTPTimeout, DefaultHTTPTimeout}} {
+		if *d.set == 0 && d.def > left {
+			*d.set = left
+		}
+	}
+	return &c
 }
 
 func (o *Options) now() time.Time {

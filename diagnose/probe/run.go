@@ -79,6 +79,10 @@ func Run(ctx context.Context, o *Options, h *Hooks) (*Result, error) {
 		// milliseconds that belong to no phase of the hop.
 		_, _ = x509.SystemCertPool()
 	}
+	// The run works on its own copy, which carries the budget's end.
+	oc := *o
+	o = &oc
+	o.budgetEnd = r.Started.Add(orDefault(o.Budget, DefaultBudget))
 	wf := newWaterfall(o, h)
 	defer func() { r.Waterfall = wf.phases }()
 	conn, direct := r.open(ctx, o, h, wf)
@@ -99,7 +103,7 @@ func Run(ctx context.Context, o *Options, h *Hooks) (*Result, error) {
 	}
 	h.checkStart(CheckHTTP)
 	start := wf.mark()
-	r.HTTP, _ = RoundTrip(ctx, conn, nil, newRequest(o, o.Method, nil, 0), o, h)
+	r.HTTP, _ = RoundTrip(ctx, conn, nil, newRequest(o, o.Method, nil, 0), o.phase(), h)
 	conn.Close()
 	note := string(r.HTTP.Outcome)
 	if r.HTTP.Outcome == HTTPAnswered {
@@ -132,13 +136,13 @@ func (r *Result) open(ctx context.Context, o *Options, h *Hooks, wf *waterfall) 
 		return tunnel, false
 	}
 	h.checkStart(CheckDNS)
-	r.DNS = wf.dns(ctx, o, o.Target.Hostname(), PhaseDNS)
+	r.DNS = wf.dns(ctx, o.phase(), o.Target.Hostname(), PhaseDNS)
 	h.checkDone(CheckDNS, r.DNS)
 	if len(r.DNS.Addrs) == 0 {
 		return nil, true
 	}
 	h.checkStart(CheckTCP)
-	r.TCP, conn = wf.connect(ctx, o, o.Target.Hostname(), r.DNS.Addrs, portOf(o.Target), PhaseConnect, h)
+	r.TCP, conn = wf.connect(ctx, o.phase(), o.Target.Hostname(), r.DNS.Addrs, portOf(o.Target), PhaseConnect, h)
 	h.checkDone(CheckTCP, r.TCP)
 	return conn, true
 }
@@ -151,7 +155,7 @@ func (r *Result) secure(ctx context.Context, conn net.Conn, direct bool, o *Opti
 	h.checkStart(CheckTLS)
 	start := wf.mark()
 	var tc *tls.Conn
-	r.TLS, tc = Handshake(ctx, conn, o, direct)
+	r.TLS, tc = Handshake(ctx, conn, o.phase(), direct)
 	note := string(r.TLS.Outcome)
 	if r.TLS.Outcome == TLSOK {
 		note = r.TLS.Version

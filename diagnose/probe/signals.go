@@ -210,8 +210,10 @@ func (e *emitter) tls(r *TLSResult) {
 		e.emit("tls.alert.received", d+"alert "+r.Alert+" after "+ms(r.Took))
 	case TLSReset:
 		e.emit("tls.handshake.reset", d+"reset after "+ms(r.Took))
+		e.clientHello(r)
 	case TLSClosed:
 		e.emit("tls.handshake.closed", d+"closed without an alert after "+ms(r.Took))
+		e.clientHello(r)
 	case TLSNotTLS:
 		e.emit("tls.protocol.mismatch", d+"the server answered "+r.FirstBytes)
 	case TLSRejected:
@@ -223,19 +225,25 @@ func (e *emitter) tls(r *TLSResult) {
 		e.emit("tls.handshake.timeout", fmt.Sprintf("%sthe server answered too slowly: handshake incomplete after %d bytes in %s", d, r.Received, ms(r.Took)))
 	case TLSTimeout:
 		e.emit("tls.handshake.timeout", fmt.Sprintf("%sno answer in %s (%d bytes received)", d, ms(r.Took), r.Received))
-		if r.ClientHelloAcked == nil {
-			return
-		}
-		tcp := fmt.Sprintf("kernel: %d segments unacknowledged, %d retransmitted, %d of %d bytes acknowledged",
-			r.TCP.Unacked, r.TCP.Retransmits, r.TCP.BytesAcked, r.TCP.BytesSent)
-		if *r.ClientHelloAcked {
-			e.emit("tls.clienthello.acked", "the ClientHello was acknowledged, never answered; "+tcp)
-			return
-		}
-		e.emit("tls.clienthello.unacked", "the ClientHello was never acknowledged; "+tcp)
-		if r.TCP.Retransmits > 0 {
-			e.emit("tls.clienthello.retransmitted", tcp)
-		}
+		e.clientHello(r)
+	}
+}
+
+// clientHello says what the kernel knew of the ClientHello when the handshake ended unanswered:
+// acknowledged (the server's stack has it) or never, and retransmitted.
+func (e *emitter) clientHello(r *TLSResult) {
+	if r.ClientHelloAcked == nil || r.TCP == nil {
+		return
+	}
+	tcp := fmt.Sprintf("kernel: %d segments unacknowledged, %d retransmitted, %d of %d bytes acknowledged",
+		r.TCP.Unacked, r.TCP.Retransmits, r.TCP.BytesAcked, r.TCP.BytesSent)
+	if *r.ClientHelloAcked {
+		e.emit("tls.clienthello.acked", "the ClientHello was acknowledged, never answered; "+tcp)
+		return
+	}
+	e.emit("tls.clienthello.unacked", "the ClientHello was never acknowledged; "+tcp)
+	if r.TCP.Retransmits > 0 {
+		e.emit("tls.clienthello.retransmitted", tcp)
 	}
 }
 

@@ -36,6 +36,13 @@ func answered(status int, hostIs string, reason ProxyReason) ProxyAttempt {
 	return ProxyAttempt{Outcome: ProxyAnswered, Status: status, StatusLine: "HTTP/1.1 " + itoaT(status), HostIs: hostIs, Reason: reason}
 }
 
+// given is a CONNECT refused with the Host header the operator gave (the gateway's).
+func given(status int, host string) ProxyAttempt {
+	a := answered(status, HostIsGiven, ReasonAccessDenied)
+	a.HostHeader = host
+	return a
+}
+
 func itoaT(i int) string {
 	return string(rune('0'+i/100)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
 }
@@ -72,6 +79,12 @@ func TestEvidenceRanksTheCause(t *testing.T) {
 		{"tls.handshake-timeout.firewall", direct(TCPConnected, &TLSResult{Outcome: TLSTimeout, ClientHelloAcked: &no, TCP: &TCPState{Unacked: 1, Retransmits: 4}})},
 		{"tls.handshake-timeout.server-stall", direct(TCPConnected, &TLSResult{Outcome: TLSTimeout, ClientHelloAcked: &yes, TCP: &TCPState{}})},
 		{"tls.handshake-failure", direct(TCPConnected, &TLSResult{Outcome: TLSAlert, Alert: "handshake_failure (40)"})},
+		// A server that closes before a byte arrived: the kernel's view decides.
+		{"tls.handshake-timeout.firewall", direct(TCPConnected, &TLSResult{Outcome: TLSClosed, ClientHelloAcked: &no, TCP: &TCPState{Unacked: 2, Retransmits: 4}})},
+		{"tls.handshake-failure", direct(TCPConnected, &TLSResult{Outcome: TLSClosed})},
+		// The gateway's own Host header refused, the target's name accepted.
+		{"tunnel.forbidden.host-header", proxied([]ProxyAttempt{given(403, "proxy:3128"), answered(200, HostIsTarget, "")}, OnlyProxyNameRefused)},
+		{"tunnel.forbidden.acl", proxied([]ProxyAttempt{given(403, "proxy:3128"), answered(403, HostIsTarget, ReasonAccessDenied)}, NoDifference)},
 		{"backend.tcp-unreachable", direct(TCPRefused, nil)},
 		{"backend.tcp-unreachable", direct(TCPTimeout, nil)},
 	}

@@ -13,11 +13,12 @@ type HostComparison string
 
 // The comparisons.
 const (
-	// OnlyProxyNameRefused: the target's name opened the tunnel, the proxy's name was refused.
+	// OnlyProxyNameRefused: the target's name opened the tunnel, the proxy's name (or the name
+	// the gateway sends, when given) was refused.
 	OnlyProxyNameRefused HostComparison = "only-proxy-name-refused"
 	// NoDifference: both names got the same status.
 	NoDifference HostComparison = "no-difference"
-	// OnlyTargetNameRefused: the proxy's name opened the tunnel, the target's name was refused.
+	// OnlyTargetNameRefused: the other name opened the tunnel, the target's name was refused.
 	OnlyTargetNameRefused HostComparison = "only-target-name-refused"
 	// Different: the two answers differ in some other way (two different refusals).
 	Different HostComparison = "different"
@@ -56,7 +57,9 @@ func (r *ConnectResult) Gateway() *ProxyAttempt {
 	return &r.Attempts[0]
 }
 
-// tunnelPlan is what to send: the target, and which Host headers.
+// tunnelPlan is what to send: the target, and which Host headers. The first host is what the
+// gateway sends; a second one, when there is one, is sent at the same time on a connection of
+// its own, so that the comparison costs no extra wait.
 type tunnelPlan struct {
 	target string
 	hosts  []hostChoice
@@ -67,6 +70,10 @@ type hostChoice struct{ name, is string }
 func planTunnel(o *Options) tunnelPlan {
 	p := tunnelPlan{target: hostPort(o.Target)}
 	switch {
+	case o.ConnectHost != "" && o.ConnectHost != p.target:
+		// The gateway's own Host header first; the target's name beside it tells a refusal of
+		// that header from a refusal of the tunnel.
+		p.hosts = []hostChoice{{o.ConnectHost, HostIsGiven}, {p.target, HostIsTarget}}
 	case o.ConnectHost != "":
 		p.hosts = []hostChoice{{o.ConnectHost, HostIsGiven}}
 	case hostPort(o.Proxy) == p.target:
@@ -78,8 +85,8 @@ func planTunnel(o *Options) tunnelPlan {
 }
 
 // openTunnel resolves and connects to the proxy, then sends the CONNECT with each planned Host
-// header on its own connection. It returns the result and the tunnel (nil when none opened).
-// The waterfall gets the proxy lookup, the proxy connect and the first CONNECT.
+// header, each on its own connection and all at once. It returns the result and the tunnel (nil
+// when none opened). The waterfall gets the proxy lookup, the proxy connect and the first CONNECT.
 func openTunnel(ctx context.Context, o *Options, h *Hooks, wf *waterfall) (*ConnectResult, net.Conn) {
 	plan := planTunnel(o)
 	res := &ConnectResult{Proxy: hostPort(o.Proxy), Target: plan.target, Tunnel: -1}
@@ -93,44 +100,70 @@ func openTunnel(ctx context.Context, o *Options, h *Hooks, wf *waterfall) (*Conn
 			return res, nil
 		}
 	}
-	res.DNS = wf.dns(ctx, o, o.Proxy.Hostname(), PhaseProxyDNS)
+	res.DNS = wf.dns(ctx, o.phase(), o.Proxy.Hostname(), PhaseProxyDNS)
 	if len(res.DNS.Addrs) == 0 {
 		return res, nil
 	}
 	port := portOf(o.Proxy)
 	var conn net.Conn
-	res.TCP, conn = wf.connect(ctx, o, o.Proxy.Hostname(), res.DNS.Addrs, port, PhaseProxyConnect, h)
+	res.TCP, conn = wf.connect(ctx, o.phase(), o.Proxy.Hostname(), res.DNS.Addrs, port, PhaseProxyConnect, h)
 	if conn == nil {
 		return res, nil
 	}
+	o = o.phase() // every CONNECT waits for its answer by the same deadline
 	used := res.TCP.Attempts[res.TCP.Used].Remote
-	var tunnel net.Conn
-	for i, hc := range plan.hosts {
-		if i > 0 {
-			// Only an answered first CONNECT is worth comparing; a silent proxy would make the
-			// operator wait twice for the same verdict.
-			if res.Attempts[0].Outcome != ProxyAnswered {
-				break
+	type sent struct {
+		at ProxyAttempt
+		tc net.Conn
+	}
+	others := make([]chan sent, len(plan.hosts)-1)
+	for i, hc := range plan.hosts[1:] {
+		others[i] = make(chan sent, 1)
+		go func() {
+			c := redial(ctx, o, used)
+			if c == nil {
+				others[i] <- sent{}
+				return
 			}
-			conn = redial(ctx, o, used)
-			if conn == nil {
-				break
+			// Hooks are called from the checks' goroutine only: this request is reported below.
+			at, tc := proxyConnect(ctx, c, plan.target, hc.name, hc.is, o, nil)
+			if tc == nil {
+				c.Close()
 			}
-		}
-		start := wf.mark()
-		at, tc := proxyConnect(ctx, conn, plan.target, hc.name, hc.is, o, h)
-		if i == 0 {
-			wf.add(PhaseCONNECT, start, at.Outcome == ProxyAnswered && at.Accepted(), connectNote(&at))
-		}
-		res.Attempts = append(res.Attempts, at)
-		if tc != nil && tunnel == nil {
-			tunnel, res.Tunnel = tc, i
-			continue
-		}
+			others[i] <- sent{at, tc}
+		}()
+	}
+	start := wf.mark()
+	at, tc := proxyConnect(ctx, conn, plan.target, plan.hosts[0].name, plan.hosts[0].is, o, h)
+	wf.add(PhaseCONNECT, start, at.Outcome == ProxyAnswered && at.Accepted(), connectNote(&at))
+	res.Attempts = append(res.Attempts, at)
+	tunnel := tc
+	if tc != nil {
+		res.Tunnel = 0
+	} else {
 		conn.Close()
 	}
+	for _, ch := range others {
+		s := <-ch // each ends by the proxy timeout at the latest
+		if s.at.Request == "" {
+			continue // no second connection to the proxy
+		}
+		h.proxyConnectSent(s.at.Request)
+		res.Attempts = append(res.Attempts, s.at)
+		switch {
+		case s.tc == nil:
+		case tunnel == nil:
+			tunnel, res.Tunnel = s.tc, len(res.Attempts)-1
+		default:
+			s.tc.Close()
+		}
+	}
 	if len(res.Attempts) == 2 {
-		res.Compared = compareHosts(&res.Attempts[0], &res.Attempts[1])
+		target, other := &res.Attempts[0], &res.Attempts[1]
+		if other.HostIs == HostIsTarget {
+			target, other = other, target
+		}
+		res.Compared = compareHosts(target, other)
 	}
 	return res, tunnel
 }
@@ -144,7 +177,8 @@ func redial(ctx context.Context, o *Options, addr string) net.Conn {
 	return c
 }
 
-// compareHosts compares the answer with the target's name (a) and the proxy's name (b).
+// compareHosts compares the answer with the target's name (a) and with the other name (b: the
+// proxy's, or the one the gateway sends).
 func compareHosts(a, b *ProxyAttempt) HostComparison {
 	switch {
 	case a.Outcome != ProxyAnswered || b.Outcome != ProxyAnswered:
