@@ -40,15 +40,17 @@ func newCheckCmd() *cobra.Command {
 suspected causes from what it finds. Directly it resolves the name, connects to
 every address, times the TLS handshake and sends a request. With --proxy it
 speaks CONNECT to the forward proxy by hand, shows the exact request and the
-proxy's whole answer, and, unless --connect-host is given, sends the CONNECT
-once with the target's name and once with the proxy's own name in the Host
-header and compares the answers. --body-size adds a large upload, and
+proxy's whole answer, and sends the CONNECT once with the target's name and
+once with the proxy's own name (or the --connect-host the gateway sends) in the
+Host header, side by side, and compares the answers. --body-size adds a large upload, and
 --keepalive-idle the reuse of an idle connection. --hop says whose hop the
 check stands for; it enters the evidence as the operator's statement.
 
 Each phase has its own deadline (5 s for a lookup, a connect or a TLS handshake,
-15 s for a proxy's answer), far below a gateway's 55 s, so a handshake that will
-never finish is reported in seconds. Credentials are redacted in everything shown.
+8 s for a proxy's answer, 10 s for the first byte), far below a gateway's 55 s,
+and together they get 9 s up to the first byte, so the verdict comes within
+10 s whichever phase stalls; --timeout and --connect-timeout set deadlines that
+are kept as given. Credentials are redacted in everything shown.
 
 Exit status: 0 when the checks ran, whatever they found; 2 for bad usage.`,
 		Example: `  hopscope check --target https://backend.example:443/
@@ -97,7 +99,7 @@ Exit status: 0 when the checks ran, whatever they found; 2 for bad usage.`,
 	fl.StringVar(&f.target, "target", "", "the backend's URL, http:// or https:// (required)")
 	fl.StringVarP(&f.proxy, "proxy", "x", "", "forward proxy URL, http://HOST:PORT, to reach the target through a CONNECT tunnel")
 	fl.StringVarP(&f.proxyUser, "proxy-user", "U", "", "proxy credentials USER:PASSWORD, sent as Basic")
-	fl.StringVar(&f.connectHost, "connect-host", "", "the Host header of the CONNECT, HOST:PORT, as the gateway sends it (default: try the target's and the proxy's name)")
+	fl.StringVar(&f.connectHost, "connect-host", "", "the Host header of the CONNECT, HOST:PORT, as the gateway sends it; the target's name is tried beside it (default: the target's and the proxy's name)")
 	fl.StringVar(&f.tlsMin, "tls-min", "", "lowest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
 	fl.StringVar(&f.tlsMax, "tls-max", "", "highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
 	fl.StringVar(&f.sni, "sni", "", "server name to send in the ClientHello (default: the target's host name)")

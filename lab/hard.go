@@ -35,7 +35,7 @@ func hardScenarios() []Scenario {
 				return firstErr(
 					rec.expectOutcome("answered 403"),
 					rec.expectContains([]string{"client.txt"}, "403 Request blocked by Privoxy"),
-					rec.expectContains([]string{"privoxy.out"}, "Tagger 'gateway-names-proxy' added tag 'gateway-names-proxy'", "Crunch: Blocked"),
+					rec.expectContains([]string{"privoxy.log"}, "Header: scan: Host: 10.213.1.2:8118", "Crunch: Blocked"),
 					rec.expectBytes("eth0.pcap", "Host: 10.213.1.2:8118", "403 Request blocked by Privoxy"),
 					rec.expectBytes("eth0-v6.pcap", "Host: [fd00:213:1::2]:8118", "403 Request blocked by Privoxy"),
 				)
