@@ -35,6 +35,8 @@ type Options struct {
 
 	// logs gathers the server logs of one Collect so that they are judged together.
 	logs *logs.Analyzer
+	// attempt receives the attempts the sources report.
+	attempt func(diagnose.Attempt)
 }
 
 // Collect reads every path (a file, a folder, or "-" for stdin) and returns the evidence found,
@@ -42,7 +44,46 @@ type Options struct {
 // of each input. An input that cannot be read is listed with kind "unreadable" and its reason,
 // the others are still read, and the first such failure is returned as the error along with
 // everything that could be read (a file inside a folder that cannot be read is only a warning).
+//
+// The attempts the sources report ride along with the evidence (Evidence.Attempts), each with the
+// first piece of evidence not earlier than it, so that replaying the list brings them in time.
 func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
+	var atts []diagnose.Attempt
+	opts.attempt = func(a diagnose.Attempt) { atts = append(atts, a) }
+	evs, inputs, err := collect(ctx, kb, paths, stdin, opts)
+	return withAttempts(evs, atts), inputs, err
+}
+
+// withAttempts hands each attempt to the first piece of evidence not earlier than it (the last
+// one, or a carrier of its own, for those after all evidence).
+func withAttempts(evs []diagnose.Evidence, atts []diagnose.Attempt) []diagnose.Evidence {
+	if len(atts) == 0 {
+		return evs
+	}
+	slices.SortStableFunc(atts, func(a, b diagnose.Attempt) int { return a.At.Compare(b.At) })
+	i := 0
+	for j := range evs {
+		k := i
+		for k < len(atts) && !atts[k].At.After(evs[j].At) {
+			k++
+		}
+		if k > i {
+			evs[j].Attempts = atts[i:k:k]
+			i = k
+		}
+	}
+	if i < len(atts) {
+		if len(evs) == 0 {
+			evs = append(evs, diagnose.Evidence{At: atts[len(atts)-1].At})
+		}
+		last := &evs[len(evs)-1]
+		last.Attempts = append(slices.Clip(last.Attempts), atts[i:]...)
+	}
+	return evs
+}
+
+// collect is Collect handing attempts to opts.attempt as they are reported.
+func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
 	var evs []diagnose.Evidence
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var inputs []diagnose.Input
@@ -112,12 +153,16 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 // Run reads the paths and returns a session holding all their evidence. When an input could not
 // be read it returns the session of what could be read together with the error (nil session only
 // when reading was cancelled).
+//
+// Attempts go straight into the session's hops as they are reported, so that memory stays flat in
+// the number of connections a capture holds.
 func Run(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) (*diagnose.Session, []diagnose.Input, error) {
-	evs, inputs, err := Collect(ctx, kb, paths, stdin, opts)
+	s := diagnose.NewSession(kb)
+	opts.attempt = s.AddAttempt
+	evs, inputs, err := collect(ctx, kb, paths, stdin, opts)
 	if inputs == nil && err != nil {
 		return nil, nil, err
 	}
-	s := diagnose.NewSession(kb)
 	for _, ev := range evs {
 		s.Add(ev)
 	}
@@ -167,7 +212,7 @@ func readOne(ctx context.Context, kb *knowledge.Base, name string, r io.Reader, 
 	)
 	switch {
 	case isCapture(head):
-		in, err = readCapture(ctx, kb, name, br, emit)
+		in, err = readCapture(ctx, kb, name, br, emit, opts.attempt)
 	case !isText(head):
 		return diagnose.Input{}, fmt.Errorf("%s: %w", name, ErrBinary)
 	default:

@@ -11,7 +11,7 @@ import (
 )
 
 // readCapture reads a pcap or pcapng stream into evidence.
-func readCapture(ctx context.Context, kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evidence)) (diagnose.Input, error) {
+func readCapture(ctx context.Context, kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evidence), attempt func(diagnose.Attempt)) (diagnose.Input, error) {
 	known := func(id string) bool {
 		_, ok := kb.Signal(id)
 		return ok
@@ -19,7 +19,7 @@ func readCapture(ctx context.Context, kb *knowledge.Base, name string, r io.Read
 	sum, err := capture.Analyze(ctx, r, capture.Options{
 		Name:        name,
 		KnownSignal: known,
-		Trace:       &capture.Trace{Evidence: emit},
+		Trace:       &capture.Trace{Evidence: emit, Attempt: attempt},
 	})
 	in := diagnose.Input{Path: name, Kind: string(sum.Format), Packets: sum.Packets, Warnings: sum.Warnings}
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []string, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
 	var evs []diagnose.Evidence
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
+	var atts []diagnose.Attempt
+	opts.attempt = func(a diagnose.Attempt) { atts = append(atts, a) }
 	var inputs []diagnose.Input
 	// The logs of one call are judged together, as in Collect: an error log and an access log
 	// of the same incident tell more than each alone.
@@ -43,7 +45,7 @@ func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []stri
 	}
 	flushLogs(opts.logs, emit)
 	slices.SortStableFunc(evs, func(a, b diagnose.Evidence) int { return a.At.Compare(b.At) })
-	return evs, inputs, nil
+	return withAttempts(evs, atts), inputs, nil
 }
 
 func readFSFile(ctx context.Context, kb *knowledge.Base, fsys fs.FS, path string, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {

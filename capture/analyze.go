@@ -72,6 +72,9 @@ func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Rea
 			tr.Evidence(ev)
 		}
 	})
+	if tr.Attempt != nil {
+		fs.attempt = tr.Attempt
+	}
 	var tbl *table
 	tbl = newTable(func(f *Flow) {
 		sum.Flows++

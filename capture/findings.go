@@ -24,6 +24,16 @@ type findings struct {
 	opened, proxied int
 	first           int64
 	firstAt         int64
+	// attempt receives each connection as an attempt when it ends (nil: none are reported);
+	// pending holds what was gathered about the open ones, by flow ID; cur is the connection
+	// whose findings are being made, nil for findings over the whole capture, whose hop is
+	// scope then.
+	attempt func(diagnose.Attempt)
+	pending map[int]*flowAttempt
+	// tlsOut holds the proxy hosts seen opening TLS connections of their own to a backend.
+	tlsOut map[Addr]bool
+	cur    *flowAttempt
+	scope  string
 }
 
 type tally struct {
@@ -34,7 +44,7 @@ type tally struct {
 }
 
 func newFindings(name string, known func(string) bool, emit func(diagnose.Evidence)) *findings {
-	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}}
+	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}, pending: map[int]*flowAttempt{}, tlsOut: map[Addr]bool{}}
 }
 
 // add reports one occurrence of a signal seen at time at (ns), shown by the packets listed (the
@@ -43,6 +53,9 @@ func newFindings(name string, known func(string) bool, emit func(diagnose.Eviden
 func (fs *findings) add(signal string, at int64, detail func() string, pkts ...int64) {
 	if fs.known != nil && !fs.known(signal) {
 		return
+	}
+	if fs.cur != nil {
+		fs.cur.note(signal, detail, pkts[0])
 	}
 	t := fs.tally[signal]
 	if t == nil {
@@ -59,7 +72,13 @@ func (fs *findings) add(signal string, at int64, detail func() string, pkts ...i
 }
 
 func (fs *findings) evidence(signal string, at int64, detail string, pkts []int64) diagnose.Evidence {
+	hop, key := fs.scope, ""
+	if fs.cur != nil {
+		hop, key = fs.cur.hopName, fs.cur.key
+	}
 	return diagnose.Evidence{
+		Hop:     hop,
+		Attempt: key,
 		Signal:  signal,
 		Source:  fmt.Sprintf("%s#%d", fs.name, pkts[0]),
 		Kind:    diagnose.FromPacket,
@@ -73,7 +92,11 @@ func (fs *findings) evidence(signal string, at int64, detail string, pkts []int6
 // flush reports the patterns over the whole capture, then, for each signal seen more often than
 // keepPerSignal, how often in all.
 func (fs *findings) flush() {
+	// The patterns and counts below are drawn over the attempts of every hop, which the hops'
+	// own diagnoses weigh one by one.
+	fs.cur, fs.scope = nil, diagnose.HopAll
 	fs.pattern.report(fs)
+	fs.scope = ""
 	if fs.opened > 0 && fs.proxied == 0 {
 		fs.add("capture.hop.direct", fs.firstAt, func() string {
 			return fmt.Sprintf("all %d connections go straight from client to server: no CONNECT, no reverse proxy", fs.opened)
@@ -85,7 +108,9 @@ func (fs *findings) flush() {
 			continue
 		}
 		d := fmt.Sprintf("seen %d times in all, first at packet %d, last at packet %d", t.n, t.first, t.last)
+		fs.scope = diagnose.HopAll
 		fs.emit(fs.evidence(s, t.lastAt, d, []int64{t.last, t.first}))
+		fs.scope = ""
 	}
 }
 
@@ -95,6 +120,11 @@ var proxyPorts = map[uint16]bool{3128: true, 3129: true, 8118: true, 8888: true}
 
 // flow reports what a finished connection shows.
 func (fs *findings) flow(t *table, f *Flow) {
+	fs.cur = fs.attemptOf(t, f)
+	defer func() {
+		fs.report(t, f)
+		fs.cur = nil
+	}()
 	t.endRequest(f)
 	hs := f.httpSeen()
 	connect := hs.first.Method == "CONNECT"
@@ -108,9 +138,17 @@ func (fs *findings) flow(t *table, f *Flow) {
 		}
 	}
 	if f.Role == RoleFront && !connect && hs.n > 0 {
-		fs.add("http.reverse-proxy.seen", hs.reqTime, func() string {
-			return fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, hs.first.Method, hs.first.Target, f.Client)
-		}, hs.reqPkt)
+		// Plain HTTP in and TLS out for the same requests is a gateway (or a TLS-originating
+		// proxy), not an Apache-style reverse proxy.
+		if fs.tlsOut[f.Server.Addr] {
+			fs.add("capture.hop.gateway", hs.reqTime, func() string {
+				return fmt.Sprintf("%s took %s %s from %s over plain HTTP and opened a TLS connection of its own for it", f.Server, hs.first.Method, hs.first.Target, f.Client)
+			}, hs.reqPkt)
+		} else {
+			fs.add("http.reverse-proxy.seen", hs.reqTime, func() string {
+				return fmt.Sprintf("%s passed %s %s from %s on to a backend connection", f.Server, hs.first.Method, hs.first.Target, f.Client)
+			}, hs.reqPkt)
+		}
 	}
 	switch {
 	case toProxy:

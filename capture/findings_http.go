@@ -16,6 +16,9 @@ const reuseIdle = 1e9
 
 // event reports a finding tied to one HTTP exchange.
 func (fs *findings) event(t *table, f *Flow, ev event) {
+	prev := fs.cur
+	fs.cur = fs.attemptOf(t, f)
+	defer func() { fs.cur = prev }()
 	hs := f.http
 	switch ev {
 	case evResponse:

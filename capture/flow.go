@@ -104,9 +104,10 @@ type Flow struct {
 	tls                                *tlsState  // from the first ClientHello on
 	http                               *httpState // from the first request on
 	done                               bool
-	queued                             bool // in the table's closed queue
-	viaConnect                         bool // opened by a forward proxy for a CONNECT
-	waiting                            bool // in the table's list of requests awaiting an answer
+	queued                             bool  // in the table's closed queue
+	viaConnect                         bool  // opened by a forward proxy for a CONNECT
+	front                              *Flow // for a backend connection, the one it was opened for
+	waiting                            bool  // in the table's list of requests awaiting an answer
 	firstPayloadDir                    int8
 	sawPayload                         [2]bool
 	zeroPkt                            [2]int64

@@ -139,6 +139,7 @@ func (t *table) link(f *Flow) {
 			continue
 		}
 		f.Role = RoleBackend
+		f.front = w
 		f.viaConnect = w.httpSeen().req.Method == "CONNECT"
 		w.Role = RoleFront
 		t.proxies[w.Server] = true

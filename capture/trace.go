@@ -12,6 +12,9 @@ type Trace struct {
 	// Evidence is called for each finding as soon as it is made. Findings about a connection are
 	// made when it ends, so their times may be earlier than the packets read since.
 	Evidence func(diagnose.Evidence)
+	// Attempt is called once for each connection when it has ended, with what it attempted across
+	// its hop and how that went.
+	Attempt func(diagnose.Attempt)
 	// FlowDone is called when a connection has ended (or the capture has), with all that was
 	// seen on it.
 	FlowDone func(*Flow)

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/hopscope/hopscope/knowledge"
@@ -43,6 +44,18 @@ func NewEngine(kb *knowledge.Base) *Engine {
 		e.scores[i] = int64(math.Round(scale * math.Log(c.Prior)))
 	}
 	return e
+}
+
+// clone returns an engine with the same evidence, to which more can be added without changing
+// this one (the weights cache is shared: it depends on the knowledge base only).
+func (e *Engine) clone() *Engine {
+	c := &Engine{kb: e.kb, scores: slices.Clone(e.scores), seen: make(map[string]*seen, len(e.seen)),
+		order: slices.Clone(e.order), weights: e.weights}
+	for id, s := range e.seen {
+		cp := *s
+		c.seen[id] = &cp
+	}
+	return c
 }
 
 // Knowledge returns the knowledge base the engine ranks against.

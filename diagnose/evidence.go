@@ -34,7 +34,21 @@ type Evidence struct {
 	Path    string  `json:"path,omitempty"`
 	Line    int     `json:"line,omitempty"`
 	Packets []int64 `json:"packets,omitempty"`
+	// Hop names the hop the evidence was seen on (HopKey.String); "" for evidence about the
+	// incident as a whole (a log, a pasted error, an operator's answer), which every hop's
+	// diagnosis weighs. HopAll marks evidence drawn over many attempts that the hops account
+	// for one by one (a capture's counts and patterns), which no hop's diagnosis weighs again.
+	Hop string `json:"hop,omitempty"`
+	// Attempt is the key of the attempt the evidence belongs to, if any.
+	Attempt string `json:"attempt,omitempty"`
+	// Attempts carries attempts a source reported along with the evidence (those that ended
+	// before it), so that a list of evidence replayed in time order brings its attempts with
+	// it. Evidence with no Signal carries attempts only.
+	Attempts []Attempt `json:"-"`
 }
+
+// HopAll is the Hop of evidence summarising the attempts of many hops.
+const HopAll = "*"
 
 // before orders evidence deterministically: by time, then source, then detail.
 func (e *Evidence) before(o *Evidence) bool {

@@ -17,6 +17,17 @@ type Assessment struct {
 	Trees []TreePosition
 	// Moves says which causes moved since the previous assessment, and because of what.
 	Moves []Move
+	// Hops holds the verdict of every hop with failing attempts, the most failed first; Causes,
+	// Next and Trees above are those of the selected one (the first unless the operator picked
+	// another). Empty when no source reported attempts.
+	Hops []*Verdict
+	// Selected indexes the verdict in Hops that Causes stands for.
+	Selected int
+	// Healthy lists the hops whose attempts all worked.
+	Healthy []*Hop
+	// NoFailure is set when sources reported attempts and none failed: the input shows no
+	// failure, and Causes rank only the evidence about the incident as a whole.
+	NoFailure bool
 }
 
 // Move is a change in one cause's confidence between two assessments.
@@ -30,7 +41,13 @@ type Move struct {
 // Session is one investigation: the ledger of evidence in arrival order, the engine ranking it,
 // and the last assessment, recomputed only when evidence changed it.
 type Session struct {
-	engine  *Engine
+	engine *Engine // every piece of evidence, as one set
+	// wide holds the evidence about the incident as a whole (not tied to one hop); each hop's
+	// verdict starts from it.
+	wide     *Engine
+	incident *Incident
+	selected string // the hop the operator picked (HopKey.String), "" for the worst
+
 	ledger  []Evidence
 	fresh   []string // signals first seen since the last assessment
 	last    *Assessment
@@ -41,7 +58,7 @@ type Session struct {
 
 // NewSession starts an investigation with no evidence.
 func NewSession(kb *knowledge.Base) *Session {
-	return &Session{engine: NewEngine(kb), dirty: true, lastAt: map[string]float64{}, nextMax: 3}
+	return &Session{engine: NewEngine(kb), wide: NewEngine(kb), incident: NewIncident(), dirty: true, lastAt: map[string]float64{}, nextMax: 3}
 }
 
 // Knowledge returns the knowledge base of the session.
@@ -52,12 +69,58 @@ func (s *Session) Engine() *Engine { return s.engine }
 
 // Add records evidence (its detail redacted) and updates the ranking.
 func (s *Session) Add(ev Evidence) {
+	for _, a := range ev.Attempts {
+		s.AddAttempt(a)
+	}
+	if ev.Signal == "" {
+		return
+	}
+	ev.Attempts = nil
 	ev.Detail = Redact(ev.Detail)
 	s.ledger = append(s.ledger, ev)
 	if s.engine.Add(ev) {
 		s.fresh = append(s.fresh, ev.Signal)
 		s.dirty = true
 	}
+	if ev.Hop == "" && s.wide.Add(ev) {
+		s.dirty = true
+	}
+}
+
+// AddAttempt records one attempt a source saw; its hop's verdict is recomputed at the next
+// assessment.
+func (s *Session) AddAttempt(a Attempt) {
+	s.incident.Add(a)
+	for _, sig := range a.Signals {
+		if !slices.Contains(s.fresh, sig) {
+			s.fresh = append(s.fresh, sig)
+		}
+	}
+	s.dirty = true
+}
+
+// Incident returns the attempts seen so far, grouped into hops.
+func (s *Session) Incident() *Incident { return s.incident }
+
+// SelectHop makes the hop named (HopKey.String) the one the assessment's causes stand for; ""
+// goes back to the worst. It reports whether such a failing hop exists.
+func (s *Session) SelectHop(hop string) bool {
+	if hop != "" {
+		found := false
+		for _, h := range s.incident.hops {
+			if h.Failed > 0 && h.Key.String() == hop {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if s.selected != hop {
+		s.selected, s.dirty = hop, true
+	}
+	return true
 }
 
 // Ledger returns the evidence in arrival order. The caller must not modify it.
@@ -70,13 +133,41 @@ func (s *Session) Assess() *Assessment {
 		return s.last
 	}
 	e := s.engine
-	a := &Assessment{Causes: e.Rank(), Next: e.Next(s.nextMax)}
+	a := &Assessment{}
+	if !s.incident.Empty() {
+		e = s.wide
+		hops := s.incident.Hops()
+		for _, h := range hops {
+			if h.Failed == 0 {
+				a.Healthy = append(a.Healthy, h)
+				continue
+			}
+			var downstream []*Hop
+			for _, d := range hops {
+				if d.Failed > 0 && d != h && d.upstream == h.Key {
+					downstream = append(downstream, d)
+				}
+			}
+			v := judge(s.wide, h, downstream, s.nextMax)
+			if h.Key.String() == s.selected {
+				a.Selected = len(a.Hops)
+			}
+			a.Hops = append(a.Hops, v)
+		}
+		a.NoFailure = len(a.Hops) == 0
+	}
+	if len(a.Hops) > 0 {
+		v := a.Hops[a.Selected]
+		a.Causes, a.Next, a.Trees = v.Causes, v.Next, slices.Clone(v.Trees)
+	} else {
+		a.Causes, a.Next = e.Rank(), e.Next(s.nextMax)
+		for _, p := range e.kb.Playbooks {
+			a.Trees = append(a.Trees, e.Position(p))
+		}
+	}
 	mass := map[string]float64{}
 	for _, rc := range a.Causes {
 		mass[rc.Cause.Playbook] += rc.Confidence
-	}
-	for _, p := range e.kb.Playbooks {
-		a.Trees = append(a.Trees, e.Position(p))
 	}
 	sort.SliceStable(a.Trees, func(i, j int) bool {
 		return mass[a.Trees[i].Playbook.ID] > mass[a.Trees[j].Playbook.ID]

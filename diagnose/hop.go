@@ -1,0 +1,304 @@
+package diagnose
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Bounds on what a hop remembers, so that memory stays flat however many attempts a capture
+// holds: a few whole attempts as examples (and to merge a connection seen at both ends), a tally
+// of each feature's values, and the order of outcomes in time for the pattern.
+const (
+	// maxKept whole attempts are kept per hop, failing and working each.
+	maxKept = 32
+	// maxValues distinct values of one feature are tallied per hop; past it the feature is
+	// dropped from the contrast (too varied to separate anything).
+	maxValues = 64
+	// maxTimeline outcomes are kept in time order per hop (16 bytes each).
+	maxTimeline = 100000
+	// maxClients client addresses are listed per hop.
+	maxClients = 8
+	// maxLost lines about segments lost between two captures are kept per hop.
+	maxLost = 8
+)
+
+// Hop is every attempt seen across one hop, folded into what the diagnosis needs.
+type Hop struct {
+	Key HopKey
+	// Clients lists the first addresses the attempts came from.
+	Clients []string
+	// Failed and Worked count the attempts by outcome.
+	Failed, Worked int
+	// Failing and Working keep the first attempts of each outcome whole.
+	Failing, Working []Attempt
+	// Lost says, for connections captured at both ends, what one side sent and the other never
+	// received.
+	Lost []string
+	// FirstFail and LastFail are when the first and latest failing attempts started.
+	FirstFail, LastFail time.Time
+
+	signals  map[string]*hopSignal // signals of the failing attempts
+	order    []string
+	features map[string]*featureTally
+	timeline []tick
+	phases   map[Phase]int
+	// tlsOut and plainOut say whether a proxy's backend hop carried TLS or plain HTTP: its role
+	// follows.
+	tlsOut, plainOut bool
+	// upstream is the hop whose requests this one served (zero when none).
+	upstream HopKey
+}
+
+// hopSignal is a signal seen on the failing attempts of a hop: how often, and the first time.
+type hopSignal struct {
+	n     int
+	first Evidence
+}
+
+// featureTally counts the attempts of each outcome for each value of one feature.
+type featureTally struct {
+	values  map[string]*split
+	dropped bool
+}
+
+type split struct{ failed, worked int }
+
+// tick is one attempt's start and whether its connection could not be opened, for the pattern
+// in time (a body or keep-alive failure has signals of its own).
+type tick struct {
+	at            int64
+	connectFailed bool
+}
+
+// Phases returns how many failing attempts failed in each phase.
+func (h *Hop) Phases() map[Phase]int { return h.phases }
+
+func newHop(k HopKey) *Hop {
+	return &Hop{Key: k, signals: map[string]*hopSignal{}, features: map[string]*featureTally{}, phases: map[Phase]int{}}
+}
+
+// add folds in one attempt seen for the first time.
+func (h *Hop) add(a *Attempt) (kept int) {
+	if a.Client != "" && len(h.Clients) < maxClients && !slices.Contains(h.Clients, a.Client) {
+		h.Clients = append(h.Clients, a.Client)
+	}
+	kept = -1
+	if a.Failed {
+		h.Failed++
+		if len(h.Failing) < maxKept {
+			kept = len(h.Failing)
+			h.Failing = append(h.Failing, *a)
+		}
+		h.failSignals(a)
+		h.phases[a.Phase]++
+		if h.FirstFail.IsZero() || a.At.Before(h.FirstFail) {
+			h.FirstFail = a.At
+		}
+		if a.At.After(h.LastFail) {
+			h.LastFail = a.At
+		}
+	} else {
+		h.Worked++
+		if len(h.Working) < maxKept {
+			kept = len(h.Working)
+			h.Working = append(h.Working, *a)
+		}
+	}
+	if len(h.timeline) < maxTimeline {
+		h.timeline = append(h.timeline, tick{a.At.UnixNano(), a.Failed && a.Phase == PhaseTCP})
+	}
+	if h.Key.Role == HopBackend {
+		h.tlsOut = h.tlsOut || a.Features.TLSOffered != ""
+		h.plainOut = h.plainOut || a.Features.Method != ""
+	}
+	if h.upstream == (HopKey{}) {
+		h.upstream = a.Upstream
+	}
+	for name, v := range featureValues(&a.Features, a.Hop.Role) {
+		h.tally(name, v, a.Failed)
+	}
+	return kept
+}
+
+// failSignals records the signals of a failing attempt.
+func (h *Hop) failSignals(a *Attempt) {
+	for _, sig := range a.Signals {
+		s := h.signals[sig]
+		if s == nil {
+			s = &hopSignal{first: Evidence{Signal: sig, Source: a.Source, Kind: FromPacket, At: a.At, Detail: a.Detail,
+				Path: a.Path, Packets: a.Packets, Hop: a.Hop.String(), Attempt: a.Key}}
+			if a.Kind != "" {
+				s.first.Kind = a.Kind
+			}
+			h.signals[sig] = s
+			h.order = append(h.order, sig)
+		}
+		s.n++
+	}
+}
+
+func (h *Hop) tally(name, value string, failed bool) {
+	t := h.features[name]
+	if t == nil {
+		t = &featureTally{values: map[string]*split{}}
+		h.features[name] = t
+	}
+	if t.dropped {
+		return
+	}
+	s := t.values[value]
+	if s == nil {
+		if len(t.values) == maxValues {
+			t.dropped, t.values = true, nil
+			return
+		}
+		s = &split{}
+		t.values[value] = s
+	}
+	if failed {
+		s.failed++
+	} else {
+		s.worked++
+	}
+}
+
+// featureValues names the value of each feature an attempt has, in words an operator reads.
+func featureValues(f *Features, role HopRole) map[string]string {
+	out := map[string]string{}
+	if f.Host != "" && role == HopForwardProxy {
+		if f.HostNamesTarget {
+			out[featHost] = "Host names the target"
+		} else {
+			out[featHost] = "Host: " + f.Host
+		}
+	}
+	if f.TLSOffered != "" {
+		out[featTLS] = f.TLSOffered
+	}
+	if f.SNI != "" {
+		out[featSNI] = f.SNI
+	}
+	if f.Method != "" && f.Method != "CONNECT" {
+		out[featRequest] = f.Method + " " + f.Path
+		switch {
+		case f.BodySize < 0:
+			out[featBody] = "chunked body"
+		case f.BodySize == 0:
+			out[featBody] = "no body"
+		case f.BodySize < largeBodySize:
+			out[featBody] = "body under 64 KiB"
+		default:
+			out[featBody] = "body of 64 KiB or more"
+		}
+		if f.Reused && f.Idle >= idleReuse {
+			out[featReuse] = "reused after " + f.Idle.Round(100*time.Millisecond).String() + " idle"
+		} else {
+			out[featReuse] = "fresh or busy connection"
+		}
+	}
+	return out
+}
+
+// The features compared between failing and working attempts.
+const (
+	featHost    = "host header"
+	featTLS     = "TLS version offered"
+	featSNI     = "server name (SNI)"
+	featRequest = "request"
+	featBody    = "body size"
+	featReuse   = "connection reuse"
+)
+
+// largeBodySize is where an upload stops fitting in the kernel's socket buffers, so a backend
+// that stops reading shows; idleReuse is the quiet time after which a reused keep-alive
+// connection may have been closed by the backend (Apache's default keep-alive timeout is 5 s,
+// nginx's upstream 60 s; a second already catches a short one).
+const (
+	largeBodySize = 64 << 10
+	idleReuse     = time.Second
+)
+
+// merge folds in a second sighting of an attempt already kept (the same connection in another
+// capture): a failure seen on either side makes it failing, and the two wires are compared.
+func (h *Hop) merge(kept *Attempt, a *Attempt) {
+	if a.Failed && !kept.Failed {
+		// Seen working at one end and failing at the other: it failed.
+		h.Worked--
+		h.Failed++
+		kept.Failed, kept.Phase = true, a.Phase
+		h.phases[a.Phase]++
+		h.failSignals(a)
+		if len(h.Failing) < maxKept {
+			h.Failing = append(h.Failing, *a)
+		}
+		for i := range h.timeline {
+			if h.timeline[i].at == kept.At.UnixNano() {
+				h.timeline[i].connectFailed = a.Phase == PhaseTCP
+				break
+			}
+		}
+	} else if a.Failed {
+		h.failSignals(a)
+	}
+	if line := lostBetween(kept.Wire, a.Wire); line != "" && len(h.Lost) < maxLost && !slices.Contains(h.Lost, line) {
+		h.Lost = append(h.Lost, line)
+	}
+}
+
+// lostBetween compares what two captures saw of one connection and says what one side sent that
+// never reached the other: the capture nearer the sender sees it, the other does not.
+func lostBetween(x, y Wire) string {
+	if x.Input == "" || y.Input == "" || x.Input == y.Input {
+		return ""
+	}
+	var parts []string
+	if x.SYNs > 0 && y.SYNs == 0 {
+		parts = append(parts, fmt.Sprintf("the client's SYN (%d sent) is in %s but never reached %s", x.SYNs, x.Input, y.Input))
+	} else if y.SYNs > 0 && x.SYNs == 0 {
+		parts = append(parts, fmt.Sprintf("the client's SYN (%d sent) is in %s but never reached %s", y.SYNs, y.Input, x.Input))
+	}
+	if x.SYNACK != y.SYNACK && x.SYNs > 0 && y.SYNs > 0 {
+		from, to := x.Input, y.Input
+		if y.SYNACK {
+			from, to = to, from
+		}
+		parts = append(parts, fmt.Sprintf("the server's SYN-ACK is in %s but never reached %s", from, to))
+	}
+	dirs := [2]string{"client → server", "server → client"}
+	for d := range 2 {
+		a, b := x, y
+		if b.Bytes[d] > a.Bytes[d] {
+			a, b = b, a
+		}
+		if a.Bytes[d] > b.Bytes[d] {
+			parts = append(parts, fmt.Sprintf("%s: %d bytes seen in %s, only %d of them in %s (%d lost between the two)",
+				dirs[d], a.Bytes[d], a.Input, b.Bytes[d], b.Input, a.Bytes[d]-b.Bytes[d]))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	out := parts[0]
+	for _, p := range parts[1:] {
+		out += "; " + p
+	}
+	return out
+}
+
+// longestConnectRun returns the longest run of connections that could not be opened, in order of
+// their start.
+func (h *Hop) longestConnectRun() int {
+	slices.SortStableFunc(h.timeline, func(a, b tick) int { return cmp.Compare(a.at, b.at) })
+	run, longest := 0, 0
+	for _, t := range h.timeline {
+		if t.connectFailed {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}

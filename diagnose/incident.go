@@ -1,0 +1,121 @@
+package diagnose
+
+import "slices"
+
+// maxKeys bounds the attempt keys remembered to recognise an attempt seen again in another input.
+// Failing attempts matter most (their lost segments are the point of capturing both ends), so
+// working ones stop being remembered first.
+const (
+	maxKeys        = 1 << 16
+	maxWorkingKeys = 1 << 14
+)
+
+// Incident groups the attempts of an investigation into hops.
+type Incident struct {
+	hops    []*Hop
+	byKey   map[HopKey]*Hop
+	keys    map[string]keptRef
+	working int // working attempts among keys
+}
+
+// keptRef finds an attempt seen before: its hop and, when it was kept whole, where.
+type keptRef struct {
+	hop    *Hop
+	failed bool
+	index  int // in hop.Failing or hop.Working by failed; -1 when only counted
+	input  string
+}
+
+// NewIncident returns an incident with no attempts.
+func NewIncident() *Incident {
+	return &Incident{byKey: map[HopKey]*Hop{}, keys: map[string]keptRef{}}
+}
+
+// Add folds in one attempt. The same attempt (by key) seen again in another input is merged into
+// the first sighting rather than counted twice; seen again in the same input, it is a new one (a
+// port reused for a new connection with the same sequence number is not told apart).
+func (in *Incident) Add(a Attempt) {
+	a.Detail = Redact(a.Detail)
+	a.Features.Host = Redact(a.Features.Host)
+	if a.Key != "" {
+		if ref, ok := in.keys[a.Key]; ok && ref.input != a.Wire.Input {
+			in.merge(ref, &a)
+			return
+		}
+	}
+	h := in.byKey[a.Hop]
+	if h == nil {
+		h = newHop(a.Hop)
+		in.byKey[a.Hop] = h
+		in.hops = append(in.hops, h)
+	}
+	kept := h.add(&a)
+	if a.Key == "" || len(in.keys) >= maxKeys || !a.Failed && in.working >= maxWorkingKeys {
+		return
+	}
+	if !a.Failed {
+		in.working++
+	}
+	in.keys[a.Key] = keptRef{hop: h, failed: a.Failed, index: kept, input: a.Wire.Input}
+}
+
+func (in *Incident) merge(ref keptRef, a *Attempt) {
+	h := ref.hop
+	if ref.index < 0 {
+		// Only counted: a failure seen at the other end still makes it a failing attempt.
+		if a.Failed && !ref.failed {
+			h.Worked--
+			h.Failed++
+			h.phases[a.Phase]++
+		}
+		if a.Failed {
+			h.failSignals(a)
+		}
+		return
+	}
+	list := h.Working
+	if ref.failed {
+		list = h.Failing
+	}
+	h.merge(&list[ref.index], a)
+	if a.Failed && !ref.failed {
+		ref.failed = true
+		ref.index = len(h.Failing) - 1
+		in.keys[a.Key] = ref
+	}
+}
+
+// Hops returns every hop, those with the most failing attempts first, then by most worked; ties
+// keep the order the hops were first seen in.
+func (in *Incident) Hops() []*Hop {
+	out := slices.Clone(in.hops)
+	slices.SortStableFunc(out, func(a, b *Hop) int {
+		if a.Failed != b.Failed {
+			return b.Failed - a.Failed
+		}
+		if ra, rb := roleRank(a.Key.Role), roleRank(b.Key.Role); ra != rb {
+			return ra - rb
+		}
+		return b.Worked - a.Worked
+	})
+	return out
+}
+
+// roleRank orders hops that failed as often: the one nearest the client first, since what the
+// client (the gateway) saw is what the incident is about.
+func roleRank(r HopRole) int {
+	return slices.Index([]HopRole{HopForwardProxy, HopFront, HopBackend, HopDirect, HopProxyTarget, HopCheck}, r)
+}
+
+// Empty reports whether no attempt was added.
+func (in *Incident) Empty() bool { return len(in.hops) == 0 }
+
+// Failing reports whether any attempt failed.
+func (in *Incident) Failing() bool {
+	for _, h := range in.hops {
+		if h.Failed > 0 {
+			return true
+		}
+	}
+	return false
+}
