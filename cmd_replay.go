@@ -40,7 +40,7 @@ the next and the previous change in the ranking, < and > to the start and the en
 			if len(evs) == 0 {
 				return fmt.Errorf("%s: no evidence found to replay", strings.Join(args, ", "))
 			}
-			open := &common.OpenMsg{Title: replayTitle(args), Evidence: evs, Inputs: inputs, Replay: true}
+			open := &common.OpenMsg{Title: replayTitle(args), Evidence: evs, Inputs: inputs, Files: common.Disk{}, Replay: true}
 			return runProgram(cmd, ui.Options{Incidents: bundledIncidents(), Open: open})
 		},
 	}

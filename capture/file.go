@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 )
@@ -15,7 +16,7 @@ var ErrNotSeekable = errors.New("compressed capture: decompress it to page throu
 // File is a capture file opened for viewing: analysed once from start to end, building the packet
 // index, then any packet read again by number without keeping packets in memory.
 type File struct {
-	f     *os.File
+	f     viewable
 	Index Index
 	// mu guards the format state, which the analysis fills in while a viewer may read packets.
 	mu     sync.Mutex
@@ -25,16 +26,45 @@ type File struct {
 	own    *PacketReader // Packet's reader
 }
 
+// viewable is what paging through a capture needs of its file: reading it from the start once,
+// then any packet again at its offset. An *os.File has it, and so do the files of embed.FS and
+// fstest.MapFS.
+type viewable interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+	io.Closer
+}
+
 // OpenFile opens a pcap or pcapng file for viewing. Call Analyze before Packet.
 func OpenFile(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
 	}
+	return newFile(f, path)
+}
+
+// OpenFS opens a pcap or pcapng file of fsys for viewing, such as a recording embedded in the
+// program. The file must allow reading at an offset (those of embed.FS do).
+func OpenFS(fsys fs.FS, name string) (*File, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	v, ok := f.(viewable)
+	if !ok {
+		f.Close()
+		return nil, fmt.Errorf("capture: %s: the file cannot be read at an offset, so its packets cannot be paged through", name)
+	}
+	return newFile(v, name)
+}
+
+func newFile(f viewable, name string) (*File, error) {
 	var head [2]byte
 	if _, err := f.ReadAt(head[:], 0); err == nil && head == [2]byte{0x1f, 0x8b} {
 		f.Close()
-		return nil, fmt.Errorf("capture: %s: %w", path, ErrNotSeekable)
+		return nil, fmt.Errorf("capture: %s: %w", name, ErrNotSeekable)
 	}
 	return &File{f: f}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"time"
@@ -134,12 +135,27 @@ type Line struct {
 
 // ReadOverview reads a log (plain or gzipped, its format detected from its content) for a viewer.
 func ReadOverview(ctx context.Context, path string, opts Options) (Overview, error) {
-	ov := Overview{Path: path}
 	f, err := os.Open(path)
 	if err != nil {
-		return ov, fmt.Errorf("log %s: %w", path, err)
+		return Overview{Path: path}, fmt.Errorf("log %s: %w", path, err)
 	}
 	defer f.Close()
+	return readOverview(ctx, f, path, opts)
+}
+
+// ReadOverviewFS reads a log of fsys (such as one embedded in the program) as ReadOverview does.
+func ReadOverviewFS(ctx context.Context, fsys fs.FS, name string, opts Options) (Overview, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return Overview{Path: name}, fmt.Errorf("log %s: %w", name, err)
+	}
+	defer f.Close()
+	return readOverview(ctx, f, name, opts)
+}
+
+func readOverview(ctx context.Context, f io.Reader, path string, opts Options) (Overview, error) {
+	var err error
+	ov := Overview{Path: path}
 	br := bufio.NewReaderSize(f, 64<<10)
 	var r io.Reader = br
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {

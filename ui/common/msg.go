@@ -1,6 +1,7 @@
 package common
 
 import (
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,11 @@ type SessionMsg struct {
 	Ledger []Entry
 	// Playbook is the playbook the operator chose (a symptom), or "" to follow the evidence.
 	Playbook string
-	Rev      int
+	// Files is where the files named by the ledger's sources ("any.pcapng#12", "error.log:3")
+	// are read from: the incident's embedded folder, Disk for files named on the command line, nil
+	// when the investigation has none to read.
+	Files fs.FS
+	Rev   int
 }
 
 // AddEvidenceMsg asks the investigation to take new evidence (an operator's answer, a live
@@ -63,6 +68,8 @@ type OpenMsg struct {
 	// Show names a pane to bring into view and focus once the investigation opens (the live
 	// checks pane whose run opened it, so its spinners stay in sight); "" keeps the layout.
 	Show string
+	// Files is where the files the evidence names are read from (see SessionMsg.Files).
+	Files fs.FS
 	// Replay starts with none of the evidence in and the time cursor at the start, playing;
 	// otherwise all of it is in and the cursor is at the end.
 	Replay bool

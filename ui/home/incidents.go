@@ -78,7 +78,7 @@ func Open(kb *knowledge.Base, fsys fs.FS, inc incident.Incident, replay bool) te
 		if err != nil {
 			return common.ErrorMsg{Err: err}
 		}
-		return common.OpenMsg{Title: inc.Title, Evidence: evs, Inputs: ins, Replay: replay}
+		return common.OpenMsg{Title: inc.Title, Evidence: evs, Inputs: ins, Files: incident.Files(fsys, inc), Replay: replay}
 	}
 }
 

@@ -89,6 +89,17 @@ func Load(ctx context.Context, kb *knowledge.Base, fsys fs.FS, inc Incident) ([]
 	return evs, ins, nil
 }
 
+// Files returns the incident's recordings as a file system whose names are those of the
+// evidence's sources ("any.pcapng", "apache-error.log"): the panes that page through a capture or
+// a log read them from here, never from the disk. nil when the folder is not in fsys.
+func Files(fsys fs.FS, inc Incident) fs.FS {
+	sub, err := fs.Sub(fsys, inc.Dir)
+	if err != nil {
+		return nil
+	}
+	return observed{sub}
+}
+
 // observed hides what an incident's folder holds besides the observations.
 type observed struct{ fsys fs.FS }
 

@@ -6,6 +6,7 @@ package investigation
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"time"
 
@@ -31,6 +32,7 @@ type Model struct {
 	title    string
 	playbook string
 	inputs   []diagnose.Input
+	files    fs.FS
 	timeline []diagnose.Evidence // from the inputs, in time order
 	cursor   int                 // how much of the timeline is in the session
 	changes  []int               // cursor positions right after a piece that changed the ranking
@@ -62,7 +64,7 @@ func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) Model {
 // for a replay, starts playing).
 func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n := New(m.kb, m.styles, m.keys)
-	n.title, n.playbook, n.inputs = o.Title, o.Playbook, o.Inputs
+	n.title, n.playbook, n.inputs, n.files = o.Title, o.Playbook, o.Inputs, o.Files
 	n.timeline = o.Evidence
 	n.changes = changes(m.kb, o.Evidence)
 	n.rev = m.rev
@@ -238,7 +240,7 @@ func (m *Model) add(ev diagnose.Evidence) {
 // same update, so no frame shows the replay cursor moved and the panes not yet.
 func (m *Model) publish() {
 	m.rev++
-	m.pending = &common.SessionMsg{Session: m.sess, Assessment: m.sess.Assess(), Ledger: m.ledger, Playbook: m.playbook, Rev: m.rev}
+	m.pending = &common.SessionMsg{Session: m.sess, Assessment: m.sess.Assess(), Ledger: m.ledger, Playbook: m.playbook, Files: m.files, Rev: m.rev}
 }
 
 // Published returns the change made by the last Update or Open, once, for the panes.

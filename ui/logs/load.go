@@ -2,6 +2,9 @@ package logs
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"sync"
 	"time"
 
@@ -9,12 +12,15 @@ import (
 
 	"github.com/hopscope/hopscope/diagnose"
 	logread "github.com/hopscope/hopscope/diagnose/logs"
+	"github.com/hopscope/hopscope/ui/common"
 )
 
 // source is one log the pane shows: read once, on its own goroutine, when the investigation first
 // names it, then followed live while the operator asks.
 type source struct {
-	path    string
+	path string
+	// fsys is where path is read from (see common.SessionMsg.Files); nil reads nothing.
+	fsys    fs.FS
 	loading bool
 	err     error
 
@@ -123,10 +129,29 @@ type loadedMsg struct {
 	err  error
 }
 
-// load reads a log's overview off the update loop.
-func load(ctx context.Context, path string) tea.Cmd {
+// errNoFiles is the reason a log named by evidence is not read when the investigation has no
+// files to read (a pasted error).
+var errNoFiles = errors.New("this investigation has no log files to read")
+
+// errRecorded is the reason a bundled incident's log cannot be followed.
+var errRecorded = errors.New("a recorded incident's log does not grow: there is nothing to follow")
+
+// load reads a log's overview off the update loop, from the investigation's files: the disk for
+// files named on the command line, the embedded folder of a bundled incident.
+func load(ctx context.Context, fsys fs.FS, path string) tea.Cmd {
 	return func() tea.Msg {
-		ov, err := logread.ReadOverview(ctx, path, logread.Options{})
+		var (
+			ov  logread.Overview
+			err error
+		)
+		switch {
+		case fsys == nil:
+			ov, err = logread.Overview{Path: path}, fmt.Errorf("log %s: %w", path, errNoFiles)
+		case common.OnDisk(fsys):
+			ov, err = logread.ReadOverview(ctx, path, logread.Options{})
+		default:
+			ov, err = logread.ReadOverviewFS(ctx, fsys, path, logread.Options{})
+		}
 		return loadedMsg{path: path, ov: ov, err: err}
 	}
 }

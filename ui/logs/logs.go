@@ -5,6 +5,7 @@ package logs
 
 import (
 	"context"
+	"io/fs"
 	"slices"
 	"sort"
 	"strconv"
@@ -34,6 +35,8 @@ type Model struct {
 	keys   common.KeyMap
 	own    KeyMap
 	ctx    context.Context
+	// files is where the investigation's files are read from (common.SessionMsg.Files).
+	files fs.FS
 
 	width, height int
 	focused       bool
@@ -138,6 +141,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 
 // session keeps the ledger's log evidence and starts reading every log it names for the first time.
 func (m *Model) session(msg common.SessionMsg) tea.Cmd {
+	m.files = msg.Files
 	var cmds []tea.Cmd
 	m.evidence = m.evidence[:0]
 	for _, e := range msg.Ledger {
@@ -151,8 +155,8 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 			known = known || s.path == path
 		}
 		if !known {
-			m.sources = append(m.sources, &source{path: path, loading: true})
-			cmds = append(cmds, load(m.ctx, path))
+			m.sources = append(m.sources, &source{path: path, fsys: m.files, loading: true})
+			cmds = append(cmds, load(m.ctx, msg.Files, path))
 		}
 	}
 	m.dirty = true
@@ -191,6 +195,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if s.loading || s.err != nil || s.ov.Gzipped {
 			return nil
+		}
+		if !common.OnDisk(s.fsys) {
+			return common.ErrorCmd(errRecorded)
 		}
 		s.follow(m.ctx)
 		return followTick()
@@ -263,8 +270,8 @@ func (m *Model) jumpTo(j common.JumpMsg) tea.Cmd {
 	var cmd tea.Cmd
 	i := slices.IndexFunc(m.sources, func(s *source) bool { return s.path == j.Path })
 	if i < 0 {
-		m.sources = append(m.sources, &source{path: j.Path, loading: true})
-		i, cmd = len(m.sources)-1, load(m.ctx, j.Path)
+		m.sources = append(m.sources, &source{path: j.Path, fsys: m.files, loading: true})
+		i, cmd = len(m.sources)-1, load(m.ctx, m.files, j.Path)
 	}
 	m.cur, m.dirty, m.pending = i, true, 0
 	if m.sources[i].loading {

@@ -51,7 +51,7 @@ func opened(t *testing.T) *Model {
 	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
 	m.SetSize(100, 20)
 	m.SetFocused(true)
-	_, cmd := m.Update(common.SessionMsg{Rev: 1, Ledger: []common.Entry{
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Files: common.Disk{}, Ledger: []common.Entry{
 		{Source: errorLog + ":12", Kind: diagnose.FromLog, Signal: "log.proxy.connect-timeout", Detail: "the proxy's connection to the backend timed out"},
 		{Source: accessLog + ":20", Kind: diagnose.FromLog, Signal: "log.pattern.clustered", Detail: "failures in bursts"},
 		{Source: "client.txt:3", Kind: diagnose.FromText, Signal: "http.response.504"},
@@ -126,7 +126,7 @@ func TestFollowAddsNewFailures(t *testing.T) {
 	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
 	m.SetSize(100, 10)
 	m.SetFocused(true)
-	_, cmd := m.Update(common.SessionMsg{Rev: 1, Ledger: []common.Entry{{Source: path + ":1", Kind: diagnose.FromLog, Signal: "log.proxy.connect-refused"}}})
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Files: common.Disk{}, Ledger: []common.Entry{{Source: path + ":1", Kind: diagnose.FromLog, Signal: "log.proxy.connect-refused"}}})
 	run(t, m, cmd)
 	if n := len(m.sources[0].lines()); n != 1 {
 		t.Fatalf("%d failing lines read, want 1", n)

@@ -2,12 +2,15 @@ package packets
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hopscope/hopscope/capture"
+	"github.com/hopscope/hopscope/ui/common"
 )
 
 // tickEvery paces the redraws while a capture is read: the list grows smoothly without a message
@@ -32,6 +35,8 @@ type conv struct {
 // conversations found so far, and how the reading ended.
 type source struct {
 	path string
+	// fsys is where path is read from (see common.SessionMsg.Files); nil reads nothing.
+	fsys fs.FS
 	file *capture.File
 
 	mu    sync.Mutex
@@ -61,7 +66,7 @@ func tick() tea.Cmd { return tea.Tick(tickEvery, func(time.Time) tea.Msg { retur
 // load opens a capture and reads it on its own goroutine, filling s as it goes.
 func load(ctx context.Context, s *source) tea.Cmd {
 	return func() tea.Msg {
-		f, err := capture.OpenFile(s.path)
+		f, err := openCapture(s.fsys, s.path)
 		if err != nil {
 			s.mu.Lock()
 			s.err, s.done = err, true
@@ -85,6 +90,22 @@ func load(ctx context.Context, s *source) tea.Cmd {
 		}()
 		return openedMsg{path: s.path}
 	}
+}
+
+// errNoFiles is the reason a capture named by evidence is not read when the investigation has no
+// files to read (a pasted error).
+var errNoFiles = errors.New("capture: this investigation has no capture files to read")
+
+// openCapture opens path from the investigation's files: the disk for files named on the command
+// line, the embedded folder of a bundled incident.
+func openCapture(fsys fs.FS, path string) (*capture.File, error) {
+	switch {
+	case fsys == nil:
+		return nil, errNoFiles
+	case common.OnDisk(fsys):
+		return capture.OpenFile(path)
+	}
+	return capture.OpenFS(fsys, path)
 }
 
 // fileOf returns the source's file once opened.

@@ -6,6 +6,7 @@ package packets
 
 import (
 	"context"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,8 @@ type Model struct {
 	keys   common.KeyMap
 	own    KeyMap
 	ctx    context.Context
+	// files is where the investigation's files are read from (common.SessionMsg.Files).
+	files fs.FS
 
 	width, height int
 	focused       bool
@@ -206,6 +209,7 @@ func (m *Model) stopFilter() {
 // session starts reading every capture the evidence points at that is not read yet, and keeps
 // the findings that point at packets for the evidence list.
 func (m *Model) session(msg common.SessionMsg) tea.Cmd {
+	m.files = msg.Files
 	var cmds []tea.Cmd
 	m.evidence = m.evidence[:0]
 	for _, e := range msg.Ledger {
@@ -219,7 +223,7 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 			known = known || s.path == path
 		}
 		if !known {
-			s := &source{path: path}
+			s := &source{path: path, fsys: m.files}
 			m.sources = append(m.sources, s)
 			cmds = append(cmds, load(m.ctx, s))
 		}
@@ -348,7 +352,7 @@ func (m *Model) jumpTo(j common.JumpMsg) tea.Cmd {
 	var cmd tea.Cmd
 	i := slices.IndexFunc(m.sources, func(s *source) bool { return s.path == j.Path })
 	if i < 0 {
-		s := &source{path: j.Path}
+		s := &source{path: j.Path, fsys: m.files}
 		m.sources = append(m.sources, s)
 		i, cmd = len(m.sources)-1, load(m.ctx, s)
 	}

@@ -52,7 +52,7 @@ func opened(t *testing.T) *Model {
 	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
 	m.SetSize(140, 24)
 	m.SetFocused(true)
-	_, cmd := m.Update(common.SessionMsg{Rev: 1, Ledger: []common.Entry{
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Files: common.Disk{}, Ledger: []common.Entry{
 		{Source: recording + "#5", Kind: diagnose.FromPacket, Signal: "proxy.connect.status.403", Detail: "the proxy answered 403"},
 		{Source: "client.txt:3", Kind: diagnose.FromText, Signal: "http.response.503"},
 	}})
