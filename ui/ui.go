@@ -51,6 +51,8 @@ type Model struct {
 	cur           *screen
 	work          investigation.Model
 	err           error
+	// burst holds key presses that may be an unbracketed paste (see paste.go).
+	burst burst
 
 	// The last frame drawn. Only Update changes what is shown, so View draws again only after
 	// an Update; the renderer may ask for frames more often than that.
@@ -92,9 +94,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		m.err = nil
+		if !m.capturing() && textKey(msg, len(m.burst.keys) > 0) {
+			return m, m.hold(msg)
+		}
+		if len(m.burst.keys) > 0 {
+			held := m.release()
+			return m, tea.Sequence(held, m.key(msg))
+		}
 		return m, m.key(msg)
+	case burstDoneMsg:
+		if msg.gen == m.burst.gen {
+			return m, m.release()
+		}
+		return m, nil
 	case tea.PasteMsg, tea.PasteStartMsg, tea.PasteEndMsg:
-		return m, m.toFocused(msg)
+		return m, m.paste(msg)
 	case common.ErrorMsg:
 		m.err = msg.Err
 		return m, nil

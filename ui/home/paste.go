@@ -62,6 +62,9 @@ func (m *Paste) SetFocused(f bool) {
 	}
 }
 
+// Value is the text in the box.
+func (m *Paste) Value() string { return m.area.Value() }
+
 // Capturing implements common.TextInput: while focused, typed keys are text.
 func (m *Paste) Capturing() bool { return m.area.Focused() }
 
