@@ -13,7 +13,7 @@ import (
 // cost of a redraw the renderer asks for (a tick, a key that moved nothing).
 func BenchmarkViewSteady(b *testing.B) {
 	m := newTest(b, 160, 48)
-	drive(m, keys("tab", "down", "enter")...)
+	drive(m, keys("tab", "enter")...)
 	m.View()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -25,7 +25,7 @@ func BenchmarkViewSteady(b *testing.B) {
 // of a replay step or a check's result arriving.
 func BenchmarkEvidenceAndView(b *testing.B) {
 	m := newTest(b, 160, 48)
-	drive(m, keys("tab", "down", "enter")...)
+	drive(m, keys("tab", "enter")...)
 	ev := common.AddEvidenceMsg{Evidence: []diagnose.Evidence{{Signal: "tcp.connect.ok", Source: "check tcp", Kind: diagnose.FromCheck}}}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -33,7 +33,7 @@ func TestColourProfiles(t *testing.T) {
 			f := &flow{t: t, rec: rec, tm: teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(100, 30),
 				teatest.WithProgramOptions(tea.WithColorProfile(tt.profile)))}
 			f.waitFor("Recorded incidents")
-			f.press("tab", "down", "enter")
+			f.press("tab", "enter")
 			f.waitFor("Suspected causes")
 			f.press("tab", "tab", "tab", "s")
 			f.waitFor("Playbook · ")

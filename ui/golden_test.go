@@ -22,8 +22,8 @@ func TestGolden(t *testing.T) {
 		steps []any
 	}{
 		{"home", nil},
-		{"incident", keys("tab", "down", "enter")},
-		{"cause-expanded", keys("tab", "down", "enter", "tab", "enter")},
+		{"incident", keys("tab", "enter")},
+		{"cause-expanded", keys("tab", "enter", "tab", "enter")},
 		{"symptom-answered", keys("down", "enter", "y")},
 		{"checks", append(keys("enter"), common.AddEvidenceMsg{Evidence: []diagnose.Evidence{
 			{Signal: "proxy.connect.status.403", Source: "check connect", Kind: diagnose.FromCheck, At: testNow, Detail: "CONNECT backend:443 → 403 Forbidden in 3 ms"},
@@ -31,7 +31,7 @@ func TestGolden(t *testing.T) {
 		}}, common.NoteMsg{Entry: common.Entry{At: testNow, Source: "check tls", Kind: diagnose.FromCheck, Status: "skipped", Detail: "no TLS target given (--target https://…)"}})},
 		{"replay", append([]any{common.OpenMsg{Title: "replay of client.txt", Evidence: tunnelEvidence(t), Replay: true}}, keys("space", "right", "right", "right")...)},
 		{"playbook-zoomed", keys("enter", "tab", "tab", "tab", "s", "z")},
-		{"help", keys("tab", "down", "enter", "?")},
+		{"help", keys("tab", "enter", "?")},
 	}
 	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
 		for _, v := range views {
@@ -47,18 +47,18 @@ func TestGolden(t *testing.T) {
 // TestGoldenTooSmall shows what fits at 40x10: one pane and a line saying the terminal is small.
 func TestGoldenTooSmall(t *testing.T) {
 	m := newTest(t, 40, 10)
-	drive(m, keys("tab", "down", "enter", "tab")...)
+	drive(m, keys("tab", "enter", "tab")...)
 	golden.RequireEqual(t, plain(m))
 }
 
 // TestGoldenResize goes from large to 80x24: the layout follows and nothing is left of the old size.
 func TestGoldenResize(t *testing.T) {
 	m := newTest(t, 160, 48)
-	drive(m, keys("tab", "down", "enter")...)
+	drive(m, keys("tab", "enter")...)
 	drive(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	big := plain(m)
 	n := newTest(t, 80, 24)
-	drive(n, keys("tab", "down", "enter")...)
+	drive(n, keys("tab", "enter")...)
 	if got := plain(n); got != big {
 		t.Errorf("after a resize to 80x24 the screen differs from one opened at 80x24:\n%s\nwant:\n%s", big, got)
 	}

@@ -34,7 +34,7 @@ func TestShareAddsUp(t *testing.T) {
 // slot within its bounds; the placed rectangles always cover the area exactly.
 func TestSwapAndGrow(t *testing.T) {
 	m := newTest(t, 100, 30)
-	drive(m, keys("tab", "down", "enter")...)
+	drive(m, keys("tab", "enter")...)
 	s := m.inv
 	shown := func() []string {
 		var ids []string

@@ -29,7 +29,7 @@ func TestAnySizeFits(t *testing.T) {
 			}
 		}
 		check("home")
-		drive(m, keys("tab", "down", "enter")...)
+		drive(m, keys("tab", "enter")...)
 		for i := 0; i < 6; i++ {
 			check("investigation")
 			drive(m, keys("enter", "tab")...)

@@ -1,6 +1,7 @@
 package common
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -68,4 +69,12 @@ func Window(offset, cursor, height, total int) int {
 	}
 	offset = min(offset, max(total-height, 0))
 	return max(offset, 0)
+}
+
+// Count writes n with the singular or the plural noun: "1 line", "3 lines", "0 lines".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -3,6 +3,8 @@
 package home
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -19,9 +21,10 @@ type Symptoms struct {
 	width, height int
 	focused       bool
 	cursor        int
-	offset        int
 	cache         string
 	dirty         bool
+	// rows maps each line of the last rendering to the playbook it names, -1 for other lines.
+	rows []int
 }
 
 // NewSymptoms returns the pane.
@@ -68,41 +71,60 @@ func (m *Symptoms) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	return m, nil
 }
 
-// View implements common.Pane: each playbook's title, and the symptoms of the one under the cursor.
+// View implements common.Pane: every playbook's title, one line each so that all of them stay
+// in view, then the symptoms of the one under the cursor.
 func (m *Symptoms) View() string {
 	if !m.dirty {
 		return m.cache
 	}
 	st, w := m.styles, m.width
 	var lines []string
-	cur := 0
+	m.rows = m.rows[:0]
 	for i, p := range m.kb.Playbooks {
 		mark := "  "
 		if i == m.cursor {
-			mark, cur = "▸ ", len(lines)
+			mark = "▸ "
 		}
-		title := mark + p.Title
-		if i == m.cursor && m.focused {
-			title = st.Selected.Render(common.Pad(title, w))
-		} else if i == m.cursor {
-			title = st.Heading.Render(title)
+		// Two lines at most each, so that every playbook stays in view.
+		wrapped := common.Wrap(p.Title, max(w-2, 8))
+		if len(wrapped) > 2 {
+			wrapped = append(wrapped[:1:1], common.Clip(strings.Join(wrapped[1:], " "), max(w-2, 8)))
 		}
-		lines = append(lines, title)
-		if i != m.cursor {
-			continue
+		for j, l := range wrapped {
+			title := mark + l
+			if j > 0 {
+				title = "  " + l
+			}
+			if i == m.cursor && m.focused {
+				title = st.Selected.Render(common.Pad(title, w))
+			} else if i == m.cursor {
+				title = st.Heading.Render(title)
+			}
+			lines = append(lines, title)
+			m.rows = append(m.rows, i)
 		}
+	}
+	if m.cursor < len(m.kb.Playbooks) {
+		p := m.kb.Playbooks[m.cursor]
+		lines = append(lines, "", st.Label.Render(common.Clip("What it looks like:", w)))
+		m.rows = append(m.rows, -1, -1)
 		for _, s := range p.Symptoms {
-			for j, l := range common.Wrap(s, max(w-6, 10)) {
-				prefix := "    • "
+			for j, l := range common.Wrap(s, max(w-4, 10)) {
+				prefix := "  • "
 				if j > 0 {
-					prefix = "      "
+					prefix = "    "
 				}
 				lines = append(lines, prefix+st.Dim.Render(l))
+				m.rows = append(m.rows, -1)
 			}
 		}
 	}
-	m.offset = common.Window(m.offset, cur, m.height, len(lines))
-	m.cache, m.dirty = common.Box(lines[m.offset:], w, m.height), false
+	// The titles come first and are kept in view; the symptoms are cut with a word when they do
+	// not fit.
+	var visible []string
+	visible, _ = scroll(lines, []int{0}, 0, m.height, st, w)
+	m.rows = m.rows[:min(len(visible), len(m.rows))]
+	m.cache, m.dirty = common.Box(visible, w, m.height), false
 	return m.cache
 }
 

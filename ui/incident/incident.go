@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,6 +33,89 @@ type Incident struct {
 	Cause    string `yaml:"cause"`
 	Playbook string `yaml:"playbook"`
 	Story    string `yaml:"story"`
+	// Captures, Logs and Texts count what was recorded: capture files, server logs, and text
+	// (what the client saw, pasted errors).
+	Captures, Logs, Texts int `yaml:"-"`
+	// Number is the incident's place in the list the home screen shows (from 1; see Grouped).
+	Number int `yaml:"-"`
+}
+
+// Label is the incident's neutral name for lists and headers: its number and what was recorded.
+// It never names the cause, the scenario or the software that failed (the folder names are cause
+// ids, and a proxy's name can give the cause away), so a trainee sees only what an on-call
+// engineer would have.
+func (inc Incident) Label() string {
+	var what []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			what = append(what, one)
+		case n > 1:
+			what = append(what, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(inc.Captures, "a capture", "captures")
+	add(inc.Logs, "a log", "logs")
+	// Beside captures and logs, text is what the client saw; alone, it is what was pasted.
+	if inc.Captures+inc.Logs == 0 {
+		add(inc.Texts, "pasted text", "pasted texts")
+	}
+	label := fmt.Sprintf("Incident %d", inc.Number)
+	if len(what) > 0 {
+		label += " · " + strings.Join(what, ", ")
+	}
+	return label
+}
+
+// Group is the incidents of one playbook.
+type Group struct {
+	// Playbook is the playbook's id, "" for incidents of none the order names.
+	Playbook  string
+	Incidents []Incident
+}
+
+// Grouped orders the incidents by playbook, in the order given (the knowledge base's), those of
+// any other playbook last, and numbers them from 1 in that order.
+func Grouped(list []Incident, playbooks []string) []Group {
+	var out []Group
+	n := 0
+	take := func(id string, match func(Incident) bool) {
+		g := Group{Playbook: id}
+		for _, inc := range list {
+			if match(inc) {
+				n++
+				inc.Number = n
+				g.Incidents = append(g.Incidents, inc)
+			}
+		}
+		if len(g.Incidents) > 0 {
+			out = append(out, g)
+		}
+	}
+	for _, id := range playbooks {
+		take(id, func(inc Incident) bool { return inc.Playbook == id })
+	}
+	take("", func(inc Incident) bool { return !slices.Contains(playbooks, inc.Playbook) })
+	return out
+}
+
+// count counts an incident's recordings by kind, from their names.
+func (inc *Incident) count(fsys fs.FS) {
+	entries, _ := fs.ReadDir(observed{fsys}, ".")
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		name := strings.TrimSuffix(e.Name(), ".gz")
+		switch {
+		case strings.HasSuffix(name, ".pcap"), strings.HasSuffix(name, ".pcapng"):
+			inc.Captures++
+		case strings.HasSuffix(name, ".log"):
+			inc.Logs++
+		case strings.HasSuffix(name, ".txt"):
+			inc.Texts++
+		}
+	}
 }
 
 // List finds the incidents in fsys, recorded scenarios first, each root sorted by name. A folder
@@ -65,6 +149,9 @@ func List(fsys fs.FS) []Incident {
 			}
 			if inc.Title == "" {
 				inc.Title = inc.Name
+			}
+			if sub, err := fs.Sub(fsys, dir); err == nil {
+				inc.count(sub)
 			}
 			found = append(found, inc)
 		}

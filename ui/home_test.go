@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// TestGoldenHome draws the home screen at 80x24, 100x30 and 40x12: as it opens, with the
+// incidents list at its end, and after a paste arrived while the symptom list had the focus.
+func TestGoldenHome(t *testing.T) {
+	views := []struct {
+		name  string
+		steps []any
+	}{
+		{"open", nil},
+		{"incidents-end", keys("tab", "G")},
+		{"pasted-first", []any{tea.PasteMsg{Content: modProxyLine}}},
+	}
+	for _, sz := range [][2]int{{80, 24}, {100, 30}, {40, 12}} {
+		for _, v := range views {
+			t.Run(fmt.Sprintf("%s-%dx%d", v.name, sz[0], sz[1]), func(t *testing.T) {
+				m := newTest(t, sz[0], sz[1])
+				drive(m, v.steps...)
+				golden.RequireEqual(t, plain(m))
+			})
+		}
+	}
+}
+
+// At 80x24 and 100x30 the home screen shows every symptom (playbook), not only the first.
+func TestHomeShowsEverySymptom(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 30}} {
+		m := newTest(t, sz[0], sz[1])
+		for _, down := range []int{0, 1, 2} {
+			drive(m, keys("g")...)
+			for range down {
+				drive(m, keys("down")...)
+			}
+			s := plain(m)
+			for _, want := range []string{"Reverse proxy cannot", "Gateway 503", "Gateway 502"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("%dx%d, cursor on playbook %d: %q is not on screen:\n%s", sz[0], sz[1], down, want, s)
+				}
+			}
+		}
+	}
+}
+
+// The incidents list is grouped by playbook under neutral labels: no scenario folder name, no
+// cause id, no title from truth.yaml, no story.
+func TestIncidentsGroupedAndNeutral(t *testing.T) {
+	m := newTest(t, 100, 30)
+	s := plain(m)
+	for _, leak := range []string{"tunnel-407", "tunnel-backend-refused", "tls-handshake-timeout", "tunnel.proxy-auth",
+		"wants credentials", "is refused", "times out", "behind authentication"} {
+		if strings.Contains(s, leak) {
+			t.Errorf("the home screen gives the cause away with %q:\n%s", leak, s)
+		}
+	}
+	tunnel := strings.Index(s, "Gateway 503 — the forward proxy would not open")
+	first := strings.Index(s, "Incident 1")
+	tls := strings.LastIndex(s, "Gateway 502 — the TLS handshake")
+	third := strings.Index(s, "Incident 3")
+	if tunnel < 0 || first < tunnel || tls < first || third < tls {
+		t.Errorf("incidents not grouped under their playbooks:\n%s", s)
+	}
+	drive(m, keys("tab", "enter")...)
+	if h := strings.SplitN(plain(m), "\n", 2)[0]; !strings.Contains(h, "Incident 1") || strings.Contains(h, "credentials") {
+		t.Errorf("the investigation's header does not use the neutral label: %q", h)
+	}
+}
+
+// g/G, Home/End and PgUp/PgDn move through the incidents list.
+func TestIncidentsListKeys(t *testing.T) {
+	m := newTest(t, 80, 24)
+	drive(m, keys("tab")...)
+	inc := m.home.pane("incidents")
+	cursor := func() string {
+		for _, l := range strings.Split(xansi.Strip(inc.View()), "\n") {
+			if strings.Contains(l, "▸") {
+				return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "▸"))
+			}
+		}
+		return ""
+	}
+	steps := []struct {
+		key  tea.KeyPressMsg
+		want string
+	}{
+		{keyPress("G"), "Incident 3"},
+		{keyPress("g"), "Incident 1"},
+		{tea.KeyPressMsg{Code: tea.KeyEnd}, "Incident 3"},
+		{tea.KeyPressMsg{Code: tea.KeyHome}, "Incident 1"},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "Incident 3"},
+		{tea.KeyPressMsg{Code: tea.KeyPgUp}, "Incident 1"},
+	}
+	for _, st := range steps {
+		drive(m, st.key)
+		if got := cursor(); !strings.HasPrefix(got, st.want) {
+			t.Errorf("after %s the cursor is on %q, want %s", st.key, got, st.want)
+		}
+	}
+}
