@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hopscope/hopscope/internal/testenv"
-	"github.com/hopscope/hopscope/ui/incident"
 )
 
 // tmuxSession drives a program in a detached tmux session on a private tmux server.
@@ -71,7 +70,7 @@ func TestTUIInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short: builds the binary and drives it in tmux")
 	}
-	incs := incident.List(bundledIncidents())
+	incs := shownIncidents(t)
 	if len(incs) == 0 {
 		t.Fatal("no incidents bundled")
 	}
