@@ -150,7 +150,7 @@ func openScenario(t *testing.T, m *Model, scenario string, files ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drive(m, common.OpenMsg{Title: scenario, Evidence: evs, Inputs: ins})
+	drive(m, common.OpenMsg{Title: scenario, Evidence: evs, Inputs: ins, Files: common.Disk{}})
 }
 
 // selecter is a pane that says what is selected in it: the packets and logs panes.
@@ -245,7 +245,7 @@ func TestFollowFeedsTheInvestigation(t *testing.T) {
 			}
 			wasClosed := confidence(before.Assess(), "body.backend-closed")
 			f.waitFor("hopscope")
-			f.tm.Send(common.OpenMsg{Title: "following", Evidence: evs, Inputs: ins})
+			f.tm.Send(common.OpenMsg{Title: "following", Evidence: evs, Inputs: ins, Files: common.Disk{}})
 			f.tm.Send(common.JumpMsg{Path: path, Line: 3})
 			f.waitFor("Logs · error.log", fmt.Sprintf("lines of %d", firstLines))
 			f.press("F")

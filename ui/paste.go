@@ -83,9 +83,13 @@ func (m *Model) release() tea.Cmd {
 	return tea.Sequence(cmds...)
 }
 
-// paste routes a paste: on the home screen to the paste box, which takes the focus; in an
-// investigation to a pane taking text, else nowhere (with a word on where to paste).
+// paste routes a paste: to the focused pane when it takes text (a form field being edited), else
+// on the home screen to the paste box, which takes the focus, and in an investigation nowhere
+// (with a word on where to paste).
 func (m *Model) paste(msg tea.Msg) tea.Cmd {
+	if m.capturing() {
+		return m.toFocused(msg)
+	}
 	if m.cur == m.home {
 		if !m.home.layout.shows("paste") {
 			if sl := m.home.layout.slots(); len(sl) > 0 {
@@ -99,9 +103,6 @@ func (m *Model) paste(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		return nil
-	}
-	if m.capturing() {
-		return m.toFocused(msg)
 	}
 	if _, ok := msg.(tea.PasteMsg); ok {
 		m.err = errPasteHere
