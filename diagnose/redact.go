@@ -10,6 +10,9 @@ import (
 // "user:password" given on a command line.
 var (
 	urlUserinfoRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]+):([^/@\s]+)@`)
+	// The same without a scheme, as logs print an upstream ("gw:secret@10.0.0.2:9000"): a word
+	// that opens a field, a colon, then no blank up to an @ and a host.
+	bareUserinfoRE = regexp.MustCompile(`(^|[\s"'(\[,=])([A-Za-z0-9._~%-]+):([^/@\s:"']+)@([A-Za-z0-9\[])`)
 	// The whole header value goes, not its first word: a Digest value carries username=,
 	// response= and more after the scheme, a Cookie header every cookie of the session. A value
 	// opened by a quote or a bracket (JSON, Go's printed http.Header) ends at its closing one;
@@ -37,6 +40,7 @@ func Redact(s string) string {
 		return s
 	}
 	s = urlUserinfoRE.ReplaceAllString(s, "${1}${2}:[redacted]@")
+	s = bareUserinfoRE.ReplaceAllString(s, "${1}${2}:[redacted]@${4}")
 	s = secretHeaderRE.ReplaceAllStringFunc(s, redactHeader)
 	s = bearerRE.ReplaceAllStringFunc(s, redactBearer)
 	s = tokenParamRE.ReplaceAllString(s, "${1}[redacted]")

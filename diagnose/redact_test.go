@@ -63,6 +63,8 @@ func TestRedactSessionsAndTokens(t *testing.T) {
 		{"Authorization: Bearer eyJhbGciOi.x.y", "eyJhbGciOi", "Authorization: Bearer [redacted]"},
 		{"keepalive timeout=5, max=100", "", "keepalive timeout=5, max=100"},
 		{"tokens are fine as a word; session ended", "", "tokens are fine as a word; session ended"},
+		{`upstream: "gw:s3cr3t@127.0.0.1:9000"`, "s3cr3t", `upstream: "gw:[redacted]@127.0.0.1:9000"`},
+		{"mail alice@example.com at 10:00:01", "", "mail alice@example.com at 10:00:01"},
 	}
 	for _, tc := range cases {
 		got := Redact(tc.in)

@@ -25,11 +25,11 @@ func ParseURL(s, def string) (*url.URL, error) {
 		return nil, errors.New(diagnose.Redact(err.Error()))
 	}
 	if u.Hostname() == "" {
-		return nil, fmt.Errorf("%q has no host", u.Redacted())
+		return nil, fmt.Errorf("%q has no host", diagnose.Redact(u.Redacted()))
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q: port %q out of range", u.Redacted(), p)
+			return nil, fmt.Errorf("%q: port %q out of range", diagnose.Redact(u.Redacted()), p)
 		}
 	}
 	return u, nil

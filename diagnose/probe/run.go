@@ -211,4 +211,4 @@ func (r *Result) dialer(o *Options) func(ctx context.Context) (net.Conn, error) 
 }
 
 // redactURL shows a URL without its password.
-func redactURL(u *url.URL) string { return u.Redacted() }
+func redactURL(u *url.URL) string { return diagnose.Redact(u.Redacted()) }

@@ -287,7 +287,9 @@ func (m *Model) start(until string) tea.Cmd {
 	}
 	if !m.opened {
 		// From the home screen: open an investigation first, which the evidence then enters.
-		open := func() tea.Msg { return common.OpenMsg{Title: "live checks of " + o.Target.Redacted(), Show: m.ID()} }
+		open := func() tea.Msg {
+			return common.OpenMsg{Title: "live checks of " + diagnose.Redact(o.Target.Redacted()), Show: m.ID()}
+		}
 		return tea.Sequence(open, tea.Batch(cmds...))
 	}
 	return tea.Batch(cmds...)
@@ -298,7 +300,7 @@ func (m *Model) start(until string) tea.Cmd {
 func hopEvidence(kb *knowledge.Base, o *probe.Options) []diagnose.Evidence {
 	r := &probe.Result{Hop: o.Hop, Started: time.Now()}
 	if o.Proxy != nil {
-		r.Proxy = o.Proxy.Redacted()
+		r.Proxy = diagnose.Redact(o.Proxy.Redacted())
 	}
 	return probe.Evidence(kb, r)
 }

@@ -65,7 +65,7 @@ type doneMsg struct{ run *run }
 // one redraws the same state) but evidence and the end never are.
 func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []string) *run {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{id: id, target: o.Target.Redacted(), values: values, cancel: cancel, events: make(chan tea.Msg, 64)}
+	r := &run{id: id, target: diagnose.Redact(o.Target.Redacted()), values: values, cancel: cancel, events: make(chan tea.Msg, 64)}
 	for _, c := range order {
 		r.rows = append(r.rows, checkRow{id: c})
 	}
