@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hopscope/hopscope/diagnose"
 )
 
 // Outcome says in a few words what the connection's HTTP and TLS came to, where the TCP state
@@ -20,7 +22,8 @@ func (f *Flow) Outcome() string {
 		var b strings.Builder
 		b.WriteString(req.Method)
 		if req.Target != "" {
-			b.WriteString(" " + clipTarget(req.Target))
+			// Redacted before it is cut: a cut could leave a password without the @ that marks it.
+			b.WriteString(" " + clipTarget(diagnose.Redact(req.Target)))
 		}
 		switch {
 		case h.resp.Status != 0:
