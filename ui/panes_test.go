@@ -356,3 +356,32 @@ func TestConversationsSayWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// TestLogsPaneSaysWhatItShows: the timeline's title gives the unit its columns are drawn in, an
+// IPv6 backend keeps its brackets however Apache wrote it, and a failing line can be read whole.
+func TestLogsPaneSaysWhatItShows(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newTest(t, sz[0], sz[1])
+			openScenario(t, m, "keepalive.race", "apache-error.log")
+			path := filepath.Join("..", "testdata", "scenarios", "keepalive.race", "apache-error.log")
+			drive(m, common.JumpMsg{Path: path, Line: 1}, keyPress("m"))
+			s := plain(m)
+			if !strings.Contains(s, "Failures per second") || strings.Contains(s, "per minute") {
+				t.Errorf("the timeline does not say per second everywhere:\n%s", s)
+			}
+			if !strings.Contains(m.cur.focused().Title(), "failures per second") {
+				t.Errorf("title %q", m.cur.focused().Title())
+			}
+			if !strings.Contains(s, "[::1]:9000") || regexp.MustCompile(`(^|[^\[:])::1:9000`).MatchString(s) {
+				t.Errorf("the IPv6 backend lost its brackets:\n%s", s)
+			}
+			drive(m, keys("i", "g", "enter")...)
+			start := plain(m)
+			drive(m, keys("down", "down", "down", "down", "down", "down")...)
+			if s := plain(m); !strings.Contains(start, "line 3 ·") || !strings.Contains(start, "[Sat Nov 21 09:54:06.877160 2026]") || !strings.Contains(s, "remote server") || !strings.Contains(s, "127.0.0.1:9000") {
+				t.Errorf("enter does not show the failing line whole:\n%s", s)
+			}
+		})
+	}
+}

@@ -10,7 +10,11 @@ import (
 //
 //	2.2: [Mon Nov 21 10:00:00 2026] [error] [client 10.1.1.1] (111)Connection refused: proxy: HTTP: attempt to connect to 10.0.0.5:8080 (backend) failed
 //	2.4: [Sat Nov 21 09:20:02.894876 2026] [proxy:error] [pid 10586:tid 10621] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:18099 (127.0.0.1:18099) failed
-type apacheError struct{ stamps stampCache }
+type apacheError struct {
+	stamps stampCache
+	// backend holds a backend address put in brackets (see bracketed), reused line after line.
+	backend []byte
+}
 
 func (p *apacheError) parse(line []byte, r *Record) bool {
 	if len(line) < 26 || line[0] != '[' {
@@ -41,9 +45,26 @@ func (p *apacheError) parse(line []byte, r *Record) bool {
 	if c, ok := after(head, "[client "); ok {
 		r.Client = stripPort(upTo(c, "]"))
 	}
-	classifyApache(rest, code, at, r)
+	if classifyApache(rest, code, at, r) {
+		r.Backend = bracketed(r.Backend, &p.backend)
+	}
 	return true
 }
+
+// bracketed writes a HOST:PORT whose host is an IPv6 address as other lines write it: Apache
+// logs a refused connect to "[::1]:9000" but a bad status line from "::1:9000", and the two must
+// be one backend, readable as an address. Anything else is returned as it is. buf is reused, so
+// a line costs no allocation once it has grown.
+func bracketed(b []byte, buf *[]byte) []byte {
+	if len(b) == 0 || b[0] == '[' || bytes.Count(b, colon) < 2 {
+		return b
+	}
+	i := bytes.LastIndexByte(b, ':')
+	*buf = append(append(append(append((*buf)[:0], '['), b[:i]...), ']'), b[i:]...)
+	return *buf
+}
+
+var colon = []byte{':'}
 
 // time parses a stamp. 2.4 writes microseconds, so whole stamps rarely repeat; the cache holds
 // the part up to the second ("Sat Nov 21 09:20:02") and only the fraction is read per line.
@@ -74,8 +95,9 @@ func (p *apacheError) time(stamp []byte) (time.Time, bool) {
 }
 
 // classifyApache sets the event and backend of an Apache error message. The AH codes of 2.4 are
-// tried first; the 2.2 wording (which 2.4 keeps after the code) is the fallback.
-func classifyApache(m []byte, code, at int, r *Record) {
+// tried first; the 2.2 wording (which 2.4 keeps after the code) is the fallback. It reports
+// whether the backend is a HOST:PORT that Apache writes without brackets for IPv6.
+func classifyApache(m []byte, code, at int, r *Record) (bareHostPort bool) {
 	// The errno prefix comes before the code, the targets after it.
 	pre, post := m, m
 	if code != 0 {
@@ -85,41 +107,41 @@ func classifyApache(m []byte, code, at int, r *Record) {
 	case 957: // attempt to connect to … failed
 		r.Event = connectEvent(errnoText(pre))
 		r.Backend = connectTarget(post)
-		return
+		return false
 	case 1114: // failed to make connection to backend
 		r.Event, r.Companion = connectEvent(errnoText(pre)), true
 		if b, ok := after(post, "connection to backend: "); ok {
 			r.Backend = upTo(b, " ")
 		}
-		return
+		return false
 	case 959: // disabling worker for (host) for Ns
 		r.Event, r.Companion = EventWorkerDisabled, true
 		r.Backend = parenthesised(post, "worker for (")
-		return
+		return false
 	case 940: // disabled connection for (host)
 		r.Event = EventWorkerDisabled
 		r.Backend = parenthesised(post, "disabled connection for (")
-		return
+		return false
 	case 1084, 1095: // pass (prefetch) request body failed to host:port
 		r.Event = bodyEvent(errnoText(pre))
 		r.Backend = bodyTarget(post)
-		return
+		return false
 	case 1097:
 		r.Event, r.Companion = bodyEvent(errnoText(pre)), true
 		r.Backend = bodyTarget(post)
-		return
+		return false
 	case 1102: // error reading status line from remote server host:port
 		r.Event = statusEvent(errnoText(pre))
 		if b, ok := after(post, "from remote server "); ok {
 			r.Backend = upTo(b, " ,")
 		}
-		return
+		return true
 	case 898: // Error reading from remote server returned by /path
 		r.Event, r.Companion = EventStatusLine, true
-		return
+		return false
 	case 2003, 2005: // SSL Proxy connect failed, handshake failed
 		r.Event = EventTLSFailed
-		return
+		return false
 	}
 	switch {
 	case has(m, "attempt to connect to"):
@@ -133,12 +155,14 @@ func classifyApache(m []byte, code, at int, r *Record) {
 		if b, ok := after(m, "from remote server "); ok {
 			r.Backend = upTo(b, " ,")
 		}
+		bareHostPort = true
 	case has(m, "disabled connection for ("):
 		r.Event = EventWorkerDisabled
 		r.Backend = parenthesised(m, "disabled connection for (")
 	case has(m, "(70007)The timeout specified has expired") && has(m, "proxy"):
 		r.Event = EventReadTimeout
 	}
+	return bareHostPort
 }
 
 // ahCode finds an Apache 2.4 message code "AH01102:" and returns its number and where it

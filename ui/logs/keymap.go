@@ -6,7 +6,7 @@ import "charm.land/bubbles/v2/key"
 // avoid those the root and the replay take first (q ? esc tab z s + - space ← → < > r x p y n d)
 // and the common moves (j k b f g G).
 type KeyMap struct {
-	// Timeline shows the failures per minute of each backend.
+	// Timeline shows each backend's failures over time.
 	Timeline key.Binding
 	// Lines lists the failing lines.
 	Lines key.Binding
@@ -21,7 +21,7 @@ type KeyMap struct {
 // DefaultKeyMap returns the pane's bindings.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Timeline: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "failures per minute")),
+		Timeline: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "failures over time")),
 		Lines:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "failing lines")),
 		Evidence: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "evidence → line")),
 		File:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "next log")),

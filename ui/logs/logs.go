@@ -27,7 +27,7 @@ const (
 	modeEvidence
 )
 
-var modeNames = [...]string{"failures per minute", "failing lines", "evidence"}
+var modeNames = [...]string{"failures over time", "failing lines", "evidence"}
 
 // Model is the log pane.
 type Model struct {
@@ -47,6 +47,8 @@ type Model struct {
 	evidence []diagnose.Evidence // log evidence of the ledger, all files
 
 	lineCursor, lineOffset int
+	open                   bool // the failing line under the cursor shows whole, wrapped
+	wholeScroll            int  // how far that line is scrolled
 	// pending is the line a jump waits to land on while its log is read.
 	pending            int
 	evCursor, evOffset int
@@ -72,11 +74,26 @@ func (m *Model) Title() string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	title := "Logs · " + name + " · " + modeNames[m.mode]
+	title := "Logs · " + name + " · " + m.modeName()
 	if m.sources[m.cur].cancel != nil {
 		title += " · following"
 	}
 	return title
+}
+
+// modeName names what the pane shows; a timeline says the unit its columns are drawn in, the
+// same the body's heading gives.
+func (m *Model) modeName() string {
+	s := m.sources[m.cur]
+	if m.mode != modeTimeline || s.loading || s.err != nil {
+		return modeNames[m.mode]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ov.Backends) == 0 {
+		return modeNames[m.mode]
+	}
+	return "failures per " + stepName(m.layoutTimeline(s.ov).step)
 }
 
 // Init implements common.Pane.
@@ -220,6 +237,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.mode {
 	case modeLines:
 		cursor, n = &m.lineCursor, len(m.sources[m.cur].lines())
+		switch {
+		case key.Matches(msg, k.Select):
+			m.open, m.wholeScroll = !m.open, 0
+			return nil
+		case m.open && key.Matches(msg, k.Up):
+			m.wholeScroll = max(m.wholeScroll-1, 0)
+			return nil
+		case m.open && key.Matches(msg, k.Down):
+			m.wholeScroll++
+			return nil
+		}
 	case modeEvidence:
 		cursor, n = &m.evCursor, len(m.evidenceHere())
 		if key.Matches(msg, k.Select) && n > 0 {
@@ -309,7 +337,12 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeEvidence:
 		return []key.Binding{m.keys.Select, m.own.Timeline, m.own.Lines}
 	case modeLines:
-		return []key.Binding{m.own.Timeline, m.own.Evidence, m.own.Follow, m.own.File}
+		whole := m.keys.Select
+		whole.SetHelp(whole.Help().Key, "whole line")
+		if m.open {
+			whole.SetHelp(whole.Help().Key, "back to the list")
+		}
+		return []key.Binding{whole, m.own.Timeline, m.own.Evidence, m.own.Follow, m.own.File}
 	}
 	return []key.Binding{m.own.Lines, m.own.Evidence, m.own.Follow, m.own.File}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hopscope/hopscope/diagnose"
 	logread "github.com/hopscope/hopscope/diagnose/logs"
 	"github.com/hopscope/hopscope/ui/common"
 )
@@ -50,20 +51,21 @@ var blocks = []rune(" ▁▂▃▄▅▆▇█")
 // steps are the column widths, in seconds, a timeline may use: the finest that fits the pane.
 var steps = []int{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400}
 
-// renderTimeline draws one row per backend: its name, its failures, and a bar per column of time,
-// all rows on one scale so bursts compare across backends. A short incident is drawn by the
-// second, a long one by the minute or coarser.
-func (m *Model) renderTimeline(ov logread.Overview, h int) []string {
-	if len(ov.Backends) == 0 {
-		return []string{m.styles.Dim.Render(fmt.Sprintf("No failures in %d lines (%s).", ov.Stats.Lines, ov.Format))}
-	}
+// timelineLayout is how a timeline fits the pane: the width of the backends' names, the chart's
+// columns, the seconds each column holds and the first second drawn.
+type timelineLayout struct {
+	nameW, chartW, step int
+	start               int64
+	span                int
+}
+
+func (m *Model) layoutTimeline(ov logread.Overview) timelineLayout {
 	nameW := 8
 	bySecond := true
 	for _, b := range ov.Backends {
 		nameW = max(nameW, min(len(b.Name), 28))
 		bySecond = bySecond && b.PerSecond != nil
 	}
-	const totalW = 7
 	chartW := max(m.width-nameW-totalW-2, 1)
 	start := ov.First.Unix()
 	span := int(ov.Last.Unix()-start) + 1
@@ -81,6 +83,21 @@ func (m *Model) renderTimeline(ov logread.Overview, h int) []string {
 		start -= start % int64(step)
 		span = int(ov.Last.Unix()-start) + 1
 	}
+	return timelineLayout{nameW: nameW, chartW: chartW, step: step, start: start, span: span}
+}
+
+// totalW is the width of the failures column.
+const totalW = 7
+
+// renderTimeline draws one row per backend: its name, its failures, and a bar per column of time,
+// all rows on one scale so bursts compare across backends. A short incident is drawn by the
+// second, a long one by the minute or coarser.
+func (m *Model) renderTimeline(ov logread.Overview, h int) []string {
+	if len(ov.Backends) == 0 {
+		return []string{m.styles.Dim.Render(fmt.Sprintf("No failures in %d lines (%s).", ov.Stats.Lines, ov.Format))}
+	}
+	tl := m.layoutTimeline(ov)
+	nameW, chartW, step, start, span := tl.nameW, tl.chartW, tl.step, tl.start, tl.span
 	cols := min((span+step-1)/step, chartW)
 	rows := make([][]int, len(ov.Backends))
 	peak := 0
@@ -150,6 +167,9 @@ func (m *Model) renderLines(ov logread.Overview, h int) []string {
 	if body <= 0 || len(ov.Lines) == 0 {
 		return out
 	}
+	if m.open && m.lineCursor < len(ov.Lines) {
+		return append(out, m.renderWhole(ov.Lines[m.lineCursor], body)...)
+	}
 	m.lineOffset = common.Window(m.lineOffset, m.lineCursor, body, len(ov.Lines))
 	for i := m.lineOffset; i < min(len(ov.Lines), m.lineOffset+body); i++ {
 		l := ov.Lines[i]
@@ -164,6 +184,21 @@ func (m *Model) renderLines(ov logread.Overview, h int) []string {
 		out = append(out, row)
 	}
 	return out
+}
+
+// renderWhole shows one failing line whole, wrapped to the pane, from the scroll position on.
+func (m *Model) renderWhole(l logread.Line, h int) []string {
+	what := l.Event.String()
+	if l.Event == logread.EventRequest {
+		what = fmt.Sprintf("status %d", l.Status)
+	}
+	head := fmt.Sprintf("line %d · %s · %s", l.Number, what, l.At.Format("15:04:05.000"))
+	if l.Backend != "" {
+		head += " · " + l.Backend
+	}
+	text := common.Wrap(diagnose.Redact(l.Text), max(m.width, 10))
+	m.wholeScroll = min(m.wholeScroll, max(len(text)-(h-1), 0))
+	return append([]string{m.styles.Label.Render(head)}, text[m.wholeScroll:]...)
 }
 
 // renderEvidence lists the current log's evidence; Select jumps to its line.
