@@ -12,6 +12,10 @@ import (
 // privoxyNetnsPort is Privoxy's own default port, where it listens inside its namespace.
 const privoxyNetnsPort = 8118
 
+// privoxyName is the proxy's host:port as the gateway of the Privoxy namespace scenario is
+// configured with it: a name, where the operator's check may well use the address.
+const privoxyName = "proxy.lab.test:8118"
+
 // hardScenarios are variants of the proxy-tunnel and tls-handshake causes that a check has to
 // work harder to tell apart: the proxy and the backend sit in namespaces of their own behind a
 // router or a veth, the gateway's configuration (its Host header) is part of the failure, and
@@ -20,24 +24,25 @@ func hardScenarios() []Scenario {
 	return []Scenario{
 		{
 			Name: "tunnel.forbidden.host-header.netns", Cause: "tunnel.forbidden.host-header", Playbook: "proxy-tunnel",
-			Title: "Privoxy in its own namespace tags CONNECTs whose Host names it and blocks the tag",
+			Title: "Privoxy in its own namespace tags CONNECTs whose Host names it (proxy.lab.test) and blocks the tag",
 			Story: "Privoxy listens on its default port 8118 in a namespace of its own, next to the " +
-				"backend; the gateway sits in another. A client-header tagger tags every request whose " +
-				"Host header is Privoxy's own address and an action section keyed on that tag blocks it. " +
-				"The gateway sends CONNECT to the backend with Host naming the proxy, as it does unless " +
-				"told to use the target's, and gets 403 Request blocked by Privoxy; the same CONNECT with " +
-				"Host naming the backend is tunnelled.",
+				"backend; the gateway sits in another and knows the proxy as proxy.lab.test:8118. A " +
+				"client-header tagger tags every request whose Host header names Privoxy, by that name " +
+				"or by its address, and an action section keyed on the tag blocks it. The gateway sends " +
+				"CONNECT to the backend's address with Host: proxy.lab.test:8118, as it does unless told " +
+				"to use the target's, and gets 403 Request blocked by Privoxy; the same CONNECT with Host " +
+				"naming the backend is tunnelled.",
 			Programs: []Program{progPrivoxy, progOpenSSL, progIP}, NeedsRoot: true,
 			Up:      upPrivoxyNetns,
-			Traffic: connectTraffic(connectPlan{N: 6, HostIsProxy: true}),
+			Traffic: connectTraffic(connectPlan{N: 6, HostFromTargets: true}),
 			Control: controlConnect,
 			Verify: func(rec *Recording) error {
 				return firstErr(
 					rec.expectOutcome("answered 403"),
-					rec.expectContains([]string{"client.txt"}, "403 Request blocked by Privoxy"),
-					rec.expectContains([]string{"privoxy.log"}, "Header: scan: Host: 10.213.1.2:8118", "Crunch: Blocked"),
-					rec.expectBytes("eth0.pcap", "Host: 10.213.1.2:8118", "403 Request blocked by Privoxy"),
-					rec.expectBytes("eth0-v6.pcap", "Host: [fd00:213:1::2]:8118", "403 Request blocked by Privoxy"),
+					rec.expectContains([]string{"client.txt"}, "403 Request blocked by Privoxy", "Host: "+privoxyName),
+					rec.expectContains([]string{"privoxy.log"}, "Header: scan: Host: "+privoxyName, "Crunch: Blocked"),
+					rec.expectBytes("eth0.pcap", "CONNECT 10.213.1.2:8443", "Host: "+privoxyName, "403 Request blocked by Privoxy"),
+					rec.expectBytes("eth0-v6.pcap", "CONNECT [fd00:213:1::2]:8443", "Host: "+privoxyName, "403 Request blocked by Privoxy"),
 				)
 			},
 		},
@@ -118,9 +123,9 @@ func upPrivoxyNetns(ctx context.Context, l *Lab) (Targets, error) {
 		return Targets{}, err
 	}
 	// The tagger rewrites a copy of the Host header into a tag name when the header names this
-	// proxy; the second action section blocks whatever carries the tag.
-	filter, err := l.Config("privoxy/gateway.filter", fmt.Sprintf(`CLIENT-HEADER-TAGGER: gateway-names-proxy Tag a request whose Host header is this proxy's own address
-s@^Host:\s*(10\.213\.1\.2|\[fd00:213:1::2\]):%d\s*$@gateway-names-proxy@i
+	// proxy, by name or address; the second action section blocks whatever carries the tag.
+	filter, err := l.Config("privoxy/gateway.filter", fmt.Sprintf(`CLIENT-HEADER-TAGGER: gateway-names-proxy Tag a request whose Host header names this proxy
+s@^Host:\s*(proxy\.lab\.test|10\.213\.1\.2|\[fd00:213:1::2\]):%d\s*$@gateway-names-proxy@i
 `, privoxyNetnsPort))
 	if err != nil {
 		return Targets{}, err
@@ -161,10 +166,10 @@ debug 8192
 		Ready: hostPort(v4(1, 2), privoxyNetnsPort)}); err != nil {
 		return Targets{}, err
 	}
-	t := nsTargets(cli, 1, "Run the client inside namespace "+cli+"; Privoxy in "+px+" blocks a CONNECT whose Host names it, and tunnels one whose Host names the target.")
+	t := nsTargets(cli, 1, "Run the client inside namespace "+cli+"; Privoxy in "+px+" blocks a CONNECT whose Host names it ("+privoxyName+" or its address), and tunnels one whose Host names the target.")
 	t.Proxy = "http://" + hostPort(v4(1, 2), privoxyNetnsPort)
 	t.Proxy6 = "http://" + hostPort(v6(1, 2), privoxyNetnsPort)
-	t.HostHeader = hostPort(v4(1, 2), privoxyNetnsPort)
+	t.HostHeader = privoxyName
 	t.Capture = []string{"eth0"}
 	// With --no-daemon Privoxy logs to standard error, which Spawn keeps in privoxy.out.
 	t.Logs = []string{l.LogPath("privoxy.out")}

@@ -13,6 +13,9 @@ type connectPlan struct {
 	N int
 	// HostIsProxy sends a Host header naming the proxy (host:port) instead of the target.
 	HostIsProxy bool
+	// HostFromTargets sends Targets.HostHeader, the proxy's name as the gateway is configured
+	// with it, over IPv4 and IPv6 alike.
+	HostFromTargets bool
 	// Parallel starts the attempts 100 ms apart without waiting for each to end (for
 	// failures that take seconds each).
 	Parallel bool
@@ -41,7 +44,10 @@ func connectTraffic(p connectPlan) func(context.Context, *Lab, bool) (string, er
 			}
 		}
 		hh := ""
-		if p.HostIsProxy {
+		switch {
+		case p.HostFromTargets:
+			hh = t.HostHeader
+		case p.HostIsProxy:
 			hh = pa
 		}
 		type result struct {
