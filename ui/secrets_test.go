@@ -116,7 +116,7 @@ func TestNoPlantedSecretOnScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drive(m, common.OpenMsg{Title: "planted secrets", Evidence: evs, Inputs: ins})
+	drive(m, common.OpenMsg{Title: "planted secrets", Evidence: evs, Inputs: ins, Files: common.Disk{}})
 
 	var screens []string
 	shot := func(what string) { screens = append(screens, what+"\n"+plain(m)) }
