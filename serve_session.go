@@ -293,7 +293,8 @@ func shorten(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// inputChannel notes when input arrives, and ends the session when the client stops sending.
+// inputChannel notes when input arrives, and ends the session when the client stops sending or
+// can no longer be written to.
 type inputChannel struct {
 	gossh.Channel
 	ss *servedSession
@@ -305,6 +306,15 @@ func (c *inputChannel) Read(p []byte) (int, error) {
 	if n > 0 {
 		c.ss.lastInput.Store(time.Now().UnixNano())
 	}
+	if err != nil {
+		c.ss.end(endClientLeft)
+	}
+	return n, err
+}
+
+// Write implements io.Writer.
+func (c *inputChannel) Write(p []byte) (int, error) {
+	n, err := c.Channel.Write(p)
 	if err != nil {
 		c.ss.end(endClientLeft)
 	}
