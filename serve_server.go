@@ -133,7 +133,10 @@ func (s *sshServer) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 func (s *sshServer) connectionFailed(c net.Conn, err error) {
 	reason := err.Error()
 	var ne net.Error
-	if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	var auth *gossh.ServerAuthError
+	if errors.As(err, &auth) {
+		reason = "login refused: no key the client offered is accepted"
+	} else if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		reason = fmt.Sprintf("no SSH handshake and login within %s (--handshake-timeout)", s.opts.handshakeTimeout)
 	} else if errors.Is(err, io.EOF) {
 		reason = "the client closed the connection before logging in"

@@ -121,7 +121,14 @@ func (l *AllowList) Empty() bool { return len(l.prefixes) == 0 && len(l.names) =
 func (l *AllowList) String() string {
 	var out []string
 	for _, p := range l.prefixes {
-		out = append(out, withPort(p.p.String(), p.port))
+		switch {
+		case !p.p.IsSingleIP():
+			out = append(out, p.p.String())
+		case p.port != 0:
+			out = append(out, netip.AddrPortFrom(p.p.Addr(), uint16(p.port)).String())
+		default:
+			out = append(out, p.p.Addr().String())
+		}
 	}
 	for _, n := range l.names {
 		out = append(out, withPort(n.name, n.port))

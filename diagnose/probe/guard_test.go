@@ -116,6 +116,9 @@ func TestParseAllowList(t *testing.T) {
 			t.Errorf("%s: the refusal does not wrap ErrNotAllowed: %v", tt.addr, err)
 		}
 	}
+	if got := l.String(); got != "10.0.0.0/8,192.0.2.7:8443,[::1]:9000,fd00::/8,backend.internal,proxy.corp:3128" {
+		t.Errorf("String() = %q", got)
+	}
 	for _, bad := range []string{"10.0.0.0/33", "host:0", "host:http", "a b/c", "bad$name", "10.0.0.0/8:443"} {
 		if _, err := ParseAllowList(bad); err == nil {
 			t.Errorf("%q was accepted", bad)
