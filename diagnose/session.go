@@ -178,7 +178,7 @@ func (s *Session) Assess() *Assessment {
 			had, from = true, rc.Confidence
 		}
 		if !had || from != rc.Confidence {
-			a.Moves = append(a.Moves, Move{Cause: rc.Cause.ID, From: from, To: rc.Confidence, Because: s.because(rc)})
+			a.Moves = append(a.Moves, Move{Cause: rc.Cause.ID, From: from, To: rc.Confidence, Because: s.because(rc, rc.Confidence > from)})
 		}
 		s.lastAt[rc.Cause.ID] = rc.Confidence
 	}
@@ -187,20 +187,24 @@ func (s *Session) Assess() *Assessment {
 	return a
 }
 
-// because picks, among the signals new since the last assessment, the one that moved the cause
-// most in either direction.
-func (s *Session) because(rc RankedCause) Contribution {
+// because picks, among the signals new since the last assessment, the one that pushed the cause
+// hardest the way it went: for a rise the strongest evidence for it, for a fall the strongest
+// against it. A cause can fall although a new signal favours it (another cause gained more);
+// that signal is not the reason it fell, so none is given and the screen says who rose.
+func (s *Session) because(rc RankedCause, rose bool) Contribution {
+	list := rc.Against
+	if rose {
+		list = rc.For
+	}
 	var best Contribution
-	bestW := 0.0
-	for _, list := range [][]Contribution{rc.For, rc.Against} {
-		for _, c := range list {
-			w := c.Factor
-			if w < 1 {
-				w = 1 / w
-			}
-			if w > bestW && slices.Contains(s.fresh, c.Signal) {
-				best, bestW = c, w
-			}
+	bestW := 1.0
+	for _, c := range list {
+		w := c.Factor
+		if w < 1 {
+			w = 1 / w
+		}
+		if w > bestW && (c.Factor > 1) == rose && slices.Contains(s.fresh, c.Signal) {
+			best, bestW = c, w
 		}
 	}
 	return best

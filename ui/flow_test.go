@@ -133,8 +133,9 @@ func TestFlowSymptomAnswersEvidence(t *testing.T) {
 			check++
 		}
 	}
-	if operator != 3 || check != 1 {
-		t.Errorf("ledger holds %d operator answers and %d check results, want 3 and 1", operator, check)
+	// The operator's pick of the symptom, then three answers.
+	if operator != 4 || check != 1 {
+		t.Errorf("ledger holds %d operator statements and %d check results, want 4 and 1", operator, check)
 	}
 }
 

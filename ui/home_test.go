@@ -8,6 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
 )
 
 // TestGoldenHome draws the home screen at 80x24, 100x30 and 40x12: as it opens, with the
@@ -104,5 +107,36 @@ func TestIncidentsListKeys(t *testing.T) {
 		if got := cursor(); !strings.HasPrefix(got, st.want) {
 			t.Errorf("after %s the cursor is on %q, want %s", st.key, got, st.want)
 		}
+	}
+}
+
+// TestGoldenWhyItMoved: the ACL cause leads on a 403, then falls once the proxy is shown to refuse
+// only its own name in the Host header, while the proxy's "access denied" (which favours the ACL
+// cause too) arrives with it. The fall is not explained by that signal, and no reason names squid.
+func TestGoldenWhyItMoved(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 12}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newTest(t, sz[0], sz[1])
+			at := func(sig, src string) diagnose.Evidence {
+				return diagnose.Evidence{Signal: sig, Source: src, Kind: diagnose.FromCheck, At: testNow}
+			}
+			drive(m, common.OpenMsg{Title: "host header", Evidence: []diagnose.Evidence{at("proxy.connect.status.403", "check connect")}})
+			drive(m, common.AddEvidenceMsg{Evidence: []diagnose.Evidence{
+				at("proxy.error.access-denied", "check connect"),
+				at("proxy.host-header.only-proxy-name-refused", "check connect-host-header"),
+			}})
+			m.inv.focusPane("causes")
+			m.relayout()
+			s := plain(m)
+			if strings.Contains(s, "squid") {
+				t.Errorf("a reason names squid:\n%s", s)
+			}
+			for _, l := range strings.Split(s, "\n") {
+				if strings.Contains(l, "▼") && strings.Contains(l, "access is denied") {
+					t.Errorf("a fall is explained by evidence that favours the cause: %q", l)
+				}
+			}
+			golden.RequireEqual(t, s)
+		})
 	}
 }

@@ -23,9 +23,9 @@ import (
 // then reachable with the Swap key in any slot, and can be given a slot of its own in the layout.
 
 // homePanes are the home screen's panes.
-func homePanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, incidents fs.FS, guard probe.Guard) []common.Pane {
+func homePanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, incidents fs.FS, guard probe.Guard, now func() time.Time) []common.Pane {
 	return []common.Pane{
-		home.NewSymptoms(kb, st, km),
+		home.NewSymptoms(kb, st, km, now),
 		home.NewIncidents(kb, incidents, st, km),
 		home.NewPaste(kb, st, km),
 		checks.New(kb, st, km, checks.WithGuard(guard)),

@@ -70,7 +70,7 @@ func New(kb *knowledge.Base, opts Options) *Model {
 	m.help.Styles = m.styles.Help
 	m.help.FullSeparator = "  "
 	m.work = investigation.New(kb, m.styles, m.keys)
-	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents, opts.Guard), homeLayout())
+	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents, opts.Guard, opts.Now), homeLayout())
 	m.cur = m.home
 	return m
 }

@@ -23,14 +23,16 @@ type Model struct {
 	width, height int
 	focused       bool
 
-	assess   *diagnose.Assessment
-	rev      int
-	moves    map[string]diagnose.Move // the latest moves, kept until the next change
-	driver   diagnose.Contribution    // the new signal behind the largest of them
-	cursor   int                      // index into assess.Causes
-	selected string                   // the cause under the cursor, followed as ranks change
-	expanded map[string]bool
-	offset   int
+	assess *diagnose.Assessment
+	rev    int
+	moves  map[string]diagnose.Move // the latest moves, kept until the next change
+	// rise and fall are the largest rise and fall with a reason given: a cause that fell while no
+	// new signal told against it fell because another rose, and the other way round.
+	rise, fall diagnose.Move
+	cursor     int    // index into assess.Causes
+	selected   string // the cause under the cursor, followed as ranks change
+	expanded   map[string]bool
+	offset     int
 
 	cache string
 	dirty bool
@@ -76,7 +78,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 			for _, mv := range msg.Assessment.Moves {
 				m.moves[mv.Cause] = mv
 			}
-			m.driver = driver(msg.Assessment.Moves)
+			m.rise, m.fall = driver(msg.Assessment.Moves, true), driver(msg.Assessment.Moves, false)
 		}
 		m.assess, m.rev, m.dirty = msg.Assessment, msg.Rev, true
 		m.follow()
@@ -142,14 +144,14 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{m.ShortHelp(), {m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom}}
 }
 
-// driver is the reason given for the largest move: a cause that moved only because the others
-// fell (the new signal is neutral to it) is explained by it.
-func driver(moves []diagnose.Move) diagnose.Contribution {
-	var best diagnose.Contribution
+// driver is the largest rise (or fall) with a reason: a cause that moved only because another
+// one moved the other way more (no new signal pushed it its own way) is explained by that one.
+func driver(moves []diagnose.Move, rise bool) diagnose.Move {
+	var best diagnose.Move
 	size := 0.0
 	for _, mv := range moves {
-		if d := math.Abs(mv.To - mv.From); mv.Because.Signal != "" && d > size {
-			best, size = mv.Because, d
+		if d := math.Abs(mv.To - mv.From); mv.Because.Signal != "" && (mv.To > mv.From) == rise && d > size {
+			best, size = mv, d
 		}
 	}
 	return best

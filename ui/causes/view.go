@@ -163,8 +163,10 @@ func (m *Model) moveLines(mv diagnose.Move, previous string) []string {
 	}
 	s := fmt.Sprintf("%.0f%% → %.0f%%", 100*mv.From, 100*mv.To)
 	switch {
-	case mv.Because.Signal == "" && m.driver.Signal != "":
-		s += " as the others moved on " + m.driver.Signal
+	case mv.Because.Signal == "" && mv.To < mv.From && m.rise.Because.Signal != "":
+		s += " as " + m.rise.Cause + " rose (" + m.rise.Because.Signal + ")"
+	case mv.Because.Signal == "" && mv.To > mv.From && m.fall.Because.Signal != "":
+		s += " as " + m.fall.Cause + " fell (" + m.fall.Because.Signal + ")"
 	case mv.Because.Signal == "":
 	case mv.Because.Signal == previous:
 		s += ", same reason"

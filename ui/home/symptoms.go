@@ -4,10 +4,12 @@ package home
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/ui/common"
 )
@@ -17,6 +19,7 @@ type Symptoms struct {
 	kb     *knowledge.Base
 	styles common.Styles
 	keys   common.KeyMap
+	now    func() time.Time
 
 	width, height int
 	focused       bool
@@ -27,10 +30,14 @@ type Symptoms struct {
 	rows []int
 }
 
-// NewSymptoms returns the pane.
-func NewSymptoms(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Symptoms {
-	return &Symptoms{kb: kb, styles: st, keys: km, dirty: true}
+// NewSymptoms returns the pane; now stamps the operator's pick.
+func NewSymptoms(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time) *Symptoms {
+	return &Symptoms{kb: kb, styles: st, keys: km, now: now, dirty: true}
 }
+
+// SymptomSignal is the signal the operator's pick of a playbook's symptom enters the evidence as
+// (see knowledge/data/signals/operator.yaml): it narrows the causes to that playbook's.
+func SymptomSignal(playbook string) string { return "operator.symptom." + playbook }
 
 // ID implements common.Pane.
 func (m *Symptoms) ID() string { return "symptoms" }
@@ -62,7 +69,12 @@ func (m *Symptoms) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	case key.Matches(k, m.keys.Select):
 		if m.cursor < n {
 			p := m.kb.Playbooks[m.cursor]
-			return m, func() tea.Msg { return common.OpenMsg{Title: p.Title, Playbook: p.ID} }
+			o := common.OpenMsg{Title: p.Title, Playbook: p.ID}
+			if _, ok := m.kb.Signal(SymptomSignal(p.ID)); ok {
+				o.Evidence = []diagnose.Evidence{{Signal: SymptomSignal(p.ID), Source: "operator", Kind: diagnose.FromOperator,
+					At: m.now(), Detail: "picked the symptom: " + p.Title}}
+			}
+			return m, func() tea.Msg { return o }
 		}
 	default:
 		return m, nil
