@@ -6,9 +6,11 @@ import (
 	"io"
 	"net"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -217,5 +219,28 @@ func TestUntilStopsAfterTheCheck(t *testing.T) {
 	}
 	if r.TCP == nil || r.TCP.Outcome() != TCPConnected || r.TLS != nil || strings.Join(started, ",") != "dns,tcp" {
 		t.Fatalf("checks started %q, result %+v", started, r)
+	}
+}
+
+func TestClassifyConnectByErrno(t *testing.T) {
+	dialErr := func(errno syscall.Errno) error {
+		// As net.Dialer returns it on Linux.
+		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", errno)}
+	}
+	for _, tc := range []struct {
+		errno syscall.Errno
+		want  TCPOutcome
+	}{
+		{syscall.ECONNREFUSED, TCPRefused},
+		{syscall.EHOSTUNREACH, TCPUnreachable},
+		{syscall.ENETUNREACH, TCPUnreachable},
+		{syscall.EINVAL, TCPUnreachable}, // ip route add blackhole …
+		{syscall.EACCES, TCPUnreachable}, // ip route add prohibit …
+		{syscall.ETIMEDOUT, TCPTimeout},
+		{syscall.EMFILE, TCPError},
+	} {
+		if got := classifyConnect(context.Background(), dialErr(tc.errno)); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.errno, got, tc.want)
+		}
 	}
 }

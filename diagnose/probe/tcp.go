@@ -132,7 +132,10 @@ func classifyConnect(ctx context.Context, err error) TCPOutcome {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return TCPRefused
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
-		errors.Is(err, syscall.EHOSTDOWN), errors.Is(err, syscall.ENETDOWN):
+		errors.Is(err, syscall.EHOSTDOWN), errors.Is(err, syscall.ENETDOWN),
+		// Linux's answer to a connect towards a blackhole route (EINVAL) or a prohibit route
+		// (EACCES): the local routing table discards the path, nothing is sent.
+		errors.Is(err, syscall.EINVAL), errors.Is(err, syscall.EACCES):
 		return TCPUnreachable
 	case errors.Is(err, syscall.ETIMEDOUT), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.Is(err, context.DeadlineExceeded):
