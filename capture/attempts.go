@@ -20,7 +20,7 @@ func failPhase(signal string) (diagnose.Phase, bool) {
 		"proxy.unreachable.refused", "proxy.unreachable.timeout":
 		return diagnose.PhaseTCP, true
 	case "tls.alert.received", "tls.alert.sent", "tls.handshake.timeout", "tls.handshake.reset",
-		"tls.handshake.closed", "tls.protocol.mismatch", "tls.clienthello.unacked",
+		"tls.handshake.closed", "tls.protocol.mismatch", "tls.answered.plain-http", "tls.clienthello.unacked",
 		"tls.clienthello.acked", "tls.clienthello.retransmitted":
 		return diagnose.PhaseTLS, true
 	case "body.upload.reset", "body.upload.stalled":

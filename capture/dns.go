@@ -155,6 +155,16 @@ func (d *dnsTable) report(fs *findings, now int64) {
 		n := d.names[name]
 		switch {
 		case n.resolved, searched(name):
+		case fs.proxied == 0 && (n.nxPkt != 0 || n.failPkt != 0):
+			// No proxy in the capture: these are the capturing host's own lookups, not a proxy
+			// failing to resolve the backend it was asked for.
+			pkt, at, why := n.nxPkt, n.nxAt, "NXDOMAIN"
+			if pkt == 0 {
+				pkt, at, why = n.failPkt, n.failAt, n.failWhy
+			}
+			fs.add("dns.client.failed", at, func() string {
+				return fmt.Sprintf("lookups of %s failed: %s (%d queries, never resolved; no proxy in the capture)", name, why, n.queries)
+			}, pkt)
 		case n.nxPkt != 0:
 			fs.add("dns.backend.nxdomain", n.nxAt, func() string {
 				return fmt.Sprintf("the resolver answered NXDOMAIN for %s (%d queries, never resolved)", name, n.queries)

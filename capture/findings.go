@@ -156,6 +156,7 @@ func (fs *findings) flow(t *table, f *Flow) {
 	default:
 		fs.conn(f, t.now)
 		fs.handshake(f, t.now)
+		fs.unacked(f)
 		if f.Role == RoleBackend && !f.viaConnect && !f.Midstream {
 			fs.pattern.attempt(f.connectFailed(t.now), f.FirstPacket, f.Start)
 		}
@@ -272,6 +273,12 @@ func (fs *findings) handshake(f *Flow, now int64) {
 	case ts.alertPkt != 0:
 		fs.alert(f, sni)
 		return
+	case ts.otherPkt != 0 && ts.otherHTTP:
+		// An HTTP server reading a ClientHello as a request answers 400 at once.
+		fs.add("tls.answered.plain-http", f.End, func() string {
+			return fmt.Sprintf("%s answered the ClientHello with a plain HTTP response: TLS was sent to a port that serves plain HTTP", sni)
+		}, ts.otherPkt, ts.chPkt)
+		return
 	case ts.otherPkt != 0:
 		fs.add("tls.protocol.mismatch", f.End, func() string { return fmt.Sprintf("%s answered the ClientHello with bytes that are not TLS", sni) }, ts.otherPkt, ts.chPkt)
 		return
@@ -305,6 +312,32 @@ func (fs *findings) handshake(f *Flow, now int64) {
 		fs.add("tls.handshake.timeout", f.End, func() string {
 			return fmt.Sprintf("no answer to the ClientHello from %s in %s", sni, fmtDur(f.End-ts.chTime))
 		}, ts.chPkt)
+	}
+}
+
+// unacked reports data on an established connection sent again and again and never acknowledged
+// up to the end of the capture: the path stopped delivering in the middle of a transfer. A
+// ClientHello left unanswered so has signals of its own.
+func (fs *findings) unacked(f *Flow) {
+	if !f.Established() && !f.Midstream {
+		return
+	}
+	for d := range 2 {
+		h, o := &f.h[d], &f.h[1-d]
+		if h.rto == nil || h.rto.n < 3 || f.tls != nil && d == toServer && h.rto.seq == f.tls.chSeq {
+			continue
+		}
+		if o.hasAck && int32(o.ack-h.rto.seq) > 0 || f.rstPkt[1-d] != 0 {
+			continue // acknowledged in the end, or the other side reset the connection
+		}
+		from, to := f.Client, f.Server
+		if d == toClient {
+			from, to = to, from
+		}
+		fs.add("tcp.data.unacked", h.rto.time[min(h.rto.n, len(h.rto.time))-1], func() string {
+			return fmt.Sprintf("%s sent the same data to %s %d times (gaps %s) and it was never acknowledged", from, to, h.rto.n, h.rto.gaps())
+		}, h.rto.packets()...)
+		return
 	}
 }
 

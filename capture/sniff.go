@@ -87,6 +87,12 @@ func (t *table) sniffServer(f *Flow, b []byte, p *Packet) {
 		hs.lastServer = p.Time
 	}
 	if ts != nil {
+		if w := skipWarnings(b); len(w) < len(b) {
+			ts.warned = true
+			if b = w; len(b) == 0 {
+				return
+			}
+		}
 		switch {
 		case ts.shPkt != 0 || ts.alertPkt != 0 || ts.otherPkt != 0:
 			if ts.appPkt == 0 && len(b) >= 1 && b[0] == recAppData {
@@ -100,7 +106,7 @@ func (t *table) sniffServer(f *Flow, b []byte, p *Packet) {
 			ts.alertPkt, ts.alertDir, ts.alertLevel, ts.alert = p.Number, toClient, b[5], b[6]
 		case isTLSRecord(b):
 		default:
-			ts.otherPkt = p.Number
+			ts.otherPkt, ts.otherHTTP = p.Number, isResponse(b) || looksLikeHTML(b)
 		}
 		return
 	}

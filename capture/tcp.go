@@ -88,7 +88,9 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 	}
 	if s.Flags&flagFIN != 0 {
 		end := s.Seq + uint32(s.Len) + 1
-		if !h.hasSeq || int32(end-h.next) > 0 {
+		// A FIN past a gap (its data still to come, out of order) must not move the sequence on,
+		// or the data arriving after it would be taken for a retransmission and never read.
+		if !h.hasSeq || int32(end-h.next) > 0 && int32(s.Seq-h.next) <= 0 {
 			h.hasSeq, h.next = true, end
 		}
 		f.mark(dir, 'F')

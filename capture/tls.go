@@ -1,6 +1,9 @@
 package capture
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // TLS record content types (RFC 8446 §5.1) and handshake types (§4).
 const (
@@ -9,6 +12,7 @@ const (
 	recAppData    = 23
 	hsClientHello = 1
 	hsServerHello = 2
+	alertWarning  = 1
 )
 
 // tlsState is how far a connection's TLS handshake went, as the capture shows it.
@@ -24,6 +28,8 @@ type tlsState struct {
 	alert         uint8 // alert description (RFC 8446 §6)
 	alertLevel    uint8
 	otherPkt      int64 // the server answered with something that is not TLS
+	otherHTTP     bool  // and that something was an HTTP response: a plain HTTP server
+	warned        bool  // the server sent a warning-level alert (not the end of the handshake)
 	appPkt        int64 // application data flowed: the handshake completed
 }
 
@@ -37,8 +43,29 @@ type ClientHello struct {
 }
 
 // isClientHello reports whether b starts with a TLS handshake record holding a ClientHello.
+//
+// Other protocols can start with the same five bytes: a Modbus/TCP request numbered 0x1603 reads
+// as a handshake record with its unit id where the handshake type goes. A ClientHello is longer
+// than 41 bytes (headers, version and random), shorter than 64 KiB (so the high byte of its
+// handshake length, where Modbus has its function code, is zero) and asks for version 3.x.
 func isClientHello(b []byte) bool {
-	return len(b) >= 6 && b[0] == recHandshake && b[1] == 3 && b[2] <= 4 && b[5] == hsClientHello
+	if len(b) < 6 || b[0] != recHandshake || b[1] != 3 || b[2] > 4 || b[5] != hsClientHello {
+		return false
+	}
+	if binary.BigEndian.Uint16(b[3:]) < 42 {
+		return false
+	}
+	return (len(b) < 7 || b[6] == 0) && (len(b) < 10 || b[9] == 3)
+}
+
+// skipWarnings drops the warning-level alerts at the start of a server's bytes (unrecognized_name
+// before a ServerHello, for instance): they do not end a handshake. close_notify, also sent at
+// warning level, does, and is kept.
+func skipWarnings(b []byte) []byte {
+	for len(b) >= 7 && b[0] == recAlert && b[1] == 3 && binary.BigEndian.Uint16(b[3:]) == 2 && b[5] == alertWarning && b[6] != 0 {
+		b = b[7:]
+	}
+	return b
 }
 
 // parseClientHello reads the SNI and offered versions from a ClientHello record as far as the
@@ -204,4 +231,12 @@ func AlertName(d uint8) string {
 		return "no_application_protocol"
 	}
 	return "alert"
+}
+
+// looksLikeHTML reports whether b starts like an HTML page: what an HTTP/0.9-style answer (no
+// status line) to a request it could not parse begins with, such as Python's http.server
+// answering a ClientHello.
+func looksLikeHTML(b []byte) bool {
+	b = b[:min(len(b), 16)]
+	return bytes.HasPrefix(bytes.ToLower(b), []byte("<!doctype html")) || bytes.HasPrefix(bytes.ToLower(b), []byte("<html"))
 }
