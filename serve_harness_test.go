@@ -24,7 +24,7 @@ type servedForTest struct {
 }
 
 // startServe starts serve with o on 127.0.0.1; authorized_keys holds keys unless o names a file.
-func startServe(t *testing.T, o serveOptions, keys ...gossh.PublicKey) *servedForTest {
+func startServe(t testing.TB, o serveOptions, keys ...gossh.PublicKey) *servedForTest {
 	t.Helper()
 	kb, err := knowledge.Default()
 	if err != nil {
@@ -69,7 +69,7 @@ func startServe(t *testing.T, o serveOptions, keys ...gossh.PublicKey) *servedFo
 }
 
 // waitLog waits for a line of the connection log holding every part, and returns it.
-func (h *servedForTest) waitLog(t *testing.T, within time.Duration, parts ...string) string {
+func (h *servedForTest) waitLog(t testing.TB, within time.Duration, parts ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -104,7 +104,7 @@ type screen struct {
 }
 
 // openScreen logs in with key and opens a session with a cols x rows terminal and a shell.
-func openScreen(t *testing.T, addr string, key gossh.Signer, cols, rows int) *screen {
+func openScreen(t testing.TB, addr string, key gossh.Signer, cols, rows int) *screen {
 	t.Helper()
 	client, err := dial(addr, key)
 	if err != nil {
@@ -114,7 +114,7 @@ func openScreen(t *testing.T, addr string, key gossh.Signer, cols, rows int) *sc
 	return openScreenOn(t, client, cols, rows)
 }
 
-func openScreenOn(t *testing.T, client *gossh.Client, cols, rows int) *screen {
+func openScreenOn(t testing.TB, client *gossh.Client, cols, rows int) *screen {
 	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
@@ -141,7 +141,7 @@ func openScreenOn(t *testing.T, client *gossh.Client, cols, rows int) *screen {
 func (s *screen) text() string { return ansi.Strip(s.out.String()) }
 
 // waitFor waits until the session has shown every part.
-func (s *screen) waitFor(t *testing.T, within time.Duration, parts ...string) {
+func (s *screen) waitFor(t testing.TB, within time.Duration, parts ...string) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !containsAll(s.text(), parts...) {
@@ -157,7 +157,7 @@ func (s *screen) waitFor(t *testing.T, within time.Duration, parts ...string) {
 }
 
 // send types keys, one write each, with a moment for the screen to take each.
-func (s *screen) send(t *testing.T, keys ...string) {
+func (s *screen) send(t testing.TB, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
 		if _, err := s.in.Write([]byte(k)); err != nil {
@@ -168,7 +168,7 @@ func (s *screen) send(t *testing.T, keys ...string) {
 }
 
 // waitEnd waits for the session to end and says how long it took.
-func (s *screen) waitEnd(t *testing.T, within time.Duration) time.Duration {
+func (s *screen) waitEnd(t testing.TB, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	select {
@@ -181,7 +181,7 @@ func (s *screen) waitEnd(t *testing.T, within time.Duration) time.Duration {
 }
 
 // rawConn opens a TCP connection that never speaks SSH.
-func rawConn(t *testing.T, addr string) net.Conn {
+func rawConn(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {

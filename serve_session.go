@@ -91,7 +91,7 @@ func (s *sshServer) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gos
 	}
 	defer release()
 	sctx, cancel := context.WithCancel(ctx)
-	ss := &servedSession{id: s.sessions.Add(1), key: key, remote: ctx.RemoteAddr().String(), user: ctx.User(),
+	ss := &servedSession{id: s.sessions.Add(1), key: key, remote: ctx.RemoteAddr().String(), user: shorten(ctx.User(), 64),
 		started: time.Now(), ctx: sctx, cancel: cancel}
 	if p := ctx.Permissions(); p.Permissions != nil && p.Extensions[permNoPTY] != "" {
 		ss.noPTY = true
@@ -164,7 +164,7 @@ func (s *sshServer) screen(ss *servedSession) ssh.Handler {
 			return
 		}
 		s.log.Info("session start", "session", ss.id, "key", ss.key, "remote", ss.remote, "user", ss.user,
-			"term", pty.Term, "window", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
+			"term", shorten(pty.Term, 64), "window", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
 		guard := &sessionGuard{list: s.allow, s: s, ss: ss}
 		m := ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard})
 		opts := append(wishtea.MakeOptions(sess), tea.WithContext(ss.ctx))

@@ -119,7 +119,7 @@ func TestServeOverSSH(t *testing.T) {
 	}
 }
 
-func newKey(t *testing.T) (gossh.Signer, gossh.PublicKey) {
+func newKey(t testing.TB) (gossh.Signer, gossh.PublicKey) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
