@@ -37,6 +37,9 @@ type Options struct {
 	logs *logs.Analyzer
 	// attempt receives the attempts the sources report.
 	attempt func(diagnose.Attempt)
+	// recs remembers the captures read, so that the same recording in another file (pcap and
+	// pcapng, another interface) is counted once.
+	recs *recordings
 }
 
 // Collect reads every path (a file, a folder, or "-" for stdin) and returns the evidence found,
@@ -88,6 +91,7 @@ func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var inputs []diagnose.Input
 	opts.logs = logs.NewAnalyzer()
+	opts.recs = newRecordings()
 	var failed error
 	unreadable := func(path string, err error) {
 		inputs = append(inputs, diagnose.Input{Path: path, Kind: "unreadable", Warnings: []string{err.Error()}})
@@ -133,6 +137,10 @@ func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 			}
 			if err != nil || d.IsDir() || !d.Type().IsRegular() {
 				return err
+			}
+			if isAnswerFile(path) {
+				inputs = append(inputs, answerInput(path))
+				return nil
 			}
 			in, err := readFile(ctx, kb, path, opts, emit)
 			if err != nil {
@@ -180,6 +188,12 @@ func AnyRead(inputs []diagnose.Input) bool {
 }
 
 func readFile(ctx context.Context, kb *knowledge.Base, path string, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {
+	if opts.recs != nil {
+		open := func() (io.ReadCloser, error) { return os.Open(path) }
+		if in, dup := opts.recs.duplicate(path, open); dup {
+			return in, nil
+		}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return diagnose.Input{}, fmt.Errorf("%s: %w", path, errors.Unwrap(err))

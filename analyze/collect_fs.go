@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 
@@ -24,10 +25,15 @@ func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []stri
 	// The logs of one call are judged together, as in Collect: an error log and an access log
 	// of the same incident tell more than each alone.
 	opts.logs = logs.NewAnalyzer()
+	opts.recs = newRecordings()
 	for _, p := range paths {
 		err := fs.WalkDir(fsys, p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !d.Type().IsRegular() {
 				return err
+			}
+			if path != p && isAnswerFile(path) {
+				inputs = append(inputs, answerInput(path))
+				return nil
 			}
 			in, err := readFSFile(ctx, kb, fsys, path, opts, emit)
 			if err != nil {
@@ -49,6 +55,12 @@ func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []stri
 }
 
 func readFSFile(ctx context.Context, kb *knowledge.Base, fsys fs.FS, path string, opts Options, emit func(diagnose.Evidence)) (diagnose.Input, error) {
+	if opts.recs != nil {
+		open := func() (io.ReadCloser, error) { return fsys.Open(path) }
+		if in, dup := opts.recs.duplicate(path, open); dup {
+			return in, nil
+		}
+	}
 	f, err := fsys.Open(path)
 	if err != nil {
 		return diagnose.Input{}, err

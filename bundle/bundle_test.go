@@ -218,7 +218,9 @@ func TestPlantedSecretsAreRedacted(t *testing.T) {
 	if len(found) > 0 {
 		t.Errorf("secrets left in the bundle:\n%s", strings.Join(found, "\n"))
 	}
-	for _, keep := range []string{"Proxy-Authorization: Basic ****", "Authorization: Bearer [redacted]", "Cookie: [redacted]", "TCP_DENIED/407", "407 Proxy Authentication Required", "lo.pcap.trimmed.pcapng"} {
+	// lo.pcap holds the same traffic as any.pcapng, which is read first: it is counted (and
+	// bundled) once, as any.pcapng.
+	for _, keep := range []string{"Proxy-Authorization: Basic ****", "Authorization: Bearer [redacted]", "Cookie: [redacted]", "TCP_DENIED/407", "407 Proxy Authentication Required", "any.pcapng.trimmed.pcapng"} {
 		if !bytes.Contains(all, []byte(keep)) {
 			t.Errorf("the bundle lost %q", keep)
 		}
