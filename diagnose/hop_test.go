@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -207,4 +208,44 @@ func signals(evs []Evidence) []string {
 		out = append(out, ev.Signal)
 	}
 	return out
+}
+
+// Where the evidence ties two causes, the first check suggested is one whose outcome tells them
+// apart, and the knowledge says how to run it.
+func TestTiesNameTheCheckThatSeparatesThem(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		signals []string
+		a, b    string
+	}{
+		{"timed out while connecting", []string{"log.proxy.connect-timeout", "log.proxy.connect-failed"}, "backend.overloaded", "network.path"},
+		{"pass request body failed", []string{"log.proxy.pass-body-failed"}, "body.backend-closed", "body.backend-stalled"},
+	} {
+		s := NewSession(kb(t))
+		for _, ev := range evs(c.signals...) {
+			s.Add(ev)
+		}
+		a := s.Assess()
+		lead := []string{a.Causes[0].Cause.ID, a.Causes[1].Cause.ID}
+		if !(lead[0] == c.a && lead[1] == c.b || lead[0] == c.b && lead[1] == c.a) {
+			t.Errorf("%s: leading causes %v, want %s and %s", c.name, lead, c.a, c.b)
+			continue
+		}
+		if len(a.Next) == 0 {
+			t.Errorf("%s: no check suggested", c.name)
+			continue
+		}
+		n := a.Next[0]
+		if !strings.Contains(n.Why, c.a) || !strings.Contains(n.Why, c.b) || n.Check.How == "" {
+			t.Errorf("%s: first check %s (%s), want one that tells %s from %s", c.name, n.Check.ID, n.Why, c.a, c.b)
+		}
+	}
+	// "Resource temporarily unavailable" is a full accept queue, not any failed connect.
+	s := NewSession(kb(t))
+	for _, ev := range evs("log.proxy.connect-busy", "log.proxy.connect-failed") {
+		s.Add(ev)
+	}
+	if id, p := top(s.Assess()); id != "backend.overloaded" || p < 0.5 {
+		t.Errorf("a full accept queue ranks %s (%.2f) first, want backend.overloaded above 0.5", id, p)
+	}
 }

@@ -209,6 +209,9 @@ func connectEvent(reason []byte) Event {
 		return EventConnectTimeout
 	case has(reason, "No route"), has(reason, "unreachable"):
 		return EventConnectUnreachable
+	case has(reason, "temporarily unavailable"):
+		// EAGAIN: the listener's backlog is full (a Unix socket answers so at once).
+		return EventConnectBusy
 	}
 	return EventConnectFailed
 }

@@ -139,5 +139,10 @@ func hostOfURL(b []byte) []byte {
 	if i := bytes.Index(b, []byte("://")); i >= 0 {
 		b = b[i+3:]
 	}
+	// nginx writes a Unix socket upstream as "fastcgi://unix:/run/php/php-fpm.sock:": the
+	// socket's path is its name.
+	if bytes.HasPrefix(b, []byte("unix:")) {
+		return bytes.TrimSuffix(upTo(b, " "), []byte(":"))
+	}
 	return upTo(b, "/ ")
 }

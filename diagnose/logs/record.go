@@ -45,7 +45,8 @@ const (
 	EventTLSTimeout               // the TLS handshake with the backend timed out
 	EventTLSFailed                // the TLS handshake with the backend failed
 	EventMPHandshakeTimeout       // the message processor's handshake with the target timed out
-	EventRequest                  // an access-log entry: one request and its status
+	EventConnectBusy              // the backend's accept queue was full (EAGAIN on the connect)
+	EventRequest                  // an access-log entry: one request and its status (the last)
 )
 
 var eventNames = [...]string{
@@ -63,6 +64,7 @@ var eventNames = [...]string{
 	EventTLSTimeout:         "TLS handshake timeout",
 	EventTLSFailed:          "TLS handshake failed",
 	EventMPHandshakeTimeout: "handshake timeout",
+	EventConnectBusy:        "backend accept queue full",
 	EventRequest:            "request",
 }
 

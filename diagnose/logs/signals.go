@@ -12,6 +12,7 @@ var (
 	sigConnTimeout     = []string{"log.proxy.connect-timeout", "log.proxy.connect-failed"}
 	sigConnUnreachable = []string{"log.proxy.connect-unreachable", "log.proxy.connect-failed"}
 	sigConnFailed      = []string{"log.proxy.connect-failed"}
+	sigConnBusy        = []string{"log.proxy.connect-busy", "log.proxy.connect-failed"}
 	sigDisabled        = []string{"log.proxy.backend-disabled"}
 	sigBodyReset       = []string{"log.proxy.pass-body-failed", "log.proxy.pass-body-reset"}
 	sigBodyTimeout     = []string{"log.proxy.pass-body-failed", "log.proxy.pass-body-timeout"}
@@ -64,6 +65,8 @@ func lineSignals(f Format, r *Record) []string {
 		return sigConnUnreachable
 	case EventConnectFailed:
 		return sigConnFailed
+	case EventConnectBusy:
+		return sigConnBusy
 	case EventWorkerDisabled:
 		return sigDisabled
 	case EventPassBodyReset:
@@ -169,6 +172,7 @@ var says = map[string]string{
 	"log.proxy.connect-refused":       "the backend refused the proxy's connection",
 	"log.proxy.connect-timeout":       "the proxy's connection to the backend timed out",
 	"log.proxy.connect-unreachable":   "the proxy has no route to the backend",
+	"log.proxy.connect-busy":          "the backend's accept queue was full",
 	"log.proxy.connect-failed":        "the proxy could not connect to the backend",
 	"log.proxy.backend-disabled":      "the proxy stopped trying the backend after errors",
 	"log.proxy.pass-body-failed":      "sending the request body to the backend failed",
