@@ -192,3 +192,14 @@ func BenchmarkFilter(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pkts)), "ns/packet")
 }
+
+// TestFilterTakesAPaste: a filter pasted while typing one joins the text typed, as one line.
+func TestFilterTakesAPaste(t *testing.T) {
+	m := opened(t)
+	m.Update(press("/"))
+	typeText(m, "port 3128 ")
+	m.Update(tea.PasteMsg{Content: "X-Squid-Error\n"})
+	if m.input != "port 3128 X-Squid-Error" || !m.Capturing() {
+		t.Errorf("after the paste the filter reads %q (typing %v)", m.input, m.Capturing())
+	}
+}

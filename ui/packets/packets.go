@@ -133,6 +133,12 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 				return m, tick()
 			}
 		}
+	case tea.PasteMsg:
+		// A filter pasted (a header name copied from a packet) is typed text; it is one line.
+		if m.typing {
+			m.input += strings.Join(strings.Fields(msg.Content), " ")
+			m.filterErr, m.dirty = "", true
+		}
 	case tea.KeyPressMsg:
 		if len(m.sources) == 0 {
 			return m, nil
