@@ -314,6 +314,10 @@ func TestPacketFilterOnScreen(t *testing.T) {
 					if c[1] == "0" {
 						t.Fatalf("ERR_ACCESS_DENIED finds no packet:\n%s", s)
 					}
+					// The rows say what the packets are, even in a narrow pane.
+					if !strings.Contains(s, "[P.] HTTP/1.1 403") {
+						t.Errorf("the matching rows do not show the 403:\n%s", s)
+					}
 					break
 				}
 				if time.Now().After(deadline) {

@@ -212,11 +212,16 @@ func (m *Model) renderPackets(h int) []string {
 			continue
 		}
 		pi := capture.Describe(&p)
-		row := fmt.Sprintf("%7d %10.6f ", num, float64(p.Time-t0)/1e9)
-		if pi.TCP {
-			row += fmt.Sprintf("%s → %s [%s] len=%d %s", pi.Src, pi.Dst, pi.Flags, pi.Len, diagnose.Redact(pi.Info))
-		} else {
-			row += pi.Info
+		var row string
+		switch {
+		case !pi.TCP:
+			row = fmt.Sprintf("%7d %10.6f %s", num, float64(p.Time-t0)/1e9, pi.Info)
+		case m.width < narrowPackets:
+			// A narrow pane keeps what tells packets apart: the ports (the direction), the
+			// flags in letters and what the packet says; the addresses are in its detail.
+			row = fmt.Sprintf("%6d %d→%d [%s] %s", num, pi.Src.Port, pi.Dst.Port, flagLetters(pi.Flags), diagnose.Redact(pi.Info))
+		default:
+			row = fmt.Sprintf("%7d %10.6f %s → %s [%s] len=%d %s", num, float64(p.Time-t0)/1e9, pi.Src, pi.Dst, pi.Flags, pi.Len, diagnose.Redact(pi.Info))
 		}
 		if i == m.pktCursor && m.focused {
 			row = m.styles.Selected.Render(common.Pad(row, m.width))
@@ -224,6 +229,36 @@ func (m *Model) renderPackets(h int) []string {
 		lines = append(lines, row)
 	}
 	return lines
+}
+
+// narrowPackets is the pane width below which a packet's row is written short.
+const narrowPackets = 90
+
+// flagLetters writes TCP flags as tcpdump does: "SYN, ACK" is "S.", "PSH, ACK" "P.", a bare ACK ".".
+func flagLetters(flags string) string {
+	var b strings.Builder
+	ack := false
+	for f := range strings.SplitSeq(flags, ", ") {
+		switch f {
+		case "SYN":
+			b.WriteByte('S')
+		case "FIN":
+			b.WriteByte('F')
+		case "RST":
+			b.WriteByte('R')
+		case "PSH":
+			b.WriteByte('P')
+		case "ACK":
+			ack = true
+		}
+	}
+	if ack {
+		b.WriteByte('.')
+	}
+	if b.Len() == 0 {
+		return "none"
+	}
+	return b.String()
 }
 
 func (m *Model) renderDetail(h int) []string {
