@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +85,14 @@ func TestServeIdleTimeout(t *testing.T) {
 	member, pub := newKey(t)
 	h := startServe(t, serveOptions{idleTimeout: 1500 * time.Millisecond}, pub)
 
+	// A connection with no session at all, kept alive by keep-alives alone.
+	bare, err := dial(h.addr, member)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.Close()
+	bareClosed := make(chan error, 1)
+	go func() { bareClosed <- bare.Wait() }()
 	quiet := openScreen(t, h.addr, member, 80, 24)
 	busy := openScreen(t, h.addr, member, 80, 24)
 	quiet.waitFor(t, 10*time.Second, "Recorded incidents")
@@ -96,6 +106,7 @@ func TestServeIdleTimeout(t *testing.T) {
 				return
 			case <-time.After(200 * time.Millisecond):
 				_, _, _ = quiet.client.SendRequest("keepalive@openssh.com", true, nil)
+				_, _, _ = bare.SendRequest("keepalive@openssh.com", true, nil)
 				_, _ = busy.in.Write([]byte("j"))
 			}
 		}
@@ -107,6 +118,48 @@ func TestServeIdleTimeout(t *testing.T) {
 	case err := <-busy.ended:
 		t.Fatalf("a session with input ended at the idle timeout: %v", err)
 	default:
+	}
+	select {
+	case <-bareClosed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection without a session outlived the idle timeout")
+	}
+	h.waitLog(t, time.Second, `msg="connection closed"`, "no session open for 1.5s")
+}
+
+// TestServeConnectionCap: TCP connections past the cap (logins in progress included) are closed
+// at once, and the log says so; a freed place takes a login again.
+func TestServeConnectionCap(t *testing.T) {
+	member, pub := newKey(t)
+	h := startServe(t, serveOptions{maxSessions: 1}, pub) // 16 connections at most
+	var held []net.Conn
+	for range 16 {
+		c := rawConn(t, h.addr)
+		buf := make([]byte, 4)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "SSH-" {
+			t.Fatalf("connection %d within the cap was not greeted: %q %v", len(held), buf, err)
+		}
+		held = append(held, c)
+	}
+	over := rawConn(t, h.addr)
+	_ = over.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := over.Read(make([]byte, 4)); err == nil || n > 0 {
+		t.Fatalf("a connection past the cap was served (%d bytes, %v)", n, err)
+	}
+	h.waitLog(t, time.Second, `msg="connection refused"`, "16 connections open")
+	held[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := dial(h.addr, member)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a freed place did not take a login: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

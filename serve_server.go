@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +38,74 @@ type sshServer struct {
 	// needs (a terminal is drawn over the channel, no pty device is opened).
 	emulatePty ssh.PtyHandler
 	sessions   atomic.Int64
+	// conns counts the TCP connections open, logins included; refusedConns those refused.
+	conns, refusedConns atomic.Int64
+}
+
+// connsPerSession sets the cap on TCP connections from the cap on sessions: room for logins in
+// progress and for a few connections without a session, not for a flood.
+const connsPerSession = 4
+
+func (s *sshServer) maxConns() int64 { return int64(max(connsPerSession*s.opts.maxSessions, 16)) }
+
+// connState is what serve tracks of one TCP connection, kept in its context.
+type connState struct {
+	mu sync.Mutex
+	// open counts its sessions open; idleFrom is when its last session ended (or it began).
+	open     int
+	idleFrom time.Time
+}
+
+// connStateKey finds a connection's connState in its context.
+var connStateKey = &struct{ name string }{"hopscope-conn-state"}
+
+func connStateOf(ctx ssh.Context) *connState {
+	st, _ := ctx.Value(connStateKey).(*connState)
+	return st
+}
+
+// acceptConn counts a new TCP connection against the cap, and watches it: a connection that
+// holds no session for the idle timeout is closed (client keep-alives do not keep it).
+func (s *sshServer) acceptConn(ctx ssh.Context, c net.Conn) net.Conn {
+	if s.conns.Add(1) > s.maxConns() {
+		s.conns.Add(-1)
+		// A flood is logged by its first refusal and then every hundredth.
+		if n := s.refusedConns.Add(1); n == 1 || n%100 == 0 {
+			s.log.Info("connection refused", "remote", c.RemoteAddr().String(), "refused_so_far", n,
+				"reason", fmt.Sprintf("%d connections open, the most this server takes (%d per --max-sessions)", s.maxConns(), connsPerSession))
+		}
+		return nil
+	}
+	st := &connState{idleFrom: time.Now()}
+	ctx.SetValue(connStateKey, st)
+	go s.watchConn(ctx, c, st)
+	return c
+}
+
+func (s *sshServer) watchConn(ctx ssh.Context, c net.Conn, st *connState) {
+	defer s.conns.Add(-1)
+	t := time.NewTimer(s.opts.idleTimeout)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		st.mu.Lock()
+		open, idle := st.open, time.Since(st.idleFrom)
+		st.mu.Unlock()
+		if open == 0 && idle >= s.opts.idleTimeout {
+			s.log.Info("connection closed", "key", fingerprint(ctx), "remote", c.RemoteAddr().String(),
+				"reason", fmt.Sprintf("no session open for %s (--idle-timeout)", s.opts.idleTimeout))
+			_ = c.Close()
+			return
+		}
+		if open > 0 {
+			idle = 0
+		}
+		t.Reset(s.opts.idleTimeout - idle)
+	}
 }
 
 // newSSHServer builds the server: public keys from the authorized_keys file only, one program per
@@ -74,10 +143,12 @@ func newSSHServer(o serveOptions, kb *knowledge.Base) (*ssh.Server, error) {
 	}
 	s.checkHostKeyMode()
 	srv.HandshakeTimeout = o.handshakeTimeout
-	// The sessions end themselves on these, with a message; the connection's own deadlines are
-	// a little later, for a connection that holds no session or a client that stopped reading.
-	srv.IdleTimeout = o.idleTimeout + time.Minute
+	// Sessions end themselves at their maximum length, with a message; the connection's own
+	// deadline comes a little later. The library's idle timeout is not used: any byte, a
+	// keep-alive included, resets it (and it races with the handshake deadline); sessions and
+	// connections time their idleness themselves.
 	srv.MaxTimeout = o.maxSession + time.Minute
+	srv.ConnCallback = s.acceptConn
 	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel, "default": s.refuseChannel}
 	srv.RequestHandlers = map[string]ssh.RequestHandler{"default": s.globalRequest}
 	srv.ConnectionFailedCallback = s.connectionFailed

@@ -90,6 +90,17 @@ func (s *sshServer) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gos
 		return
 	}
 	defer release()
+	if cs := connStateOf(ctx); cs != nil {
+		cs.mu.Lock()
+		cs.open++
+		cs.mu.Unlock()
+		defer func() {
+			cs.mu.Lock()
+			cs.open--
+			cs.idleFrom = time.Now()
+			cs.mu.Unlock()
+		}()
+	}
 	sctx, cancel := context.WithCancel(ctx)
 	ss := &servedSession{id: s.sessions.Add(1), key: key, remote: ctx.RemoteAddr().String(), user: shorten(ctx.User(), 64),
 		started: time.Now(), ctx: sctx, cancel: cancel}
@@ -204,6 +215,9 @@ type filteredChannel struct {
 
 	mu sync.Mutex
 	ch gossh.Channel
+	// clampedPty and clampedResize say a clamp was logged: a client resizing without end logs
+	// it once.
+	clampedPty, clampedResize bool
 }
 
 // Accept implements gossh.NewChannel.
@@ -240,13 +254,13 @@ func (fc *filteredChannel) filter(in <-chan *gossh.Request, out chan<- *gossh.Re
 			}
 			p, asked, kept, ok := sshpolicy.ClampPtyRequest(req.Payload)
 			if ok && asked != kept {
-				fc.logClamp(asked, kept)
+				fc.logClamp(&fc.clampedPty, asked, kept)
 			}
 			req.Payload = p
 		case "window-change":
 			p, asked, kept, ok := sshpolicy.ClampWindowChange(req.Payload)
 			if ok && asked != kept {
-				fc.logClamp(asked, kept)
+				fc.logClamp(&fc.clampedResize, asked, kept)
 			}
 			req.Payload = p
 		case "env":
@@ -281,7 +295,11 @@ func (fc *filteredChannel) refuse(req *gossh.Request, reason string, attrs ...an
 	_ = req.Reply(false, nil)
 }
 
-func (fc *filteredChannel) logClamp(asked, kept sshpolicy.Window) {
+func (fc *filteredChannel) logClamp(logged *bool, asked, kept sshpolicy.Window) {
+	if *logged {
+		return
+	}
+	*logged = true
 	fc.s.log.Info("window clamped", "session", fc.ss.id, "asked", fmt.Sprintf("%dx%d", asked.Columns, asked.Rows),
 		"kept", fmt.Sprintf("%dx%d", kept.Columns, kept.Rows))
 }
