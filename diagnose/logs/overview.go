@@ -18,6 +18,9 @@ import (
 // per minute cover the whole log whatever its size.
 const MaxOverviewLines = 20000
 
+// MaxLineText is how many bytes of a failing line an overview keeps: 20000 lines of it are 8 MB.
+const MaxLineText = 400
+
 // Overview is what a viewer shows of one log: the failures per minute of each backend and the
 // failing lines themselves.
 type Overview struct {
@@ -49,7 +52,7 @@ func (ov *Overview) Add(rec *Record) {
 	if len(ov.Lines) < MaxOverviewLines {
 		// A viewer shows these lines as they are kept: a password in a proxied URL, a token in
 		// a query string or a cookie echoed by an error line stays off the screen.
-		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: diagnose.Redact(clip(rec.Text, 400))})
+		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: diagnose.Redact(clip(rec.Text, MaxLineText))})
 	} else {
 		ov.Dropped++
 	}

@@ -158,3 +158,30 @@ func TestFollowAddsNewFailures(t *testing.T) {
 		t.Fatalf("F did not stop following: %q", m.Title())
 	}
 }
+
+// TestWholeLineSaysWhenItIsCut: a failing line longer than the overview keeps shows its start
+// whole and says that the rest is in the file.
+func TestWholeLineSaysWhenItIsCut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "error.log")
+	long := `2026/11/21 10:00:01 [error] 12#12: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: _, request: "GET /` + strings.Repeat("a", 600) + ` HTTP/1.1", upstream: "http://127.0.0.1:9000/", host: "x"`
+	short := `2026/11/21 10:00:02 [error] 12#12: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:9000/", host: "x"`
+	if err := os.WriteFile(path, []byte(long+"\n"+short+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(60, 30)
+	m.SetFocused(true)
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Files: common.Disk{}, Ledger: []common.Entry{{Source: path + ":1", Kind: diagnose.FromLog, Signal: "log.proxy.connect-refused"}}})
+	run(t, m, cmd)
+	m.Update(press("i"))
+	m.Update(press("enter"))
+	if s := screen(m); !strings.Contains(s, "line 1 ·") || !strings.Contains(s, "it goes on in the file") {
+		t.Errorf("a cut line:\n%s", s)
+	}
+	m.Update(press("enter"))
+	m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	m.Update(press("enter"))
+	if s := screen(m); !strings.Contains(s, "line 2 ·") || strings.Contains(s, "goes on") || !strings.Contains(s, `host: "x"`) {
+		t.Errorf("a whole line:\n%s", s)
+	}
+}

@@ -3,6 +3,7 @@ package logs
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hopscope/hopscope/diagnose"
 	logread "github.com/hopscope/hopscope/diagnose/logs"
@@ -197,6 +198,10 @@ func (m *Model) renderWhole(l logread.Line, h int) []string {
 		head += " · " + l.Backend
 	}
 	text := common.Wrap(diagnose.Redact(l.Text), max(m.width, 10))
+	if len(l.Text) >= logread.MaxLineText-utf8.UTFMax {
+		// The overview keeps the start of each failing line, to bound its memory.
+		text = append(text, m.styles.Dim.Render(fmt.Sprintf("(the first %d bytes of the line; it goes on in the file)", logread.MaxLineText)))
+	}
 	m.wholeScroll = min(m.wholeScroll, max(len(text)-(h-1), 0))
 	return append([]string{m.styles.Label.Render(head)}, text[m.wholeScroll:]...)
 }
