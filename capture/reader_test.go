@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/hopscope/hopscope/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,10 +11,12 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/hopscope/hopscope/internal/testenv"
 )
 
 // corpusDir holds tcpdump's own regression captures: many link types, damaged files, odd writers.
-const corpusDir = "/work/shared/corpus/tcpdump-tests"
+// It is looked for in ../shared beside the repository first, then in /work/shared.
+var corpusDir = testenv.SharedPath("corpus/tcpdump-tests")
 
 // perFileLimit bounds one corpus file; the largest is a few hundred KB, so a second is generous
 // and anything slower is a loop.
@@ -24,7 +25,7 @@ const perFileLimit = 2 * time.Second
 func corpusFiles(t testing.TB) []string {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"))
 	if len(files) == 0 {
-		testenv.Missing(t, "the tcpdump test corpus at %s (../shared/corpus beside the repository)", corpusDir)
+		testenv.Missing(t, "the tcpdump test corpus at %s (shared/corpus beside the repository)", corpusDir)
 	}
 	return files
 }
