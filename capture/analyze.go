@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"time"
 
@@ -21,6 +22,9 @@ type Options struct {
 	Trace *Trace
 	// Index, when set, gets one entry per packet for a viewer to page through.
 	Index *Index
+	// Workers is how many goroutines follow the connections, each a share of them by their
+	// endpoints (0: one per CPU). The result is the same whatever the number.
+	Workers int
 }
 
 // Summary describes a capture that was read.
@@ -75,77 +79,50 @@ func analyze(ctx context.Context, r io.Reader, opts Options, gotReader func(*Rea
 	if tr.Attempt != nil {
 		fs.attempt = tr.Attempt
 	}
-	var tbl *table
-	tbl = newTable(func(f *Flow) {
+	var lk *links
+	lk = newLinks(func(f *Flow) {
 		sum.Flows++
 		sum.States[f.State()]++
-		fs.flow(tbl, f)
+		fs.flow(lk, f)
 		if tr.FlowDone != nil {
 			tr.FlowDone(f)
 		}
-	}, func(f *Flow, ev event) { fs.event(tbl, f, ev) })
-	dns := newDNSTable()
-	var (
-		p       Packet // one variable for all packets: hooks get its address, it must not escape anew
-		seg     Segment
-		unknown = map[LinkType]int64{}
-		cut     int64
-	)
-	for {
-		if p, err = rd.Next(); err != nil {
-			break
-		}
-		if p.Number%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return sum, fmt.Errorf("capture: %w", err)
-			}
-		}
-		if sum.First < 0 || p.Time < sum.First {
-			sum.First = p.Time
-		}
-		sum.Last = max(sum.Last, p.Time)
-		if opts.Index != nil {
-			opts.Index.add(p.Offset, p.Time)
-		}
-		if tr.Packet != nil {
-			tr.Packet(&p)
-		}
-		switch res := decode(p.Link, p.Data, &seg); res {
-		case decodedTCP, decodedICMP:
-			sum.TCP++
-			seg.Iface += uint32(p.Interface) << 24
-			tbl.packet(&p, &seg, res)
-		case decodedDNS:
-			dns.packet(&p, &seg)
-		case decodedTruncated:
-			cut++
-		default:
-			if !decodable(p.Link) {
-				unknown[p.Link]++
-			}
-		}
-		if tr.Progress != nil && p.Number%ProgressEvery == 0 {
-			tr.Progress(Progress{Packets: p.Number, Bytes: rd.Offset(), Time: p.Time})
-		}
+	}, func(f *Flow, ev event) { fs.event(lk, f, ev) })
+	in := &intake{rd: rd, ctx: ctx, tr: tr, sum: &sum, index: opts.Index, dns: newDNSTable(), unknown: map[LinkType]int64{}}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	tbl.sweep(true)
-	dns.report(fs, sum.Last)
+	workers = min(workers, maxWorkers)
+	var given int64
+	if workers == 1 {
+		given = runInline(in, lk)
+	} else {
+		given = runSharded(in, lk, workers)
+	}
+	if in.err != nil {
+		return sum, fmt.Errorf("capture: %w", in.err)
+	}
+	in.dns.report(fs, sum.Last)
 	fs.flush()
 	sum.Packets, sum.Bytes = rd.Packets(), rd.Offset()
 	if sum.First < 0 {
 		sum.First = 0
 	}
 	sum.Warnings = rd.Warnings()
-	if cut > 0 {
-		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d TCP packets were cut before the end of their headers and were skipped", cut))
+	if in.cut > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d TCP packets were cut before the end of their headers and were skipped", in.cut))
 	}
-	links := make([]LinkType, 0, len(unknown))
-	for l := range unknown {
+	if given > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d connections that never opened (a SYN flood or a scan?) were judged early on what they had shown, to keep at most %d of them in memory", given, maxUnopened))
+	}
+	links := make([]LinkType, 0, len(in.unknown))
+	for l := range in.unknown {
 		links = append(links, l)
 	}
 	slices.Sort(links)
 	for _, l := range links {
-		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d packets of link type %d were not decoded (hopscope decodes Ethernet, Linux cooked SLL/SLL2, loopback and raw IP)", unknown[l], l))
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d packets of link type %d were not decoded (hopscope decodes Ethernet, Linux cooked SLL/SLL2, loopback and raw IP)", in.unknown[l], l))
 	}
 	if tr.Progress != nil {
 		tr.Progress(Progress{Packets: sum.Packets, Bytes: sum.Bytes, Time: sum.Last, Done: true})

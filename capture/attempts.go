@@ -67,7 +67,7 @@ func (a *flowAttempt) note(signal string, detail func() string, pkt int64) {
 }
 
 // attemptOf returns the attempt being gathered for a connection, starting one if needed.
-func (fs *findings) attemptOf(t *table, f *Flow) *flowAttempt {
+func (fs *findings) attemptOf(t *links, f *Flow) *flowAttempt {
 	a := fs.pending[f.ID]
 	if a == nil {
 		a = &flowAttempt{}
@@ -88,7 +88,7 @@ func (fs *findings) attemptOf(t *table, f *Flow) *flowAttempt {
 }
 
 // hopOf names a connection's hop from what was seen on it and around it.
-func hopOf(t *table, f *Flow) diagnose.HopKey {
+func hopOf(t *links, f *Flow) diagnose.HopKey {
 	hs := f.httpSeen()
 	k := diagnose.HopKey{Server: f.Server.String()}
 	switch {
@@ -112,7 +112,7 @@ func hopOf(t *table, f *Flow) diagnose.HopKey {
 
 // report hands the attempt of a finished connection to the trace, and passes a backend
 // connection's outcome on to the connection it was opened for.
-func (fs *findings) report(t *table, f *Flow) {
+func (fs *findings) report(t *links, f *Flow) {
 	a := fs.attemptOf(t, f)
 	delete(fs.pending, f.ID)
 	if f.Role == RoleBackend && !f.viaConnect && f.tls != nil && len(fs.tlsOut) < maxProxyHosts {

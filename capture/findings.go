@@ -119,7 +119,7 @@ func (fs *findings) flush() {
 var proxyPorts = map[uint16]bool{3128: true, 3129: true, 8118: true, 8888: true}
 
 // flow reports what a finished connection shows.
-func (fs *findings) flow(t *table, f *Flow) {
+func (fs *findings) flow(t *links, f *Flow) {
 	fs.cur = fs.attemptOf(t, f)
 	defer func() {
 		fs.report(t, f)

@@ -15,7 +15,7 @@ const largeBody = 64 << 10
 const reuseIdle = 1e9
 
 // event reports a finding tied to one HTTP exchange.
-func (fs *findings) event(t *table, f *Flow, ev event) {
+func (fs *findings) event(t *links, f *Flow, ev event) {
 	prev := fs.cur
 	fs.cur = fs.attemptOf(t, f)
 	defer func() { fs.cur = prev }()

@@ -101,13 +101,18 @@ type Flow struct {
 	unreachPkt                         int64
 	unreachCode                        uint8
 	unreachV6                          bool
+	hop                                *hop       // what links knows of it; the table never touches it
+	bucket                             uint8      // the table's bucket it is in
+	prev, next                         *Flow      // its bucket's order of activity
+	touched                            int64      // End when it last moved in that order
+	unopened                           bool       // counted among its bucket's connections not opened
+	queuedAt                           int64      // the packet that put it in the closed queue
 	tls                                *tlsState  // from the first ClientHello on
 	http                               *httpState // from the first request on
 	done                               bool
 	queued                             bool  // in the table's closed queue
 	viaConnect                         bool  // opened by a forward proxy for a CONNECT
-	front                              *Flow // for a backend connection, the one it was opened for
-	waiting                            bool  // in the table's list of requests awaiting an answer
+	front                              *Flow // for a backend connection, the one it was opened for, as at its first request
 	firstPayloadDir                    int8
 	sawPayload                         [2]bool
 	zeroPkt                            [2]int64

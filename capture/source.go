@@ -27,6 +27,11 @@ type source struct {
 	off  int64 // stream offset of buf[pos]
 	err  error // sticky read error (io.EOF at the end)
 	zero int   // reads in a row that returned nothing
+	// spare, when set, returns a buffer of at least n bytes (and of bufSize or more) to go on
+	// in, and the full one is appended to retired instead of being reused: then every window
+	// handed out stays valid until its owner gives the buffer back.
+	spare   func(n int) []byte
+	retired [][]byte
 }
 
 func newSource(r io.Reader) *source {
@@ -63,7 +68,14 @@ func (s *source) peek(n int) ([]byte, error) {
 // one record is larger than it).
 func (s *source) fill(n int) {
 	if len(s.buf)-s.pos < n {
-		if n > len(s.buf) {
+		if s.spare != nil {
+			// The packets handed out so far stay where they are: their buffer is retired whole
+			// and the unread bytes move to a fresh one.
+			nb := s.spare(n)
+			copy(nb, s.buf[s.pos:s.end])
+			s.retired = append(s.retired, s.buf)
+			s.buf = nb
+		} else if n > len(s.buf) {
 			nb := make([]byte, n)
 			copy(nb, s.buf[s.pos:s.end])
 			s.buf = nb

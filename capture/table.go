@@ -19,44 +19,68 @@ const (
 	halfClosedLimit = 65e9
 )
 
-// sweepEvery is how many packets pass between sweeps of the whole table for idle connections;
-// closed ones leave through the closed queue, looked at every retireEvery packets.
+// sweepEvery is how many packets pass between sweeps for idle connections; closed ones leave
+// through the closed queue, looked at every retireEvery packets.
 const (
 	sweepEvery  = 1 << 17
 	retireEvery = 1 << 10
 )
 
-// maxWaiting bounds the requests remembered as awaiting an answer (to find proxy hops).
-const maxWaiting = 16
+// maxUnopened bounds the connections kept that have not opened (a SYN with no answer yet, a
+// refused one lingering, a segment of a connection that started before the capture and has shown
+// nothing from its server): a SYN flood or a scan makes millions of them, each costing most of a
+// kilobyte. A busy gateway retrying a dead backend has a few thousand at once. Past the bound the
+// oldest is judged on what it showed so far.
+const maxUnopened = 1 << 14
 
-// table is the flow table: the open connections by endpoints, and what links them.
+// table is the flow table of one worker: the open connections of the buckets it owns, by
+// endpoints. What links connections (a proxy's two hops) is not here but in links, which a
+// table reaches only through the ops it records.
 type table struct {
 	flows   map[flowKey]*Flow
-	nextID  int
-	waiting []*Flow           // recent connections with a request awaiting an answer
-	proxies map[Endpoint]bool // servers seen acting as proxies
-	now     int64             // the latest capture time seen
-	packets int64             // packets seen since the last sweep
-	closedQ []*Flow           // closed connections in the order they closed, to be retired
-	last    *Flow             // the connection of the previous packet
+	buckets [nBuckets]bucket
+	owns    func(b uint8) bool
+	now     int64 // the latest capture time seen, over every packet of the capture
+	packets int64 // packets seen since the last sweep, over every packet of the capture
+	last    *Flow // the connection of the previous packet
 	lastKey flowKey
-	finish  func(*Flow)        // called once per connection when it is finished
-	event   func(*Flow, event) // called for findings that happen at one packet
+	// at is the order key of the ops being recorded; ops collects them.
+	at  opKey
+	ops []op
+	// given counts connections judged early because of maxUnopened.
+	given int64
+	snaps []*snapshot // free for reuse
 }
 
-func newTable(finish func(*Flow), ev func(*Flow, event)) *table {
-	return &table{flows: map[flowKey]*Flow{}, proxies: map[Endpoint]bool{}, finish: finish, event: ev}
+// bucket is one slice of the flow table: its connections by how recently they were active, the
+// closed ones waiting to retire, and those that have not opened.
+type bucket struct {
+	head, tail *Flow   // by End, the least recent first
+	closedQ    []*Flow // closed connections in the order they closed, to be retired
+	unopened   []*Flow // connections not opened, in the order they appeared (some since opened)
+	nUnopened  int     // how many of unopened have still not opened
 }
 
-// packet feeds one decoded segment (or ICMP error) to the table.
-func (t *table) packet(p *Packet, s *Segment, res decodeResult) {
+func newTable(owns func(uint8) bool) *table {
+	return &table{flows: map[flowKey]*Flow{}, owns: owns}
+}
+
+// tick advances the table's clock with a packet of the capture, whoever owns it: sweeps and
+// retirements happen at the same packets whatever the number of workers.
+func (t *table) tick(p *Packet) {
 	t.now = max(t.now, p.Time)
 	if t.packets++; t.packets%retireEvery == 0 {
 		if t.packets >= sweepEvery {
-			t.sweep(false)
+			t.sweep(false, p.Number)
 		}
-		t.retire()
+		t.retire(p.Number)
 	}
+}
+
+// packet feeds one decoded segment (or ICMP error) of a bucket the table owns to it; b is its
+// bucket.
+func (t *table) packet(p *Packet, s *Segment, res decodeResult, b uint8) {
+	t.at = opKey{pkt: p.Number, phase: phasePacket}
 	k := keyOf(s)
 	// Packets come in bursts per connection: the last one looked up is often the next.
 	f := t.last
@@ -78,7 +102,7 @@ func (t *table) packet(p *Packet, s *Segment, res decodeResult) {
 		f = nil
 	}
 	if f == nil {
-		f = t.open(k, s, p)
+		f = t.open(k, s, p, b)
 	}
 	t.last, t.lastKey = f, k
 	dir := toServer
@@ -86,6 +110,13 @@ func (t *table) packet(p *Packet, s *Segment, res decodeResult) {
 		dir = toClient
 	}
 	t.update(f, dir, s, p)
+	if f.End-f.touched >= touchEvery {
+		t.buckets[f.bucket].touch(f)
+	}
+	if f.unopened && f.Established() {
+		f.unopened = false
+		t.buckets[f.bucket].nUnopened--
+	}
 }
 
 // reopened reports whether a SYN starts a new connection on endpoints an old one used.
@@ -97,9 +128,8 @@ func (f *Flow) reopened(s *Segment) bool {
 }
 
 // open adds a connection on its first packet.
-func (t *table) open(k flowKey, s *Segment, p *Packet) *Flow {
-	t.nextID++
-	f := &Flow{ID: t.nextID, FirstPacket: p.Number, Start: p.Time, End: p.Time, firstPayloadDir: -1}
+func (t *table) open(k flowKey, s *Segment, p *Packet, b uint8) *Flow {
+	f := &Flow{FirstPacket: p.Number, Start: p.Time, End: p.Time, touched: p.Time, firstPayloadDir: -1, hop: &hop{}, bucket: b}
 	src, dst := Endpoint{s.Src, s.SrcPort}, Endpoint{s.Dst, s.DstPort}
 	switch {
 	case s.Flags&(flagSYN|flagACK) == flagSYN:
@@ -115,64 +145,107 @@ func (t *table) open(k flowKey, s *Segment, p *Packet) *Flow {
 			f.Client, f.Server = dst, src
 		}
 	}
-	if !f.Midstream && t.proxies[f.Server] {
-		f.Role = RoleFront
+	bk := &t.buckets[b]
+	if bk.nUnopened >= maxUnopened/nBuckets {
+		t.giveUpOldest(bk)
 	}
-	if !f.Midstream {
-		t.link(f)
-	}
+	bk.addUnopened(f)
+	bk.push(f)
 	t.flows[k] = f
+	f.hop.client, f.hop.server, f.hop.midstream = f.Client, f.Server, f.Midstream
+	t.emit(op{kind: opOpen, f: f})
 	return f
 }
 
-// link finds a request waiting on another connection when this one opens: then this connection is
-// the proxy's hop to its backend and that one the hop into the proxy.
-func (t *table) link(f *Flow) {
-	if f.Role == RoleFront {
-		return // a new connection into a known proxy is a client's, not a proxy's hop
-	}
-	for i := len(t.waiting) - 1; i >= 0; i-- {
-		w := t.waiting[i]
-		// A proxy's own backend connection waiting for its answer is no front: only a
-		// connection that is not itself a hop behind a proxy can be one.
-		if w.done || w.Role == RoleBackend || w.Server == f.Server || w.Server == f.Client || w.Client == f.Server {
-			continue
+// giveUpOldest judges the oldest connection of a bucket that has not opened, to make room.
+func (t *table) giveUpOldest(bk *bucket) {
+	i := 0
+	for ; i < len(bk.unopened); i++ {
+		if f := bk.unopened[i]; f.unopened && !f.done {
+			i++
+			t.given++
+			t.finalize(f)
+			break
 		}
-		f.Role = RoleBackend
-		f.front = w
-		f.viaConnect = w.httpSeen().req.Method == "CONNECT"
-		w.Role = RoleFront
-		t.proxies[w.Server] = true
-		return
+	}
+	clear(bk.unopened[:i])
+	bk.unopened = bk.unopened[i:]
+}
+
+// addUnopened counts a new connection among those not opened.
+func (bk *bucket) addUnopened(f *Flow) {
+	f.unopened = true
+	bk.nUnopened++
+	bk.unopened = append(bk.unopened, f)
+	if len(bk.unopened) > 2*bk.nUnopened+64 {
+		// Most have opened or ended since they came: keep the queue the size of what it holds.
+		live := bk.unopened[:0]
+		for _, f := range bk.unopened {
+			if f.unopened && !f.done {
+				live = append(live, f)
+			}
+		}
+		clear(bk.unopened[len(live):])
+		bk.unopened = live
 	}
 }
 
-// wait remembers a connection whose request awaits an answer.
+// wait records that a connection's latest request awaits an answer.
 func (t *table) wait(f *Flow) {
-	if f.waiting {
-		return
+	o := op{kind: opRequest, f: f, connect: f.http.req.Method == "CONNECT"}
+	if f.http.n == 1 {
+		o.snap = t.snapshot(f)
 	}
-	f.waiting = true
-	if len(t.waiting) == maxWaiting {
-		t.waiting[0].waiting = false
-		copy(t.waiting, t.waiting[1:])
-		t.waiting = t.waiting[:maxWaiting-1]
-	}
-	t.waiting = append(t.waiting, f)
+	t.emit(o)
 }
 
-// answered forgets a connection whose request was answered.
-func (t *table) answered(f *Flow) {
-	if !f.waiting {
-		return
+// swap turns a midstream connection around (see Flow.swap) and tells links.
+func (t *table) swap(f *Flow) {
+	f.swap()
+	t.emit(op{kind: opSwap, f: f})
+}
+
+// answered records that a connection's request was answered (or the server closed).
+func (t *table) answered(f *Flow) { t.emit(op{kind: opAnswered, f: f}) }
+
+// event records a finding made at a packet, with the connection as it is at that packet.
+func (t *table) event(f *Flow, ev event) {
+	t.emit(op{kind: opEvent, f: f, snap: t.snapshot(f), ev: ev})
+}
+
+// snapshot copies a connection's state as it is now.
+func (t *table) snapshot(f *Flow) *snapshot {
+	var sn *snapshot
+	if k := len(t.snaps); k > 0 {
+		sn, t.snaps = t.snaps[k-1], t.snaps[:k-1]
+	} else {
+		sn = new(snapshot)
 	}
-	f.waiting = false
-	for i, w := range t.waiting {
-		if w == f {
-			t.waiting = append(t.waiting[:i], t.waiting[i+1:]...)
-			return
+	sn.flow = *f
+	if f.http != nil {
+		sn.http = *f.http
+		sn.flow.http = &sn.http
+	}
+	sn.flow.tls, sn.flow.h[0].rto, sn.flow.h[1].rto = nil, nil, nil // state the findings of an event do not read
+	return sn
+}
+
+// snapshot is a connection's state at one packet, with its HTTP state, in one allocation. It is
+// reused once its op has been applied, so the findings must not keep it.
+type snapshot struct {
+	flow Flow
+	http httpState
+}
+
+// reuse takes back the ops links has applied, and their snapshots.
+func (t *table) reuse(ops []op) {
+	for i := range ops {
+		if sn := ops[i].snap; sn != nil {
+			t.snaps = append(t.snaps, sn)
 		}
 	}
+	clear(ops)
+	t.ops = ops[:0]
 }
 
 // isClosed reports whether a connection has ended: reset, refused, or closed both ways.
@@ -184,62 +257,137 @@ func (f *Flow) isClosed() bool {
 func (t *table) closing(f *Flow) {
 	if !f.queued {
 		f.queued = true
-		t.closedQ = append(t.closedQ, f)
+		f.queuedAt = t.at.pkt
+		bk := &t.buckets[f.bucket]
+		bk.closedQ = append(bk.closedQ, f)
 	}
 }
 
-// retire finishes the closed connections that have been quiet for closedLinger.
-func (t *table) retire() {
-	i := 0
-	for ; i < len(t.closedQ); i++ {
-		f := t.closedQ[i]
-		if f.done {
+// retire finishes the closed connections that have been quiet for closedLinger, in the order
+// they closed.
+func (t *table) retire(pkt int64) {
+	var fin []*Flow
+	for b := range t.buckets {
+		if !t.owns(uint8(b)) {
 			continue
 		}
-		if t.now-f.End <= closedLinger {
-			break
-		}
-		t.finalize(f)
-	}
-	n := copy(t.closedQ, t.closedQ[i:])
-	clear(t.closedQ[n:])
-	t.closedQ = t.closedQ[:n]
-}
-
-// sweep finishes connections that are closed and quiet, or idle for long; all of them at the end.
-func (t *table) sweep(all bool) {
-	t.packets = 0
-	var fin []*Flow
-	for _, f := range t.flows {
-		limit := int64(idleLimit)
-		switch {
-		case !f.Established():
-			limit = synIdleLimit
-		case f.finPkt[toServer] != 0 || f.finPkt[toClient] != 0:
-			limit = halfClosedLimit
-		}
-		if all || t.now-f.End > limit {
+		bk := &t.buckets[b]
+		i := 0
+		for ; i < len(bk.closedQ); i++ {
+			f := bk.closedQ[i]
+			if f.done {
+				continue
+			}
+			if t.now-f.End <= closedLinger {
+				break
+			}
 			fin = append(fin, f)
 		}
+		n := copy(bk.closedQ, bk.closedQ[i:])
+		clear(bk.closedQ[n:])
+		bk.closedQ = bk.closedQ[:n]
 	}
-	// Map order is random; finishing in order of appearance keeps the findings reproducible.
-	slices.SortFunc(fin, func(a, b *Flow) int { return a.ID - b.ID })
+	slices.SortFunc(fin, func(a, b *Flow) int { return int(a.queuedAt - b.queuedAt) })
 	for _, f := range fin {
+		t.at = opKey{pkt: pkt, phase: phaseRetire, sub: f.queuedAt}
 		t.finalize(f)
 	}
 }
 
-// finalize hands a finished connection to the findings, once.
+// sweep finishes connections idle for long (all of them at the end). It walks each bucket from
+// its least recently active connection and stops at the first one active within the shortest
+// limit, so it costs what it finishes, not the size of the table.
+func (t *table) sweep(all bool, pkt int64) {
+	t.packets = 0
+	var fin []*Flow
+	for b := range t.buckets {
+		if !t.owns(uint8(b)) {
+			continue
+		}
+		for f := t.buckets[b].head; f != nil; f = f.next {
+			// The order is by touched, which End passes by less than touchEvery: past the
+			// first connection touched within the shortest limit, none can be idle for longer.
+			if !all && t.now-f.touched <= synIdleLimit {
+				break
+			}
+			idle := t.now - f.End
+			limit := int64(idleLimit)
+			switch {
+			case !f.Established():
+				limit = synIdleLimit
+			case f.finPkt[toServer] != 0 || f.finPkt[toClient] != 0:
+				limit = halfClosedLimit
+			}
+			if all || idle > limit {
+				fin = append(fin, f)
+			}
+		}
+	}
+	// Finishing in order of appearance keeps the findings reproducible.
+	slices.SortFunc(fin, func(a, b *Flow) int { return int(a.FirstPacket - b.FirstPacket) })
+	for _, f := range fin {
+		t.at = opKey{pkt: pkt, phase: phaseSweep, sub: f.FirstPacket}
+		t.finalize(f)
+	}
+}
+
+// finalize takes a finished connection out of the table and hands it on, once.
 func (t *table) finalize(f *Flow) {
 	if f.done {
 		return
 	}
 	f.done = true
-	t.answered(f)
 	if cur := t.flows[keyOf2(f)]; cur == f {
 		delete(t.flows, keyOf2(f))
 	}
-	t.finish(f)
+	bk := &t.buckets[f.bucket]
+	bk.unlink(f)
+	if f.unopened {
+		f.unopened = false
+		bk.nUnopened--
+	}
+	t.emit(op{kind: opFinish, f: f, now: t.now})
+}
+
+// push adds a connection as the most recently active.
+func (bk *bucket) push(f *Flow) {
+	f.prev, f.next = bk.tail, nil
+	if bk.tail != nil {
+		bk.tail.next = f
+	} else {
+		bk.head = f
+	}
+	bk.tail = f
+}
+
+// unlink takes a connection out of the activity order.
+func (bk *bucket) unlink(f *Flow) {
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else if bk.head == f {
+		bk.head = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	} else if bk.tail == f {
+		bk.tail = f.prev
+	}
+	f.prev, f.next = nil, nil
+}
+
+// touchEvery is how far a connection's End may run ahead of its place in its bucket's order
+// before it is moved: most connections last less and never move, and a sweep, which looks at
+// connections idle for tens of seconds, loses nothing by it.
+const touchEvery = 1e9
+
+// touch moves a connection whose End advanced to the most recent end of the order.
+func (bk *bucket) touch(f *Flow) {
+	f.touched = f.End
+	if bk.tail == f {
+		return
+	}
+	bk.unlink(f)
+	bk.push(f)
 }
 
 func keyOf2(f *Flow) flowKey {

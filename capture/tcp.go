@@ -145,7 +145,7 @@ func (t *table) data(f *Flow, dir int, s *Segment, p *Packet) {
 	f.mark(dir, 'D')
 	if !f.sawPayload[toServer] && !f.sawPayload[toClient] {
 		if f.Midstream && dir == toClient && looksLikeClient(payload) {
-			f.swap()
+			t.swap(f)
 			dir = toServer
 		}
 		f.firstPayloadDir = int8(dir)

@@ -18,8 +18,9 @@ type Trace struct {
 	// FlowDone is called when a connection has ended (or the capture has), with all that was
 	// seen on it.
 	FlowDone func(*Flow)
-	// Packet is called for every packet read, before it is analysed. p.Data is valid only during
-	// the call.
+	// Packet is called for every packet read, in order, before it is analysed. p.Data is valid
+	// only during the call. With more than one worker (Options.Workers) it is called from the
+	// goroutine reading the capture, not the one running Analyze.
 	Packet func(p *Packet)
 }
 

@@ -25,11 +25,15 @@ type Mix struct {
 	// Concurrent is how many connections are open at once.
 	Concurrent int
 	// Gap is the capture time between packets.
-	Gap   time.Duration
+	Gap time.Duration
+	// Short selects the shape of many short connections (see shortScript) over the default mix
+	// of longer ones.
+	Short bool
 	rng   *rand.Rand
 	port  uint16
 	hello []byte
 	bulk  []byte
+	large []byte // one loopback-sized segment
 }
 
 // NewMix prepares a mix writing to w.
@@ -38,8 +42,12 @@ func NewMix(w *Writer, seed uint64) *Mix {
 	for i := range bulk {
 		bulk[i] = byte('a' + i%26)
 	}
+	large := make([]byte, 32000)
+	for i := range large {
+		large[i] = byte('A' + i%26)
+	}
 	return &Mix{W: w, Concurrent: 64, Gap: 20 * time.Microsecond, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		port: 20000, hello: ClientHello("backend.example"), bulk: bulk}
+		port: 20000, hello: ClientHello("backend.example"), bulk: bulk, large: large}
 }
 
 // Run writes connections until written() reports at least size bytes, returning the packets
@@ -74,6 +82,9 @@ var (
 )
 
 func (m *Mix) newScript(start time.Time) *script {
+	if m.Short {
+		return m.shortScript(start)
+	}
 	m.port++
 	if m.port < 20000 {
 		m.port = 20000
