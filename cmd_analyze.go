@@ -113,7 +113,9 @@ func writeReportText(w io.Writer, r diagnose.Report) {
 		}
 	}
 	fmt.Fprintln(w, "\nSuspected causes:")
-	if len(r.Causes) > 1 && !standsOut(r.Causes[0].Confidence, r.Causes[1].Confidence) {
+	if len(r.Evidence) == 0 {
+		fmt.Fprintln(w, "  Nothing that was read points at a failure hopscope knows: no cause is suspected.")
+	} else if len(r.Causes) > 1 && !standsOut(r.Causes[0].Confidence, r.Causes[1].Confidence) {
 		fmt.Fprintf(w, "  No single cause stands out yet (%.0f%% against %.0f%%): the checks below tell the\n"+
 			"  leading ones apart.\n", 100*r.Causes[0].Confidence, 100*r.Causes[1].Confidence)
 	}

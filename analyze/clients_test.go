@@ -53,7 +53,7 @@ func TestClientErrorTexts(t *testing.T) {
 		{"curl-old-403.txt", "proxy.connect.status.403", []string{"tunnel.forbidden.acl"}},
 		{"curl-aborted.txt", "proxy.connect.closed", []string{"tunnel.forbidden.acl", "tunnel.proxy-unreachable", "unknown"}},
 		{"nginx-502-page.txt", "http.response.502", []string{"tls.handshake-timeout.firewall", "tls.handshake-timeout.server-stall", "tls.handshake-failure", "backend.tcp-unreachable", "keepalive.race", "body.backend-closed"}},
-		{"unrelated.txt", "", nil},
+		{"unrelated.txt", "", []string{"unknown"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
@@ -71,12 +71,6 @@ func TestClientErrorTexts(t *testing.T) {
 			}
 			if tc.signal == "" && len(sigs) > 0 {
 				t.Errorf("text with no failure in it gave evidence %v", sigs)
-			}
-			if tc.first == nil {
-				if r.Causes[0].Confidence > 0.5 {
-					t.Errorf("text with no failure in it ranks %s at %.2f", r.Causes[0].ID, r.Causes[0].Confidence)
-				}
-				return
 			}
 			if !slices.Contains(tc.first, r.Causes[0].ID) {
 				t.Errorf("first cause %s (%.2f), want one of %v; evidence %v", r.Causes[0].ID, r.Causes[0].Confidence, tc.first, sigs)

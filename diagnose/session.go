@@ -161,6 +161,9 @@ func (s *Session) Assess() *Assessment {
 		a.Causes, a.Next, a.Trees = v.Causes, v.Next, slices.Clone(v.Trees)
 	} else {
 		a.Causes, a.Next = e.Rank(), e.Next(s.nextMax)
+		if len(s.ledger) == 0 {
+			a.Causes = nothingKnown(a.Causes)
+		}
 		for _, p := range e.kb.Playbooks {
 			a.Trees = append(a.Trees, e.Position(p))
 		}
@@ -208,4 +211,33 @@ func (s *Session) because(rc RankedCause, rose bool) Contribution {
 		}
 	}
 	return best
+}
+
+// nothingKnownShare is the confidence unknown holds while there is no evidence at all: even odds
+// that the failure is none of the known causes, the rest spread over them by their priors.
+const nothingKnownShare = 0.5
+
+// nothingKnown ranks unknown first when nothing has been seen: an input that was read but said
+// nothing hopscope knows (a text without a known error, an empty investigation) suspects no cause,
+// and the ranking says so rather than leading with whichever cause has the largest prior.
+func nothingKnown(rank []RankedCause) []RankedCause {
+	out := make([]RankedCause, 0, len(rank))
+	var rest float64
+	for _, rc := range rank {
+		if rc.Cause.ID != knowledge.UnknownCause {
+			rest += rc.Confidence
+		}
+	}
+	for _, rc := range rank {
+		if rc.Cause.ID == knowledge.UnknownCause {
+			rc.Confidence = nothingKnownShare
+			out = append([]RankedCause{rc}, out...)
+			continue
+		}
+		if rest > 0 {
+			rc.Confidence *= (1 - nothingKnownShare) / rest
+		}
+		out = append(out, rc)
+	}
+	return out
 }
