@@ -70,6 +70,38 @@ func timeoutScenarios() []Scenario {
 				)
 			},
 		},
+		{
+			Name: "tunnel.proxy-unreachable.router", Cause: "tunnel.proxy-unreachable", Playbook: "proxy-tunnel",
+			Title: "a router black-holes the proxy's port: squid runs, the gateway's SYNs to it go unanswered",
+			Story: "Gateway, router and proxy host live in three network namespaces. squid runs on the " +
+				"proxy host, port 3128, next to the backend, and tunnels a CONNECT made from its own host. " +
+				"nftables in the router's forward chain drops every TCP segment to port 3128, so the " +
+				"gateway's SYNs to the proxy are retransmitted and never answered; no CONNECT is sent and " +
+				"squid logs nothing. The backend's own port passes the router.",
+			Programs: []Program{progSquid, progOpenSSL, progNFT, progIP}, NeedsRoot: true,
+			Up:      upProxyRouterBlackHole,
+			Traffic: connectTraffic(connectPlan{N: 3, Parallel: true, Timeout: 3500 * time.Millisecond}),
+			Control: func(ctx context.Context, l *Lab) error {
+				// squid makes the tunnel from its own host; the backend answers the gateway directly.
+				a := connectAttempt{Netns: l.st.Namespaces[2], Proxy: hostPort(v4(2, 2), squidNetnsPort),
+					Authority: hostPort(v4(2, 2), backendPort)}
+				if text, status := a.do(ctx); status != 200 {
+					return fmt.Errorf("squid does not make the tunnel even next to it: %s", text)
+				}
+				return controlTLS(ctx, l)
+			},
+			Verify: func(rec *Recording) error {
+				synRetx := fmt.Sprintf("tcp.dstport == %d && tcp.flags.syn == 1 && tcp.analysis.retransmission", squidNetnsPort)
+				return firstErr(
+					rec.expectOutcome("no answer from the proxy"),
+					rec.expectContains([]string{"client.txt"}, "i/o timeout"),
+					rec.expectPackets("eth0.pcap", synRetx, 3),
+					rec.expectPackets("eth0-v6.pcap", synRetx, 3),
+					rec.expectNoPackets("eth0.pcap", fmt.Sprintf("tcp.srcport == %d", squidNetnsPort)),
+					rec.expectNoPackets("eth0-v6.pcap", fmt.Sprintf("tcp.srcport == %d", squidNetnsPort)),
+				)
+			},
+		},
 	}
 }
 
@@ -137,6 +169,40 @@ func upSquidTimeout(ctx context.Context, l *Lab) (Targets, error) {
 	t.Proxy = "http://" + hostPort("127.0.0.1", squidNetnsPort)
 	t.Proxy6 = "http://" + hostPort("::1", squidNetnsPort)
 	t.Capture = []string{"lo", "any"}
+	t.Logs = []string{l.LogPath("access.log"), l.LogPath("cache.log")}
+	return t, nil
+}
+
+func upProxyRouterBlackHole(ctx context.Context, l *Lab) (Targets, error) {
+	cli, rtr, srv, err := l.routedPath(ctx)
+	if err != nil {
+		return Targets{}, err
+	}
+	if _, err := l.startTLSServer(ctx, "backend", srv, []string{hostPort(v4(2, 2), backendPort), hostPort(v6(2, 2), backendPort)}); err != nil {
+		return Targets{}, err
+	}
+	_, err = l.startSquid(ctx, squidConfig{
+		Netns:  srv,
+		Listen: []string{hostPort(v4(2, 2), squidNetnsPort), hostPort(v6(2, 2), squidNetnsPort)},
+		Access: "http_access allow all\n",
+	})
+	if err != nil {
+		return Targets{}, err
+	}
+	err = l.NFT(ctx, rtr, "router", fmt.Sprintf(`table inet lab {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		iifname "cli0" tcp dport %d counter drop comment "black hole on the proxy's port"
+	}
+}
+`, squidNetnsPort))
+	if err != nil {
+		return Targets{}, err
+	}
+	t := nsTargets(cli, 2, "Run the client inside namespace "+cli+"; the router "+rtr+" drops everything to port 3128, where squid runs in "+srv+".")
+	t.Proxy = "http://" + hostPort(v4(2, 2), squidNetnsPort)
+	t.Proxy6 = "http://" + hostPort(v6(2, 2), squidNetnsPort)
+	t.Capture = []string{"eth0"}
 	t.Logs = []string{l.LogPath("access.log"), l.LogPath("cache.log")}
 	return t, nil
 }

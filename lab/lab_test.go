@@ -118,7 +118,7 @@ func TestScenarios(t *testing.T) {
 // still show their causes, with the checks of a live run (no root needed; tshark is).
 func TestRecordings(t *testing.T) {
 	testenv.RequireCommand(t, "tshark")
-	for _, sc := range append(append(forwardProxyScenarios(), tlsScenarios()...), hardScenarios()...) {
+	for _, sc := range append(forwardProxyScenarios(), tlsScenarios()...) {
 		t.Run(sc.Name, func(t *testing.T) {
 			dir := filepath.Join("..", "testdata", "scenarios", sc.Name)
 			rec, err := LoadRecording(dir)

@@ -8,9 +8,8 @@ func All() []Scenario {
 	var all []Scenario
 	for _, f := range []func() []Scenario{
 		forwardProxyScenarios, // forward.go: squid, tinyproxy, Privoxy
-		tlsScenarios,          // tls.go: openssl s_server, namespaced firewall
+		tlsScenarios,          // tls.go, tls_nginx.go: openssl s_server, nginx, namespaced firewalls
 		reverseProxyScenarios, // reverse.go: Apache httpd, nginx
-		hardScenarios,         // hard.go: variants behind routers and namespaces
 	} {
 		all = append(all, f()...)
 	}

@@ -15,7 +15,7 @@ const backendPort = 8443
 // tlsScenarios are the tls-handshake playbook's causes: a path that drops the ClientHello, a
 // server that never answers it, a server that answers with an alert, a failed TCP connect.
 func tlsScenarios() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		{
 			Name: "tls.handshake-timeout.firewall", Cause: "tls.handshake-timeout.firewall", Playbook: "tls-handshake",
 			Title: "a router's firewall passes the TCP handshake but drops segments with payload: the ClientHello",
@@ -160,7 +160,7 @@ func tlsScenarios() []Scenario {
 				)
 			},
 		},
-	}
+	}, tlsNginxScenarios()...)
 }
 
 // tlsControl checks that a handshake to addr completes from inside netns.
