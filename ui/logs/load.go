@@ -136,6 +136,12 @@ var errNoFiles = errors.New("this investigation has no log files to read")
 // errRecorded is the reason a bundled incident's log cannot be followed.
 var errRecorded = errors.New("a recorded incident's log does not grow: there is nothing to follow")
 
+// The reasons F does not follow a log now.
+var (
+	errStillReading = errors.New("logs: the log is still being read: F follows it once it is")
+	errGzipped      = errors.New("logs: a gzipped log is not written to any more: there is nothing to follow")
+)
+
 // load reads a log's overview off the update loop, from the investigation's files: the disk for
 // files named on the command line, the embedded folder of a bundled incident.
 func load(ctx context.Context, fsys fs.FS, path string) tea.Cmd {

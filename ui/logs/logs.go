@@ -210,8 +210,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			return nil
 		}
-		if s.loading || s.err != nil || s.ov.Gzipped {
-			return nil
+		switch {
+		case s.loading:
+			return common.ErrorCmd(errStillReading)
+		case s.err != nil:
+			return common.ErrorCmd(s.err)
+		case s.ov.Gzipped:
+			return common.ErrorCmd(errGzipped)
 		}
 		if !common.OnDisk(s.fsys) {
 			return common.ErrorCmd(errRecorded)

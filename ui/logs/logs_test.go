@@ -1,6 +1,8 @@
 package logs
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -183,5 +185,38 @@ func TestWholeLineSaysWhenItIsCut(t *testing.T) {
 	m.Update(press("enter"))
 	if s := screen(m); !strings.Contains(s, "line 2 ·") || strings.Contains(s, "goes on") || !strings.Contains(s, `host: "x"`) {
 		t.Errorf("a whole line:\n%s", s)
+	}
+}
+
+// TestFollowSaysWhyNot: F on a log that cannot be followed says why instead of doing nothing.
+func TestFollowSaysWhyNot(t *testing.T) {
+	b, err := os.ReadFile(errorLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "error.log.gz")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := New(context.Background(), common.DefaultStyles(), common.DefaultKeyMap())
+	m.SetSize(80, 20)
+	m.SetFocused(true)
+	_, cmd := m.Update(common.SessionMsg{Rev: 1, Files: common.Disk{}, Ledger: []common.Entry{{Source: path + ":3", Kind: diagnose.FromLog, Signal: "log.proxy.connect-timeout"}}})
+	if _, c := m.Update(press("F")); c == nil {
+		t.Error("F while the log is read: no word")
+	} else if e, ok := c().(common.ErrorMsg); !ok || !strings.Contains(e.Err.Error(), "still being read") {
+		t.Errorf("F while the log is read: %v", e)
+	}
+	run(t, m, cmd)
+	_, c := m.Update(press("F"))
+	if c == nil {
+		t.Fatal("F on a gzipped log: no word")
+	}
+	if e, ok := c().(common.ErrorMsg); !ok || !strings.Contains(e.Err.Error(), "gzipped") {
+		t.Errorf("F on a gzipped log: %v", e)
 	}
 }
