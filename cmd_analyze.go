@@ -13,6 +13,7 @@ import (
 
 	"github.com/hopscope/hopscope/analyze"
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/knowledge"
 )
 
@@ -91,16 +92,21 @@ func count(n int64, unit string) string {
 }
 
 // writeReportText prints the report for a person: the leading causes with why, then what next.
-func writeReportText(w io.Writer, r diagnose.Report) {
+func writeReportText(out io.Writer, r diagnose.Report) {
+	// File names, log lines and answers quoted in the report reach the terminal as text: a name
+	// holding an escape sequence is shown escaped, never obeyed.
+	tw := termtext.NewWriter(out)
+	defer tw.Flush()
+	w := io.Writer(tw)
 	for _, in := range r.Inputs {
 		if in.Kind == "unreadable" {
-			fmt.Fprintf(w, "could not read %s\n", in.Path)
+			fmt.Fprintf(w, "could not read %s\n", termtext.Escape(in.Path))
 			for _, warn := range in.Warnings {
-				fmt.Fprintf(w, "  %s\n", warn)
+				fmt.Fprintf(w, "  %s\n", termtext.Escape(warn))
 			}
 			continue
 		}
-		fmt.Fprintf(w, "read %s (%s)", in.Path, in.Kind)
+		fmt.Fprintf(w, "read %s (%s)", termtext.Escape(in.Path), in.Kind)
 		if in.Packets > 0 {
 			fmt.Fprintf(w, ", %s", count(in.Packets, "packet"))
 		}
@@ -109,7 +115,7 @@ func writeReportText(w io.Writer, r diagnose.Report) {
 		}
 		fmt.Fprintln(w)
 		for _, warn := range in.Warnings {
-			fmt.Fprintf(w, "  warning: %s\n", warn)
+			fmt.Fprintf(w, "  warning: %s\n", termtext.Escape(warn))
 		}
 	}
 	fmt.Fprintln(w, "\nSuspected causes:")

@@ -7,13 +7,19 @@ import (
 	"time"
 
 	"github.com/hopscope/hopscope/diagnose/probe"
+	"github.com/hopscope/hopscope/internal/termtext"
 )
 
 // waterfallWidth is the width of the bars, in cells.
 const waterfallWidth = 40
 
 // writeCheckText prints what the checks found for a person: the waterfall, then each check.
-func writeCheckText(w io.Writer, r *probe.Result) {
+func writeCheckText(out io.Writer, r *probe.Result) {
+	// A peer's status line, headers and body start are quoted as they came: escape what a
+	// terminal would obey.
+	tw := termtext.NewWriter(out)
+	defer tw.Flush()
+	w := io.Writer(tw)
 	fmt.Fprintf(w, "check %s", r.Target)
 	if r.Proxy != "" {
 		fmt.Fprintf(w, " through %s", r.Proxy)

@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hopscope/hopscope/internal/termtext"
 )
 
 // exitUsage is the exit status for bad usage or unreadable input (DESIGN.md's contract).
@@ -26,7 +28,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(stderr, "hopscope: "+oneLine(err))
+		// The reason often names a file, which may hold anything, escape sequences included.
+		fmt.Fprintln(stderr, "hopscope: "+termtext.Escape(oneLine(err)))
 		return exitUsage
 	}
 	return 0

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/hopscope/hopscope/internal/termtext"
 )
 
 // PacketInfo is what a packet list shows of one packet.
@@ -47,7 +49,8 @@ func Describe(p *Packet) PacketInfo {
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
 		}
-		pi.Info = strings.TrimSpace(string(line[:min(len(line), 200)]))
+		// The line is the peer's bytes: escape what a terminal would obey.
+		pi.Info = termtext.Escape(strings.TrimSpace(string(line[:min(len(line), 200)])))
 	case isTLSRecord(s.Payload):
 		pi.Info = "TLS record"
 	}

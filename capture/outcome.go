@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 )
 
 // Outcome says in a few words what the connection's HTTP and TLS came to, where the TCP state
@@ -23,7 +24,7 @@ func (f *Flow) Outcome() string {
 		b.WriteString(req.Method)
 		if req.Target != "" {
 			// Redacted before it is cut: a cut could leave a password without the @ that marks it.
-			b.WriteString(" " + clipTarget(diagnose.Redact(req.Target)))
+			b.WriteString(" " + clipTarget(termtext.Escape(diagnose.Redact(req.Target))))
 		}
 		switch {
 		case h.resp.Status != 0:

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/knowledge"
 )
 
@@ -76,7 +77,9 @@ func (s *Session) Add(ev Evidence) {
 		return
 	}
 	ev.Attempts = nil
-	ev.Detail = Redact(ev.Detail)
+	// A detail is prose for a person, often quoting a log line or a peer's answer: secrets go,
+	// and the controls a terminal would obey are written as escapes.
+	ev.Detail = termtext.EscapeKeepNewlines(Redact(ev.Detail))
 	s.ledger = append(s.ledger, ev)
 	if s.engine.Add(ev) {
 		s.fresh = append(s.fresh, ev.Signal)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 )
 
 // inputsSummary says in one line what was read: "read client.txt (text, 12 lines), lo.pcap (pcap,
@@ -19,7 +20,7 @@ func inputsSummary(ins []diagnose.Input, ledger []diagnose.Evidence) string {
 	}
 	var parts []string
 	for _, in := range ins {
-		s := fmt.Sprintf("%s (%s", in.Path, in.Kind)
+		s := fmt.Sprintf("%s (%s", termtext.Escape(in.Path), in.Kind)
 		if in.Packets > 0 {
 			s += fmt.Sprintf(", %d packets", in.Packets)
 		}
@@ -27,7 +28,7 @@ func inputsSummary(ins []diagnose.Input, ledger []diagnose.Evidence) string {
 			s += fmt.Sprintf(", %d line%s", in.Lines, plural(int(in.Lines)))
 		}
 		if n := len(in.Warnings); n > 0 {
-			s += fmt.Sprintf(", %d warning%s: %s", n, plural(n), in.Warnings[0])
+			s += fmt.Sprintf(", %d warning%s: %s", n, plural(n), termtext.Escape(in.Warnings[0]))
 		}
 		parts = append(parts, s+")")
 	}

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -41,7 +42,9 @@ func (m *Model) render() string {
 	if len(lines) > m.height {
 		lines = lines[:m.height]
 	}
-	return strings.Join(lines, "\n")
+	// Panes quote what came from outside (file names, log lines, a packet's text, a peer's
+	// answer): only the frame's own styles reach the terminal as sequences, the rest as text.
+	return termtext.EscapeScreen(strings.Join(lines, "\n"))
 }
 
 // relayout gives the current screen the area left between the header and the status and help
@@ -55,7 +58,7 @@ func (m *Model) relayout() {
 func (m *Model) header() string {
 	left := "hopscope"
 	if m.cur == m.inv && m.inv != nil {
-		left += " — " + m.work.Title()
+		left += " — " + termtext.Escape(m.work.Title()) // often made of file names
 	}
 	right := m.work.View()
 	if m.cur != m.inv {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 )
 
 // MaxOverviewLines bounds the failing lines an Overview keeps for a viewer to list; the counts
@@ -52,7 +53,7 @@ func (ov *Overview) Add(rec *Record) {
 	if len(ov.Lines) < MaxOverviewLines {
 		// A viewer shows these lines as they are kept: a password in a proxied URL, a token in
 		// a query string or a cookie echoed by an error line stays off the screen.
-		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: diagnose.Redact(clip(rec.Text, MaxLineText))})
+		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: termtext.Escape(diagnose.Redact(clip(rec.Text, MaxLineText)))})
 	} else {
 		ov.Dropped++
 	}

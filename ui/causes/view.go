@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -220,7 +221,7 @@ func contribution(c diagnose.Contribution) string {
 		s += fmt.Sprintf(", %d×", c.Count)
 	}
 	if c.Source != "" {
-		s += ", " + path.Base(c.Source)
+		s += ", " + termtext.Escape(path.Base(c.Source))
 	}
 	return s + ")"
 }

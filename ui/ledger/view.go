@@ -4,6 +4,7 @@ import (
 	"path"
 	"strconv"
 
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -96,7 +97,7 @@ func (m *Model) line(i, tw, sw, gw int, showDetail bool) string {
 	if e.Signal == "" && e.Status == "" {
 		sig, sigStyle = "note", st.Dim
 	}
-	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipSource(path.Base(e.Source), sw), sw) + " "
+	line := st.Dim.Render(common.Pad(t, tw)) + " " + common.Pad(clipSource(termtext.Escape(path.Base(e.Source)), sw), sw) + " "
 	switch {
 	case showDetail:
 		line += sigStyle.Render(common.Pad(sig, gw)) + " " + st.Dim.Render(common.Clip(e.Detail, m.width-tw-sw-gw-3))

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -74,6 +75,7 @@ func (m *Model) Title() string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
+	name = termtext.Escape(name)
 	title := "Logs · " + name + " · " + m.modeName()
 	if m.sources[m.cur].cancel != nil {
 		title += " · following"

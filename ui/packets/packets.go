@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -90,7 +91,7 @@ func (m *Model) Title() string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	return "Packets · " + name + " · " + [...]string{"conversations", "packets", "packet", "stream", "evidence"}[m.mode]
+	return "Packets · " + termtext.Escape(name) + " · " + [...]string{"conversations", "packets", "packet", "stream", "evidence"}[m.mode]
 }
 
 // Init implements common.Pane.

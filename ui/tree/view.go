@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -105,12 +106,12 @@ func (m *Model) lines(pos *diagnose.TreePosition) ([]string, int) {
 
 // by says what answered a step: "packet lo.pcap#41", "log error.log:12", "the operator".
 func by(ev diagnose.Evidence) string {
-	src := path.Base(ev.Source)
+	src := termtext.Escape(path.Base(ev.Source))
 	switch ev.Kind {
 	case diagnose.FromOperator:
 		return "the operator"
 	case diagnose.FromCheck, "":
-		return ev.Source
+		return termtext.Escape(ev.Source)
 	}
 	return string(ev.Kind) + " " + src
 }
