@@ -53,7 +53,12 @@ func (ov *Overview) Add(rec *Record) {
 	if len(ov.Lines) < MaxOverviewLines {
 		// A viewer shows these lines as they are kept: a password in a proxied URL, a token in
 		// a query string or a cookie echoed by an error line stays off the screen.
-		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: termtext.Escape(diagnose.Redact(clip(rec.Text, MaxLineText)))})
+		// Controls a terminal would obey are escaped, and the escapes cut again to the bound.
+		text := termtext.Escape(diagnose.Redact(clip(rec.Text, MaxLineText)))
+		if len(text) > MaxLineText+len("…") {
+			text = clip([]byte(text), MaxLineText)
+		}
+		ov.Lines = append(ov.Lines, Line{Number: rec.Line, At: rec.Time, Event: rec.Event, Backend: diagnose.Redact(string(rec.Backend)), Status: rec.Status, Text: text})
 	} else {
 		ov.Dropped++
 	}
