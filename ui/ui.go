@@ -116,6 +116,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.open(msg)
 	case common.JumpMsg:
 		return m, m.jump(msg)
+	case common.RunCheckMsg:
+		return m, m.runCheck(msg)
 	case common.AddEvidenceMsg, common.NoteMsg:
 		return m, m.toWork(msg)
 	}
@@ -212,6 +214,24 @@ func (m *Model) jump(j common.JumpMsg) tea.Cmd {
 	m.inv.show(j.Pane())
 	m.relayout()
 	return m.toFocused(j)
+}
+
+// runCheck brings the live checks pane into view, in the slot of "Check next" so that the tree
+// that asked stays in sight, and hands it the check to run.
+func (m *Model) runCheck(c common.RunCheckMsg) tea.Cmd {
+	if m.inv == nil || m.cur != m.inv {
+		return nil
+	}
+	if !m.inv.layout.shows("checks") {
+		for _, sl := range m.inv.layout.slots() {
+			if sl.pane == "next" {
+				sl.pane = "checks"
+			}
+		}
+	}
+	m.inv.show("checks")
+	m.relayout()
+	return m.toFocused(c)
 }
 
 // claims reports whether the focused pane lists the key among its enabled bindings: a pane that

@@ -98,7 +98,7 @@ func (m *Model) causeLines(i int, rc diagnose.RankedCause, because *string) []st
 	}
 	head := fmt.Sprintf("%s%3.0f%%%s %s ", mark, 100*rc.Confidence, arrow, m.bar(rc.Confidence, barW))
 	room := w - ansi.StringWidth(head)
-	head += clipMiddle(rc.Cause.ID, room)
+	head += common.Clip(rc.Cause.ID, room)
 	if rest := room - len(rc.Cause.ID) - 3; rest > 12 {
 		head += st.Dim.Render(" — " + common.Clip(rc.Cause.Title, rest))
 	}
@@ -196,21 +196,6 @@ func (m *Model) bar(p float64, w int) string {
 		empty--
 	}
 	return m.styles.BarFull.Render(bar) + m.styles.BarEmpty.Render(strings.Repeat("░", empty))
-}
-
-// clipMiddle cuts an id to w cells by dropping its middle, which keeps both the family at its
-// start and the distinguishing end ("tls.handsh…server-stall").
-func clipMiddle(s string, w int) string {
-	r := []rune(s)
-	if len(r) <= w {
-		return s
-	}
-	if w < 5 {
-		return common.Clip(s, w)
-	}
-	head := (w - 1) / 2
-	tail := w - 1 - head
-	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
 // contribution reads "the proxy refused the CONNECT with 403 (proxy.connect.status.403 ×11.9, 3×,

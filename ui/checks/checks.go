@@ -40,6 +40,9 @@ type Model struct {
 	form    []field
 	cursor  int
 	editing bool
+	// pending is the check asked for (RunCheckMsg) while the form lacked a target: it runs when
+	// the target is entered.
+	pending string
 	one     int // the check "run one" runs, an index into single
 	spin    spinner.Model
 	// prevCheck and nextCheck choose that check: the step keys, with help that says so.
@@ -140,6 +143,8 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
+	case common.RunCheckMsg:
+		return m, m.runNamed(msg.Check)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
@@ -184,6 +189,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.editing {
 		if key.Matches(msg, m.keys.Select) || msg.String() == "esc" {
 			m.stopEditing()
+			// A check asked for from the decision tree waited for the target; esc gives it up.
+			pending := m.pending
+			m.pending = ""
+			if pending != "" && key.Matches(msg, m.keys.Select) {
+				if _, err := options(m.form); err == nil {
+					return m.start(pending)
+				}
+			}
 			return nil
 		}
 		var cmd tea.Cmd
@@ -236,6 +249,26 @@ func (m *Model) runSuggested() tea.Cmd {
 		return common.ErrorCmd(fmt.Errorf("checks: the suggested check is not a live one (%s): %s", m.suggest.Title, m.suggest.How))
 	}
 	return m.start(m.suggest.ID)
+}
+
+// runNamed runs one check of the knowledge base (the one answering the decision tree's step).
+// A check this pane cannot run is explained; without a target the target field opens for
+// typing, and enter then runs the check.
+func (m *Model) runNamed(id string) tea.Cmd {
+	c, ok := m.kb.Check(id)
+	if !ok {
+		return common.ErrorCmd(fmt.Errorf("checks: no check %q", id))
+	}
+	if !live(c) {
+		return common.ErrorCmd(fmt.Errorf("checks: %s is not a live check: %s", c.Title, c.How))
+	}
+	if _, err := options(m.form); err != nil {
+		m.pending = id
+		m.cursor, m.editing = fieldTarget, true
+		return tea.Batch(m.form[fieldTarget].input.Focus(),
+			common.ErrorCmd(fmt.Errorf("checks: type the target, enter runs the check (%s)", c.Title)))
+	}
+	return m.start(id)
 }
 
 // live reports whether this pane can run a check.

@@ -119,3 +119,8 @@ func Locate(e Entry) (j JumpMsg, ok bool) {
 	}
 	return JumpMsg{Path: e.Source[:i], Line: int(n)}, true
 }
+
+// RunCheckMsg asks for one check of the knowledge base to run (the check that answers the
+// decision tree's current step): the root brings the live checks pane into view, which runs it
+// for the target in its form, or asks for the target first.
+type RunCheckMsg struct{ Check string }

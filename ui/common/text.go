@@ -27,12 +27,65 @@ func Pad(s string, width int) string {
 	return s
 }
 
-// Wrap breaks plain or styled text into lines of at most width cells, at spaces where it can.
+// Wrap breaks plain or styled text into lines of at most width cells, at spaces only: never
+// inside a word (an id such as protocol.http.ProxyTunnelCreationFailed, a flag such as --proxy)
+// nor inside a `quoted command`, so that what the operator may copy stays in one piece. A word or
+// quoted command wider than the line gets a line of its own, cut at its end with "…".
 func Wrap(s string, width int) []string {
 	if width <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		out = appendWrapped(out, para, width)
+	}
+	return out
+}
+
+func appendWrapped(out []string, s string, width int) []string {
+	var cur strings.Builder
+	cw := 0
+	for _, w := range words(s) {
+		ww := ansi.StringWidth(w)
+		switch {
+		case cur.Len() == 0:
+			cur.WriteString(w)
+			cw = ww
+		case cw+1+ww <= width:
+			cur.WriteByte(' ')
+			cur.WriteString(w)
+			cw += 1 + ww
+		default:
+			out = append(out, Clip(cur.String(), width))
+			cur.Reset()
+			cur.WriteString(w)
+			cw = ww
+		}
+	}
+	return append(out, Clip(cur.String(), width))
+}
+
+// words splits s at its spaces, except those inside backquotes.
+func words(s string) []string {
+	var out []string
+	start, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '`':
+			quoted = !quoted
+		case ' ':
+			if !quoted {
+				if i > start {
+					out = append(out, s[start:i])
+				}
+				start = i + 1
+			}
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 // Box joins lines into a block of exactly height lines of exactly width cells: longer lines are
@@ -77,4 +130,21 @@ func Count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// Command lays out a command the operator may copy, after a label ("run "): on the label's line
+// when both fit, else on a line of its own, cut at its end with "…" when even that is too narrow.
+// It is never broken across lines. style draws the label.
+func Command(label string, style func(...string) string, cmd string, width int) []string {
+	if ansi.StringWidth(label)+ansi.StringWidth(cmd) <= width {
+		return []string{style(label) + cmd}
+	}
+	return []string{style(strings.TrimRight(label, " ")), Clip(cmd, width)}
+}
+
+// IsCommand tells a command line ("hopscope check --target URL") from a sentence of advice: a
+// sentence ends with a full stop.
+func IsCommand(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && !strings.HasSuffix(s, ".") && !strings.Contains(s, ". ")
 }

@@ -82,6 +82,9 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 // Title names what is investigated.
 func (m Model) Title() string { return m.title }
 
+// Playbook is the playbook the operator picked (a symptom), "" when the evidence leads.
+func (m Model) Playbook() string { return m.playbook }
+
 // Inputs describes what was read.
 func (m Model) Inputs() []diagnose.Input { return m.inputs }
 

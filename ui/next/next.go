@@ -104,7 +104,13 @@ func (m *Model) render() string {
 	for i, n := range m.assess.Next {
 		wrap(fmt.Sprintf("%d. ", i+1), n.Check.Title, st.Heading.Render)
 		wrap("   ", st.Label.Render("why ")+n.Why, plain)
-		wrap("   ", st.Label.Render("run ")+n.Check.How, plain)
+		if common.IsCommand(n.Check.How) {
+			for _, l := range common.Command("run ", st.Label.Render, n.Check.How, max(w-3, 8)) {
+				lines = append(lines, "   "+l)
+			}
+		} else {
+			wrap("   ", st.Label.Render("run ")+n.Check.How, plain)
+		}
 	}
 	m.offset = min(m.offset, max(len(lines)-m.height, 0))
 	return common.Box(lines[m.offset:], w, m.height)

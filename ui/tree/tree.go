@@ -27,9 +27,10 @@ type Model struct {
 	focused       bool
 
 	assess   *diagnose.Assessment
+	sess     *diagnose.Session
 	rev      int
 	pinned   string          // the playbook the operator chose; "" follows the evidence
-	dontKnow map[string]bool // steps the operator could not answer, by playbook/step
+	skipped  map[string]bool // steps the operator could not answer and skipped, by playbook/step
 	offset   int
 	scrolled bool // the operator moved the view; do not follow the current step
 
@@ -39,7 +40,7 @@ type Model struct {
 
 // New returns the pane. now stamps the operator's answers.
 func New(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time) *Model {
-	return &Model{kb: kb, styles: st, keys: km, now: now, dontKnow: map[string]bool{}, dirty: true}
+	return &Model{kb: kb, styles: st, keys: km, now: now, skipped: map[string]bool{}, dirty: true}
 }
 
 // ID implements common.Pane.
@@ -75,7 +76,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.SessionMsg:
 		if msg.Rev != m.rev {
-			m.assess, m.rev, m.dirty, m.scrolled = msg.Assessment, msg.Rev, true, false
+			m.assess, m.sess, m.rev, m.dirty, m.scrolled = msg.Assessment, msg.Session, msg.Rev, true, false
 			if msg.Playbook != "" && m.pinned == "" {
 				m.pinned = msg.Playbook
 			}
@@ -101,8 +102,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.offset, m.scrolled = m.offset+1, true
 	}
 	m.dirty = true
-	step := pos.Current
-	if step == nil || !step.Operator {
+	step := m.walkOn(pos).asked
+	if pos.Conclusion != "" || step == nil {
 		return nil
 	}
 	switch {
@@ -115,13 +116,19 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return m.answer(step, step.Branches[i])
 		}
 	case key.Matches(msg, m.keys.DontKnow):
-		m.dontKnow[pos.Playbook.ID+"/"+step.ID] = true
+		m.skipped[skipKey(pos.Playbook, step)] = true
 		note := common.Entry{At: m.now(), Source: "operator", Kind: diagnose.FromOperator,
-			Detail: "does not know: " + step.Ask}
+			Detail: "does not know, skipped: " + step.Ask}
 		if ch, ok := m.kb.Check(step.Check); ok {
-			note.Detail += " — run: " + ch.How
+			note.Detail += " — run: `" + ch.How + "`"
 		}
 		return func() tea.Msg { return common.NoteMsg{Entry: note} }
+	case key.Matches(msg, m.keys.RunNext):
+		if step.Check == "" {
+			return common.ErrorCmd(fmt.Errorf("no check answers %q: answer it from what you see", step.Ask))
+		}
+		id := step.Check
+		return func() tea.Msg { return common.RunCheckMsg{Check: id} }
 	}
 	return nil
 }
@@ -176,27 +183,35 @@ func (m *Model) nextPlaybook(cur *diagnose.TreePosition) {
 	m.offset, m.dirty, m.scrolled = 0, true, false
 }
 
-// ShortHelp implements help.KeyMap: the answer keys show only when the current step is the
-// operator's to answer.
+// ShortHelp implements help.KeyMap: the answer keys show only while a step waits for an answer.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.answerKeys()
-	return []key.Binding{k.Yes, k.No, k.Choose, k.DontKnow, k.Playbook}
+	if k.Yes.Enabled() {
+		k.Choose.SetEnabled(false) // in the full help; y and n say it shorter
+	}
+	return []key.Binding{k.Yes, k.No, k.Choose, k.DontKnow, k.RunNext}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.answerKeys()
-	return [][]key.Binding{{k.Yes, k.No, k.Choose, k.DontKnow}, {k.Playbook, k.Up, k.Down}}
+	return [][]key.Binding{{k.Yes, k.No, k.Choose, k.DontKnow, k.RunNext}, {k.Playbook, k.Up, k.Down}}
 }
 
 func (m *Model) answerKeys() common.KeyMap {
 	k := m.keys
-	pos := m.position()
-	can := pos != nil && pos.Current != nil && pos.Current.Operator
-	yesNo := can && branchFor(pos.Current, "yes", -1) != nil && branchFor(pos.Current, "no", -1) != nil
+	var step *knowledge.Step
+	if pos := m.position(); pos != nil && pos.Conclusion == "" {
+		step = m.walkOn(pos).asked
+	}
+	can := step != nil && len(step.Branches) > 0
+	yesNo := can && branchFor(step, "yes", -1) != nil && branchFor(step, "no", -1) != nil
 	k.Yes.SetEnabled(yesNo)
 	k.No.SetEnabled(yesNo)
 	k.Choose.SetEnabled(can)
 	k.DontKnow.SetEnabled(can)
+	k.DontKnow.SetHelp("d", "skip")
+	k.RunNext.SetEnabled(can && step.Check != "")
+	k.RunNext.SetHelp("x", "its check")
 	return k
 }

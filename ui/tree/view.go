@@ -62,41 +62,82 @@ func (m *Model) lines(pos *diagnose.TreePosition) ([]string, int) {
 		add("✓ " + st.Answered.Render(common.Clip(a.Step.Ask, w-2)))
 		add("  → " + st.Answered.Render(a.Branch.Label) + st.Dim.Render(" · "+by(a.By)))
 	}
-	if pos.Conclusion != "" {
-		title := pos.Conclusion
-		if c, ok := m.kb.Cause(pos.Conclusion); ok {
+	conclude := func(id string) {
+		title := id
+		if c, ok := m.kb.Cause(id); ok {
 			title = c.ID + ": " + c.Title
 		}
 		cur = len(out)
 		wrapped("⇒ ", title, st.Current.Render)
 	}
-	if s := pos.Current; s != nil {
-		cur = len(out)
-		wrapped("▶ ", s.Ask, st.Current.Render)
-		if s.Operator {
-			for i, b := range s.Branches {
-				wrapped(fmt.Sprintf("    [%d] ", i+1), b.Label, func(x ...string) string { return strings.Join(x, "") })
-			}
-			hint := "answer with y/n or 1-9, d if you do not know"
-			if m.dontKnow[pos.Playbook.ID+"/"+s.ID] {
-				hint = "you did not know: run the check below, or answer when you can"
-			}
-			wrapped("    ", hint, st.Dim.Render)
-		} else {
-			wrapped("    ", "answered by evidence only: run the check below", st.Dim.Render)
+	if pos.Conclusion != "" {
+		conclude(pos.Conclusion)
+	}
+	var wk walk
+	if pos.Conclusion == "" {
+		wk = m.walkOn(pos)
+	}
+	for _, a := range wk.ahead {
+		answered[a.step.ID] = diagnose.Answered{Step: a.step}
+		if a.skipped && a.step == wk.asked {
+			continue
 		}
+		if a.skipped {
+			add("? " + st.Dim.Render(common.Clip(a.step.Ask, w-2)))
+			add("  → " + st.Dim.Render("skipped: you did not know"))
+			continue
+		}
+		add("✓ " + st.Answered.Render(common.Clip(a.step.Ask, w-2)))
+		add("  → " + st.Answered.Render(a.branch.Label) + st.Dim.Render(" · "+by(a.by)))
+	}
+	if wk.conclusion != "" {
+		conclude(wk.conclusion)
+	}
+	if s := wk.asked; s != nil {
+		cur = len(out)
+		mark := "▶ "
+		if wk.blocked {
+			mark = "? "
+		}
+		wrapped(mark, s.Ask, st.Current.Render)
+		for i, b := range s.Branches {
+			wrapped(fmt.Sprintf("    [%d] ", i+1), b.Label, func(x ...string) string { return strings.Join(x, "") })
+		}
+		ch, hasCheck := m.kb.Check(s.Check)
+		var hint string
+		keys := "y/n"
+		if branchFor(s, "yes", -1) == nil || branchFor(s, "no", -1) == nil {
+			keys = "1-9"
+		}
+		switch {
+		case wk.blocked:
+			hint = "skipped, but what comes next depends on it: " + keys + " when you know"
+		case s.Operator:
+			hint = keys + " answers, d if you do not know"
+		default:
+			hint = "the evidence answers this, or you: " + keys + ", d skips"
+		}
+		if hasCheck {
+			hint += ", x runs its check"
+		}
+		wrapped("    ", hint, st.Dim.Render)
 		if s.Help != "" {
 			wrapped("    ", s.Help, st.Dim.Render)
 		}
-		if ch, ok := m.kb.Check(s.Check); ok {
+		if hasCheck && common.IsCommand(ch.How) {
+			for _, l := range common.Command("check: ", st.Label.Render, ch.How, max(w-4, 8)) {
+				add("    " + l)
+			}
+		} else if hasCheck {
 			wrapped("    ", st.Label.Render("check: ")+ch.How, st.Dim.Render)
 		}
+		answered[s.ID] = diagnose.Answered{Step: s}
 	}
 	for _, s := range pos.Playbook.Tree.Steps {
 		if _, ok := answered[s.ID]; ok || s == pos.Current {
 			continue
 		}
-		if pos.Conclusion != "" {
+		if pos.Conclusion != "" || wk.conclusion != "" {
 			break
 		}
 		wrapped("· ", s.Ask, st.Dim.Render)
