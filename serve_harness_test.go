@@ -101,6 +101,9 @@ type screen struct {
 	out    *syncBuffer
 	in     io.WriteCloser
 	ended  chan error
+	// cols and rows are the terminal's size; wider flips it by a column to have it redrawn.
+	cols, rows int
+	wider      bool
 }
 
 // openScreen logs in with key and opens a session with a cols x rows terminal and a shell.
@@ -124,7 +127,7 @@ func openScreenOn(t testing.TB, client *gossh.Client, cols, rows int) *screen {
 	if err := sess.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	s := &screen{client: client, sess: sess, out: &syncBuffer{}, ended: make(chan error, 1)}
+	s := &screen{client: client, sess: sess, out: &syncBuffer{}, ended: make(chan error, 1), cols: cols, rows: rows}
 	sess.Stdout = s.out
 	sess.Stderr = s.out
 	if s.in, err = sess.StdinPipe(); err != nil {
@@ -140,11 +143,23 @@ func openScreenOn(t testing.TB, client *gossh.Client, cols, rows int) *screen {
 // text is everything the session showed, escape codes taken out.
 func (s *screen) text() string { return ansi.Strip(s.out.String()) }
 
-// waitFor waits until the session has shown every part.
+// waitFor waits until the session has shown every part. The screen is drawn by differences, so
+// a line that replaced a similar one may have been written in pieces: every second without a
+// match, a resize has the whole screen drawn again.
 func (s *screen) waitFor(t testing.TB, within time.Duration, parts ...string) {
 	t.Helper()
 	deadline := time.Now().Add(within)
+	repaint := time.Now().Add(time.Second)
 	for !containsAll(s.text(), parts...) {
+		if time.Now().After(repaint) {
+			s.wider = !s.wider
+			w := s.cols
+			if s.wider {
+				w++
+			}
+			_ = s.sess.WindowChange(s.rows, w)
+			repaint = time.Now().Add(time.Second)
+		}
 		if time.Now().After(deadline) {
 			tail := s.text()
 			if len(tail) > 3000 {
