@@ -30,6 +30,11 @@ type Options struct {
 	// Guard, when set, is asked before every connection the live checks open (serve gives the
 	// server's allowed targets); nil lets them reach anywhere.
 	Guard probe.Guard
+	// Training shows the investigation a trainee works in (see trainingPanes) and no home screen
+	// to go back to (it lists the incidents with their titles).
+	Training bool
+	// ReportDir is where the report key writes its bundle; the working directory when empty.
+	ReportDir string
 }
 
 // The smallest area in which the layouts are drawn; below it only the focused pane shows.
@@ -165,7 +170,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.help.ShowAll = !m.help.ShowAll
 		m.relayout()
 	case key.Matches(msg, k.Back):
-		if m.cur == m.inv {
+		if m.cur == m.inv && !m.opts.Training {
 			m.cur = m.home
 			m.relayout()
 		}
@@ -181,6 +186,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Shrink):
 		m.cur.layout.grow(m.cur.focus, -1)
 		m.relayout()
+	case m.cur == m.inv && !m.opts.Training && key.Matches(msg, k.Report):
+		return m.writeReport()
 	case m.claims(msg):
 		return m.toFocused(msg)
 	case m.cur == m.inv && m.work.Handles(msg):
@@ -194,7 +201,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // open builds the investigation screen (new panes, so nothing of a previous one lingers) and
 // hands the investigation its evidence.
 func (m *Model) open(o common.OpenMsg) tea.Cmd {
-	m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), investigationLayout())
+	if m.opts.Training {
+		m.inv = newScreen(trainingPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), trainingLayout())
+	} else {
+		m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), investigationLayout())
+	}
 	if o.Show != "" {
 		m.inv.show(o.Show)
 	}

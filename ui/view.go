@@ -98,6 +98,7 @@ type helpKeys struct {
 	replay    bool
 	home      bool
 	capturing bool
+	report    bool // the report key works (an investigation, not training)
 }
 
 func (h helpKeys) ShortHelp() []key.Binding {
@@ -125,10 +126,12 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		out = append(out, []key.Binding{h.keys.PlayPause, h.keys.StepOn, h.keys.StepBack, h.keys.JumpNext, h.keys.JumpPrev, h.keys.JumpStart, h.keys.JumpEnd})
 	}
 	back := h.keys.Back
-	back.SetEnabled(!h.home)
+	back.SetEnabled(!h.home && h.report)
+	report := h.keys.Report
+	report.SetEnabled(h.report)
 	return append(out,
 		[]key.Binding{h.keys.NextPane, h.keys.PrevPane, h.keys.Zoom, h.keys.Swap, h.keys.Grow, h.keys.Shrink},
-		[]key.Binding{back, h.keys.Help, h.quit()})
+		[]key.Binding{back, report, h.keys.Help, h.quit()})
 }
 
 // quit is the quit binding that works now: q, or ctrl+c while a text box takes the keys.
@@ -141,7 +144,7 @@ func (h helpKeys) quit() key.Binding {
 
 func (m *Model) helpKeys() helpKeys {
 	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(),
-		home: m.cur == m.home, capturing: m.capturing()}
+		home: m.cur == m.home, capturing: m.capturing(), report: m.cur == m.inv && !m.opts.Training}
 }
 
 // helpView is the help bar, each line clipped: the help bubble lets an item run past its width

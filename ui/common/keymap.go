@@ -37,6 +37,9 @@ type KeyMap struct {
 	// Submitting pasted text.
 	Submit key.Binding
 
+	// Writing the must-gather report of the investigation.
+	Report key.Binding
+
 	// Running live checks.
 	RunChecks key.Binding
 	RunNext   key.Binding
@@ -82,6 +85,7 @@ func DefaultKeyMap() KeyMap {
 		Playbook: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "other playbook")),
 
 		Submit: key.NewBinding(key.WithKeys("ctrl+s", "alt+enter"), key.WithHelp("ctrl+s", "recognise")),
+		Report: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "write must-gather report")),
 
 		RunChecks: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run all checks")),
 		RunNext:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "run the suggested check")),

@@ -33,6 +33,8 @@ type Model struct {
 	skipped  map[string]bool // steps the operator could not answer and skipped, by playbook/step
 	offset   int
 	scrolled bool // the operator moved the view; do not follow the current step
+	// hideConclusion keeps the cause a finished path points at off the pane (training).
+	hideConclusion bool
 
 	cache string
 	dirty bool
@@ -42,6 +44,10 @@ type Model struct {
 func New(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time) *Model {
 	return &Model{kb: kb, styles: st, keys: km, now: now, skipped: map[string]bool{}, dirty: true}
 }
+
+// HideConclusion keeps the cause a finished path points at off the pane: in training the trainee
+// names it.
+func (m *Model) HideConclusion() { m.hideConclusion, m.dirty = true, true }
 
 // ID implements common.Pane.
 func (m *Model) ID() string { return "tree" }

@@ -67,6 +67,9 @@ func (m *Model) lines(pos *diagnose.TreePosition) ([]string, int) {
 		if c, ok := m.kb.Cause(id); ok {
 			title = c.ID + ": " + c.Title
 		}
+		if m.hideConclusion {
+			title = "the path reaches a cause: name it in your diagnosis"
+		}
 		cur = len(out)
 		wrapped("⇒ ", title, st.Current.Render)
 	}

@@ -1,0 +1,165 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hopscope/hopscope/analyze"
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+)
+
+// Session is one incident being trained on. The inputs a trainee asks for are copied into a
+// temporary folder of a neutral name, so that neither the scenario's folder name (which often
+// names the cause) nor the truth file ever reaches the screen, and the packet and log panes can
+// open them as files.
+type Session struct {
+	kb      *knowledge.Base
+	sc      Scenario
+	dir     string
+	opened  []string
+	started time.Time
+	now     func() time.Time
+}
+
+// Offer is an input a trainee may ask for.
+type Offer struct {
+	// Name is the file's name inside the incident ("lo.pcap", "access.log").
+	Name string
+	// Label says what it is, as an operator would call it ("packet capture", "server log").
+	Label string
+}
+
+// Start begins training on sc; now stamps the start (time.Now when nil). Close removes the copies.
+func Start(kb *knowledge.Base, sc Scenario, now func() time.Time) (*Session, error) {
+	if now == nil {
+		now = time.Now
+	}
+	tmp, err := os.MkdirTemp("", "hopscope-train-")
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	s := &Session{kb: kb, sc: sc, dir: filepath.Join(tmp, "incident"), started: now(), now: now}
+	if err := os.Mkdir(s.dir, 0o700); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if err := s.copy(SymptomFile); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close removes the session's copies.
+func (s *Session) Close() { os.RemoveAll(filepath.Dir(s.dir)) }
+
+// Scenario returns the incident (its answer included: for the debrief and the tests only).
+func (s *Session) Scenario() Scenario { return s.sc }
+
+// Started returns when the session began.
+func (s *Session) Started() time.Time { return s.started }
+
+// Opened lists the inputs asked for, in order.
+func (s *Session) Opened() []string { return s.opened }
+
+// Offered lists the inputs not yet asked for.
+func (s *Session) Offered() []Offer {
+	var out []Offer
+	for _, in := range s.sc.Inputs {
+		if !slices.Contains(s.opened, in) {
+			out = append(out, Offer{Name: in, Label: label(in)})
+		}
+	}
+	return out
+}
+
+// label names a file the way an operator would ask for it.
+func label(name string) string {
+	base := path.Base(name)
+	switch {
+	case strings.Contains(base, ".pcap"):
+		return "packet capture"
+	case strings.HasSuffix(base, ".log"), strings.Contains(base, "log"):
+		return "server log"
+	}
+	return "file"
+}
+
+// Open asks for an input: it is copied for the panes and its evidence joins the next Collect.
+func (s *Session) Open(name string) error {
+	if !slices.Contains(s.sc.Inputs, name) {
+		return fmt.Errorf("train: no input %q in this incident", name)
+	}
+	if slices.Contains(s.opened, name) {
+		return nil
+	}
+	if err := s.copy(name); err != nil {
+		return err
+	}
+	s.opened = append(s.opened, name)
+	return nil
+}
+
+func (s *Session) copy(name string) error {
+	src, err := s.sc.FS.Open(path.Join(s.sc.Dir, name))
+	if err != nil {
+		return fmt.Errorf("train: %s: %w", name, unwrap(err))
+	}
+	defer src.Close()
+	dst := filepath.Join(s.dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	f, err := os.Create(dst)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if _, err := io.Copy(f, src); err != nil {
+		f.Close()
+		return fmt.Errorf("train: %s: %w", name, err)
+	}
+	return f.Close()
+}
+
+// Paths returns the disk paths of the symptom and the inputs asked for.
+func (s *Session) Paths() []string {
+	out := []string{filepath.Join(s.dir, SymptomFile)}
+	for _, n := range s.opened {
+		out = append(out, filepath.Join(s.dir, filepath.FromSlash(n)))
+	}
+	return out
+}
+
+// Collect reads the symptom and the inputs asked for, together (logs are judged together).
+func (s *Session) Collect(ctx context.Context) ([]diagnose.Evidence, []diagnose.Input, error) {
+	return analyze.Collect(ctx, s.kb, s.Paths(), nil, analyze.Options{})
+}
+
+// Elapsed is the time since the session began.
+func (s *Session) Elapsed() time.Duration { return s.now().Sub(s.started) }
+
+// collectFS reads the named inputs of the scenario from its own files.
+func collectFS(ctx context.Context, kb *knowledge.Base, sc Scenario, names []string) (*diagnose.Session, error) {
+	sub, err := fs.Sub(sc.FS, sc.Dir)
+	if err != nil {
+		return nil, err
+	}
+	evs, _, err := analyze.CollectFS(ctx, kb, sub, names, analyze.Options{})
+	if err != nil {
+		return nil, err
+	}
+	sess := diagnose.NewSession(kb)
+	for _, ev := range evs {
+		sess.Add(ev)
+	}
+	return sess, nil
+}

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/bundle"
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// reportTimeout bounds writing a bundle from the screen: trimming reads each capture three times,
+// which takes seconds for a gigabyte; a minute means something is wrong.
+const reportTimeout = time.Minute
+
+// writeReport writes the investigation's must-gather bundle into ReportDir, named by the time. The
+// evidence is copied into a session of its own first, so the writing (on its own goroutine) reads
+// nothing the screen goes on changing.
+func (m *Model) writeReport() tea.Cmd {
+	snap := diagnose.NewSession(m.kb)
+	for _, ev := range m.work.Session().Ledger() {
+		snap.Add(ev)
+	}
+	inputs := append([]diagnose.Input(nil), m.work.Inputs()...)
+	now := m.opts.Now()
+	dest := filepath.Join(m.opts.ReportDir, "hopscope-report-"+now.Format("20060102-150405"))
+	cmdline := "hopscope (interactive screen): " + m.work.Title()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+		defer cancel()
+		sum, err := bundle.Write(ctx, dest, snap, inputs, bundle.Options{Command: cmdline, Now: func() time.Time { return now }})
+		if err != nil {
+			return common.ErrorMsg{Err: err}
+		}
+		return common.NoteMsg{Entry: common.Entry{At: now, Source: "report", Kind: diagnose.FromOperator,
+			Detail: fmt.Sprintf("must-gather report written to %s (%d files)", sum.Path, len(sum.Report.Files)+2)}}
+	}
+}
