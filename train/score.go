@@ -35,7 +35,10 @@ type Result struct {
 	// Opened are the inputs asked for; Needed the fewest that make the true cause stand out from
 	// the symptom on (empty when the symptom was enough); Missed those of Needed not opened.
 	Opened, Needed, Missed []string
-	Debrief                Debrief
+	// Enough is false when the recorded inputs, all of them, leave the true cause short of
+	// standing out: a live check (Debrief.Check) is what tells it apart.
+	Enough  bool
+	Debrief Debrief
 }
 
 // Debrief explains the incident once the diagnosis is in.
@@ -52,6 +55,8 @@ type Debrief struct {
 	// Resolution and Who: what to do and who acts.
 	Resolution []string
 	Who        []string
+	// Check is the check the evidence of all inputs still suggests, when it does.
+	Check string
 }
 
 // standsOut: the leading cause is more likely than not and twice as likely as the next one, the
@@ -80,19 +85,22 @@ func confidence(a *diagnose.Assessment, cause string) float64 {
 
 // Needed finds the shortest list of inputs that, with the symptom, makes the true cause stand
 // out: at each step the input that raises the true cause the most is added. It is the path an
-// operator who asked for the most telling input each time would have taken.
-func Needed(ctx context.Context, kb *knowledge.Base, sc Scenario) ([]string, error) {
+// operator who asked for the most telling input each time would have taken. When no input raises
+// the cause further and it still does not stand out, the list ends there and enough is false:
+// only a live check tells it apart.
+func Needed(ctx context.Context, kb *knowledge.Base, sc Scenario) (needed []string, enough bool, err error) {
 	have := []string{SymptomFile}
 	var out []string
 	for {
 		sess, err := collectFS(ctx, kb, sc, have)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		if standsOut(sess.Assess(), sc.Cause) {
-			return out, nil
+		a := sess.Assess()
+		if standsOut(a, sc.Cause) {
+			return out, true, nil
 		}
-		best, bestConf := "", -1.0
+		best, bestConf := "", confidence(a, sc.Cause)
 		for _, in := range sc.Inputs {
 			if slices.Contains(have, in) {
 				continue
@@ -106,7 +114,7 @@ func Needed(ctx context.Context, kb *knowledge.Base, sc Scenario) ([]string, err
 			}
 		}
 		if best == "" {
-			return out, nil
+			return out, false, nil
 		}
 		have = append(have, best)
 		out = append(out, best)
@@ -121,11 +129,11 @@ func (s *Session) Commit(ctx context.Context, d Diagnosis) (Result, error) {
 	truth, _ := s.kb.Cause(sc.Cause)
 	r.StepRight = truth != nil && len(truth.Resolution) > 0 && d.Step == truth.Resolution[0]
 	r.ConfidentWrong = !r.Right && d.Sure
-	needed, err := Needed(ctx, s.kb, sc)
+	needed, enough, err := Needed(ctx, s.kb, sc)
 	if err != nil {
 		return r, fmt.Errorf("train: %w", err)
 	}
-	r.Needed = needed
+	r.Needed, r.Enough = needed, enough
 	for _, n := range needed {
 		if !slices.Contains(s.opened, n) {
 			r.Missed = append(r.Missed, n)
@@ -147,15 +155,23 @@ func debrief(kb *knowledge.Base, sc Scenario, all *diagnose.Session) Debrief {
 		d.CauseTitle, d.Explanation, d.Resolution, d.Who = c.Title, c.Explanation, c.Resolution, c.Who
 	}
 	if p, ok := kb.Playbook(sc.Playbook); ok {
-		pos := all.Engine().Position(p)
-		for _, st := range pos.Path {
-			d.Path = append(d.Path, fmt.Sprintf("%s → %s (%s)", st.Step.Ask, st.Branch.Label, where(st.By)))
+		for _, st := range treePath(p, sc.Cause) {
+			how := "not in the evidence"
+			for _, sig := range st.branch.When {
+				if ev, ok := all.Engine().Seen(sig); ok {
+					how = "seen in " + where(ev) + ": " + ev.Detail
+					break
+				}
+			}
+			if how == "not in the evidence" && st.step.Operator {
+				how = "the operator answers this"
+			}
+			d.Path = append(d.Path, fmt.Sprintf("%s → %s (%s)", st.step.Ask, st.branch.Label, how))
 		}
-		if pos.Conclusion != "" {
-			d.Path = append(d.Path, "⇒ "+pos.Conclusion)
-		} else if pos.Current != nil {
-			d.Path = append(d.Path, "then: "+pos.Current.Ask+" (the evidence does not answer it)")
-		}
+		d.Path = append(d.Path, "⇒ "+sc.Cause)
+	}
+	if next := all.Assess().Next; len(next) > 0 {
+		d.Check = next[0].Check.Title + " (" + next[0].Check.How + ")"
 	}
 	for _, rc := range all.Assess().Causes {
 		if rc.Cause.ID != sc.Cause {
@@ -178,4 +194,36 @@ func where(ev diagnose.Evidence) string {
 		return string(ev.Kind)
 	}
 	return path.Base(ev.Source)
+}
+
+// pathStep is one step of a walk through a decision tree and the branch taken.
+type pathStep struct {
+	step   *knowledge.Step
+	branch *knowledge.Branch
+}
+
+// treePath finds the walk from the tree's start to the branch that concludes cause (nil when no
+// branch does), depth first in the order the playbook lists the branches.
+func treePath(p *knowledge.Playbook, cause string) []pathStep {
+	visited := map[string]bool{}
+	var walk func(id string) []pathStep
+	walk = func(id string) []pathStep {
+		st, ok := p.Step(id)
+		if !ok || visited[id] {
+			return nil
+		}
+		visited[id] = true
+		for _, br := range st.Branches {
+			if br.Conclude == cause {
+				return []pathStep{{st, br}}
+			}
+			if br.Next != "" {
+				if rest := walk(br.Next); rest != nil {
+					return append([]pathStep{{st, br}}, rest...)
+				}
+			}
+		}
+		return nil
+	}
+	return walk(p.Tree.Start)
 }

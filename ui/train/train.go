@@ -1,0 +1,330 @@
+// Package train is the training screen: it wraps the investigation screen (in its training form,
+// without the panes that name the answer), hands the trainee the symptom, the inputs they ask
+// for, a form to commit a diagnosis, and the debrief, and records the trainee's progress.
+package train
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/knowledge"
+	training "github.com/hopscope/hopscope/train"
+	"github.com/hopscope/hopscope/ui"
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// Options configure a training run.
+type Options struct {
+	// Scenarios are the incidents of this run, in order.
+	Scenarios []training.Scenario
+	// Total is the size of the set they were picked from (for the rounds without repeats).
+	Total int
+	// ProgressFile is where the trainee's progress is kept; User names the trainee.
+	ProgressFile string
+	User         string
+	// Now is the clock; time.Now when nil. Tests fix it.
+	Now func() time.Time
+}
+
+type mode int
+
+const (
+	modeLoading mode = iota
+	modeWork
+	modeAsk
+	modeCause
+	modeStep
+	modeSure
+	modeScoring
+	modeDebrief
+	modeDone
+)
+
+// Model is the training screen.
+type Model struct {
+	kb     *knowledge.Base
+	opts   Options
+	styles common.Styles
+	keys   KeyMap
+
+	inner         *ui.Model
+	width, height int
+
+	idx     int
+	sess    *training.Session
+	mode    mode
+	cursor  int
+	offset  int
+	given   training.Diagnosis
+	steps   []string
+	result  *training.Result
+	results []training.Result
+	prog    training.Progress
+	err     error
+	gen     int
+}
+
+// Messages of the training screen.
+type (
+	// loadedMsg carries the evidence of the symptom and the inputs asked for so far.
+	loadedMsg struct {
+		gen    int
+		evs    []diagnose.Evidence
+		inputs []diagnose.Input
+		err    error
+	}
+	// scoredMsg carries the score and debrief of a committed diagnosis.
+	scoredMsg struct {
+		res training.Result
+		err error
+	}
+	tickMsg struct{}
+)
+
+// New returns the training screen for a run. The progress file is read now; a damaged one is an
+// error the caller shows before starting.
+func New(kb *knowledge.Base, opts Options) (*Model, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if len(opts.Scenarios) == 0 {
+		return nil, fmt.Errorf("train: no incident to train on")
+	}
+	prog, err := training.LoadProgress(opts.ProgressFile, opts.User)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: DefaultKeyMap(), prog: prog}
+	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now})
+	return m, nil
+}
+
+// Results returns the results of the incidents done so far.
+func (m *Model) Results() []training.Result { return m.results }
+
+// Init starts the first incident.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.inner.Init(), m.start(), tick())
+}
+
+func tick() tea.Cmd { return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} }) }
+
+// start begins incident m.idx: a fresh session holding only the symptom.
+func (m *Model) start() tea.Cmd {
+	if m.sess != nil {
+		m.sess.Close()
+	}
+	sess, err := training.Start(m.kb, m.opts.Scenarios[m.idx], m.opts.Now)
+	if err != nil {
+		m.err = err
+		m.mode = modeDone
+		return nil
+	}
+	m.sess, m.mode, m.result, m.given = sess, modeLoading, nil, training.Diagnosis{}
+	return m.load()
+}
+
+// load reads the symptom and the inputs asked for, together, on its own goroutine.
+func (m *Model) load() tea.Cmd {
+	m.gen++
+	gen, sess := m.gen, m.sess
+	return func() tea.Msg {
+		evs, ins, err := sess.Collect(context.Background())
+		return loadedMsg{gen: gen, evs: evs, inputs: ins, err: err}
+	}
+}
+
+// title is what the screen calls the incident: its number, nothing that names it.
+func (m *Model) title() string {
+	return fmt.Sprintf("training incident %d of %d", m.idx+1, len(m.opts.Scenarios))
+}
+
+// Update routes a message: the training's own keys and messages first, the rest to the
+// investigation screen.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m, m.toInner(tea.WindowSizeMsg{Width: msg.Width, Height: max(msg.Height-1, 1)})
+	case tickMsg:
+		return m, tick()
+	case loadedMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		if msg.err != nil && len(msg.evs) == 0 {
+			m.err = msg.err
+		}
+		if m.mode == modeLoading {
+			m.mode = modeWork
+		}
+		return m, m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs})
+	case scoredMsg:
+		return m, m.scored(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, m.toInner(msg)
+}
+
+func (m *Model) toInner(msg tea.Msg) tea.Cmd {
+	_, cmd := m.inner.Update(msg)
+	return cmd
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if key.Matches(msg, k.Force) {
+		return m.quit()
+	}
+	m.err = nil
+	switch m.mode {
+	case modeWork:
+		switch {
+		case m.inner.Capturing():
+		case key.Matches(msg, k.Ask):
+			if len(m.sess.Offered()) > 0 {
+				m.mode, m.cursor, m.offset = modeAsk, 0, 0
+			}
+			return nil
+		case key.Matches(msg, k.Commit):
+			m.mode, m.cursor, m.offset = modeCause, 0, 0
+			return nil
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		}
+		return m.toInner(msg)
+	case modeAsk:
+		offers := m.sess.Offered()
+		switch {
+		case key.Matches(msg, k.Back):
+			m.mode = modeWork
+		case m.move(msg, len(offers)):
+		case key.Matches(msg, k.Choose) && m.cursor < len(offers):
+			if err := m.sess.Open(offers[m.cursor].Name); err != nil {
+				m.err = err
+				return nil
+			}
+			m.mode = modeWork
+			return m.load()
+		}
+	case modeCause:
+		switch {
+		case key.Matches(msg, k.Back):
+			m.mode = modeWork
+		case m.move(msg, len(m.kb.Causes)):
+		case key.Matches(msg, k.Choose):
+			m.given.Cause = m.kb.Causes[m.cursor].ID
+			m.steps = firstSteps(m.kb, m.kb.Causes[m.cursor])
+			m.mode, m.cursor, m.offset = modeStep, 0, 0
+		}
+	case modeStep:
+		switch {
+		case key.Matches(msg, k.Back):
+			m.mode, m.cursor, m.offset = modeCause, 0, 0
+		case m.move(msg, len(m.steps)):
+		case key.Matches(msg, k.Choose):
+			m.given.Step = m.steps[m.cursor]
+			m.mode = modeSure
+		}
+	case modeSure:
+		switch {
+		case key.Matches(msg, k.Back):
+			m.mode = modeStep
+		case key.Matches(msg, k.Sure, k.Guess):
+			m.given.Sure = key.Matches(msg, k.Sure)
+			m.given.Checks = countChecks(m.inner.Evidence())
+			m.mode = modeScoring
+			sess, d := m.sess, m.given
+			return func() tea.Msg {
+				res, err := sess.Commit(context.Background(), d)
+				return scoredMsg{res: res, err: err}
+			}
+		}
+	case modeDebrief:
+		switch {
+		case m.move(msg, 1<<20):
+		case key.Matches(msg, k.Next):
+			if m.idx+1 < len(m.opts.Scenarios) {
+				m.idx++
+				m.offset = 0
+				return m.start()
+			}
+			m.mode, m.offset = modeDone, 0
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		}
+	case modeDone:
+		if key.Matches(msg, k.Quit, k.Next, k.Back) {
+			return m.quit()
+		}
+	}
+	return nil
+}
+
+// move handles the cursor keys of a list of n items.
+func (m *Model) move(msg tea.KeyPressMsg, n int) bool {
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.cursor = min(m.cursor+1, max(n-1, 0))
+	default:
+		return false
+	}
+	return true
+}
+
+// scored records a result and shows its debrief.
+func (m *Model) scored(msg scoredMsg) tea.Cmd {
+	if msg.err != nil {
+		m.err = msg.err
+		m.mode = modeWork
+		return nil
+	}
+	r := msg.res
+	m.result = &r
+	m.results = append(m.results, r)
+	m.prog.Record(r, m.opts.Now(), m.opts.Total)
+	if m.opts.ProgressFile != "" {
+		if err := m.prog.Save(m.opts.ProgressFile); err != nil {
+			m.err = err
+		}
+	}
+	m.mode, m.cursor, m.offset = modeDebrief, 0, 0
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.sess != nil {
+		m.sess.Close()
+	}
+	return tea.Quit
+}
+
+// firstSteps are the resolution steps offered once a cause is chosen: the first step of every
+// cause of its playbook, so that picking the cause does not give the step away.
+func firstSteps(kb *knowledge.Base, chosen *knowledge.Cause) []string {
+	var out []string
+	for _, c := range kb.Causes {
+		if c.Playbook == chosen.Playbook && len(c.Resolution) > 0 {
+			out = append(out, c.Resolution[0])
+		}
+	}
+	return out
+}
+
+func countChecks(evs []diagnose.Evidence) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Kind == diagnose.FromCheck {
+			n++
+		}
+	}
+	return n
+}
