@@ -147,13 +147,14 @@ func (s *Session) Collect(ctx context.Context) ([]diagnose.Evidence, []diagnose.
 // Elapsed is the time since the session began.
 func (s *Session) Elapsed() time.Duration { return s.now().Sub(s.started) }
 
-// collectFS reads the named inputs of the scenario from its own files.
+// collectFS reads the named inputs of the scenario from its own files, together. An input that
+// cannot be read (an empty log) is a warning, as in a folder handed to analyze.
 func collectFS(ctx context.Context, kb *knowledge.Base, sc Scenario, names []string) (*diagnose.Session, error) {
 	sub, err := fs.Sub(sc.FS, sc.Dir)
 	if err != nil {
 		return nil, err
 	}
-	evs, _, err := analyze.CollectFS(ctx, kb, sub, names, analyze.Options{})
+	evs, _, err := analyze.CollectFS(ctx, kb, only{sub, names}, []string{"."}, analyze.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -162,4 +163,37 @@ func collectFS(ctx context.Context, kb *knowledge.Base, sc Scenario, names []str
 		sess.Add(ev)
 	}
 	return sess, nil
+}
+
+// only shows the named files of a folder (and the folders that lead to them).
+type only struct {
+	fsys  fs.FS
+	names []string
+}
+
+func (o only) shows(name string) bool {
+	for _, n := range o.names {
+		if name == "." || n == name || strings.HasPrefix(n, name+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (o only) Open(name string) (fs.File, error) {
+	if !o.shows(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return o.fsys.Open(name)
+}
+
+func (o only) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(o.fsys, name)
+	var out []fs.DirEntry
+	for _, e := range entries {
+		if o.shows(path.Join(name, e.Name())) {
+			out = append(out, e)
+		}
+	}
+	return out, err
 }

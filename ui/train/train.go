@@ -4,6 +4,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -29,6 +30,9 @@ type Options struct {
 	User         string
 	// Now is the clock; time.Now when nil. Tests fix it.
 	Now func() time.Time
+	// Tick is how often the time taken is redrawn: 0 means every second, a negative value never
+	// (tests that draw frames themselves).
+	Tick time.Duration
 }
 
 type mode int
@@ -109,10 +113,16 @@ func (m *Model) Results() []training.Result { return m.results }
 
 // Init starts the first incident.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.inner.Init(), m.start(), tick())
+	return tea.Batch(m.inner.Init(), m.start(), m.tick())
 }
 
-func tick() tea.Cmd { return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} }) }
+// tick redraws the time taken.
+func (m *Model) tick() tea.Cmd {
+	if m.opts.Tick < 0 {
+		return nil
+	}
+	return tea.Tick(cmp.Or(m.opts.Tick, time.Second), func(time.Time) tea.Msg { return tickMsg{} })
+}
 
 // start begins incident m.idx: a fresh session holding only the symptom.
 func (m *Model) start() tea.Cmd {
@@ -152,7 +162,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, m.toInner(tea.WindowSizeMsg{Width: msg.Width, Height: max(msg.Height-1, 1)})
 	case tickMsg:
-		return m, tick()
+		return m, m.tick()
 	case loadedMsg:
 		if msg.gen != m.gen {
 			return m, nil

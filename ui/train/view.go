@@ -176,6 +176,21 @@ func (m *Model) debriefPage() []string {
 	if r.ConfidentWrong {
 		lines = append(lines, st.Failed.Render("You were sure, and wrong: this is counted apart."))
 	}
+	lines = append(lines, "", st.Heading.Render("What you looked at"))
+	lines = append(lines, "  the symptom (what the client saw)")
+	for _, o := range r.Opened {
+		lines = append(lines, "  "+o)
+	}
+	lines = append(lines, fmt.Sprintf("  %d input%s asked for, %d check%s run; the shortest path needed %d input%s%s.",
+		len(r.Opened), plural(len(r.Opened)), r.Given.Checks, plural(r.Given.Checks), len(r.Needed), plural(len(r.Needed)), neededList(*r)))
+	if !r.Enough && d.Check != "" {
+		lines = append(lines, "  The recorded inputs alone do not settle it; a live check does: "+d.Check)
+	}
+	if len(r.Missed) > 0 {
+		lines = append(lines, st.Failed.Render("  Missed: "+strings.Join(r.Missed, ", ")+" (it would have told you)"))
+	} else {
+		lines = append(lines, "  You missed nothing the answer needed.")
+	}
 	lines = append(lines, "",
 		st.Heading.Render("The true cause"),
 		fmt.Sprintf("%s: %s", r.Cause, d.CauseTitle),
@@ -191,21 +206,6 @@ func (m *Model) debriefPage() []string {
 	lines = append(lines, "", st.Heading.Render("The evidence that decided it"))
 	for _, e := range d.Deciding {
 		lines = append(lines, "  "+e)
-	}
-	lines = append(lines, "", st.Heading.Render("What you looked at"))
-	lines = append(lines, "  the symptom (what the client saw)")
-	for _, o := range r.Opened {
-		lines = append(lines, "  "+o)
-	}
-	lines = append(lines, fmt.Sprintf("  %d input%s asked for, %d check%s run; the shortest path needed %d input%s%s.",
-		len(r.Opened), plural(len(r.Opened)), r.Given.Checks, plural(r.Given.Checks), len(r.Needed), plural(len(r.Needed)), neededList(*r)))
-	if !r.Enough && d.Check != "" {
-		lines = append(lines, "  The recorded inputs alone do not settle it; a live check does: "+d.Check)
-	}
-	if len(r.Missed) > 0 {
-		lines = append(lines, st.Failed.Render("  Missed: "+strings.Join(r.Missed, ", ")+" (it would have told you)"))
-	} else {
-		lines = append(lines, "  You missed nothing the answer needed.")
 	}
 	lines = append(lines, "", st.Heading.Render("Resolution")+" (who acts: "+strings.Join(d.Who, ", ")+")")
 	for i, s := range d.Resolution {

@@ -1,0 +1,202 @@
+package train
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/hopscope/hopscope/knowledge"
+	training "github.com/hopscope/hopscope/train"
+)
+
+var testNow = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func testKB(t testing.TB) *knowledge.Base {
+	t.Helper()
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kb
+}
+
+// bundled loads the repository's recordings as the binary offers them.
+func bundled(t testing.TB) []training.Scenario {
+	t.Helper()
+	all, err := training.Load(testKB(t), os.DirFS(filepath.Join("..", "..", "testdata")), "scenarios", "incidents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+func scenario(t testing.TB, name string) training.Scenario {
+	t.Helper()
+	for _, sc := range bundled(t) {
+		if sc.Name == name {
+			return sc
+		}
+	}
+	t.Fatalf("no scenario %s", name)
+	return training.Scenario{}
+}
+
+func keyPress(n string) tea.KeyPressMsg {
+	switch n {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	}
+	return tea.KeyPressMsg{Code: []rune(n)[0], Text: n}
+}
+
+// recorder keeps the last screen drawn, ANSI stripped, for the flow to wait on.
+type recorder struct {
+	m    *Model
+	last atomic.Value
+}
+
+func (r *recorder) Init() tea.Cmd { return r.m.Init() }
+func (r *recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := r.m.Update(msg)
+	return r, cmd
+}
+func (r *recorder) View() tea.View {
+	v := r.m.View()
+	r.last.Store(ansi.Strip(v.Content))
+	return v
+}
+func (r *recorder) screen() string { s, _ := r.last.Load().(string); return s }
+
+func waitFor(t *testing.T, r *recorder, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := r.screen()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen does not show %q:\n%s", missing, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestFlowTrainTwoIncidents trains two incidents end to end on a virtual terminal: the symptom
+// first, an input asked for, a wrong diagnosis given as sure and a debrief that names the input
+// that was missed; then a right diagnosis, the summary, and the progress file read back.
+func TestFlowTrainTwoIncidents(t *testing.T) {
+	kb := testKB(t)
+	first, second := scenario(t, "body.backend-closed"), scenario(t, "tunnel.proxy-auth")
+	file := filepath.Join(t.TempDir(), "state", "train", "alice.json")
+	m, err := New(kb, Options{Scenarios: []training.Scenario{first, second}, Total: 2, ProgressFile: file, User: "alice",
+		Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{m: m}
+	tm := teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(110, 34))
+	press := func(names ...string) {
+		for _, n := range names {
+			tm.Send(keyPress(n))
+		}
+	}
+
+	// The symptom: what the client saw is in, nothing else.
+	s := waitFor(t, rec, "Training 1/2", "training incident 1 of 2", "client.txt")
+	if strings.Contains(s, first.Name) || strings.Contains(s, first.Cause) {
+		t.Fatalf("the first screen names the incident:\n%s", s)
+	}
+	// Ask for the access log (not the error log the shortest path needs).
+	press("I")
+	s = waitFor(t, rec, "Ask for an input", "apache-access.log")
+	offers := m.sess.Offered()
+	i := slices.IndexFunc(offers, func(o training.Offer) bool { return o.Name == "apache-access.log" })
+	for range i {
+		press("down")
+	}
+	press("enter")
+	waitFor(t, rec, fmt.Sprintf("ask for an input (%d left)", len(offers)-1), "apache-a")
+
+	// A wrong cause, given as sure.
+	press("D")
+	waitFor(t, rec, "Commit a diagnosis: the cause", "▸ backend.down")
+	press("enter")
+	waitFor(t, rec, "the first step you would take", "Cause: backend.down")
+	press("enter")
+	waitFor(t, rec, "Are you sure?")
+	press("y")
+	s = waitFor(t, rec, "Debrief", "Wrong cause", "you said backend.down", "You were sure, and wrong",
+		first.Cause+":", "Missed: apache-error.log", "apache-access.log", "The decision-tree path")
+	// The resolution and who acts, further down.
+	for range 60 {
+		press("down")
+	}
+	waitFor(t, rec, "Resolution (who acts:")
+
+	// The second incident, answered right.
+	press("enter")
+	waitFor(t, rec, "Training 2/2", "training incident 2 of 2")
+	press("D")
+	waitFor(t, rec, "Commit a diagnosis: the cause")
+	ci, _ := kb.CauseIndex(second.Cause)
+	for range ci {
+		press("down")
+	}
+	press("enter")
+	waitFor(t, rec, "Cause: "+second.Cause)
+	truth, _ := kb.Cause(second.Cause)
+	steps := firstSteps(kb, truth)
+	for range slices.Index(steps, truth.Resolution[0]) {
+		press("down")
+	}
+	press("enter", "n")
+	waitFor(t, rec, "Right cause", "the first step was right", "You missed nothing")
+	press("enter")
+	waitFor(t, rec, "Training done", "1 of 2 right.")
+	press("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	// The progress file, read back.
+	p, err := training.LoadProgress(file, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Attempts) != 2 {
+		t.Fatalf("progress holds %d attempts, want 2: %+v", len(p.Attempts), p)
+	}
+	a, b := p.Attempts[0], p.Attempts[1]
+	if a.Scenario != first.Name || a.Right || !a.ConfidentWrong || a.Given != "backend.down" || a.Opened != 1 {
+		t.Errorf("first attempt %+v", a)
+	}
+	if b.Scenario != second.Name || !b.Right || !b.StepRight || b.ConfidentWrong {
+		t.Errorf("second attempt %+v", b)
+	}
+	if len(p.Seen) != 0 {
+		t.Errorf("seen %v: both of the set were done, a new round starts", p.Seen)
+	}
+}
