@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/hopscope/hopscope/knowledge"
 )
 
 // toChecks brings the live checks pane into a home-screen slot and starts editing its target.
@@ -260,27 +263,35 @@ func TestServeHostKeyMode(t *testing.T) {
 // TestServeListen: an IPv4 listen address takes IPv4 only (no silent dual-stack socket), and the
 // printed ssh command names a host a client can reach, never a wildcard address.
 func TestServeListen(t *testing.T) {
+	member, pub := newKey(t)
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(pub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newSSHServer(serveOptions{authorizedKeys: keys, hostKey: filepath.Join(dir, "host"), log: &syncBuffer{}}, kb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := listen("0.0.0.0:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serveUntilDone(ctx, srv, ln) }()
+	defer func() { cancel(); <-served }()
 	port := ln.Addr().(*net.TCPAddr).Port
-	if c, err := net.DialTimeout("tcp6", net.JoinHostPort("::1", strconv.Itoa(port)), time.Second); err == nil {
+	if c, err := dial(net.JoinHostPort("::1", strconv.Itoa(port)), member); err == nil {
 		c.Close()
-		t.Errorf("--listen 0.0.0.0 accepted an IPv6 connection")
+		t.Errorf("--listen 0.0.0.0 let an SSH client in over IPv6")
 	}
-	if c, err := net.DialTimeout("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second); err != nil {
-		t.Errorf("--listen 0.0.0.0 refused IPv4: %v", err)
+	if c, err := dial(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), member); err != nil {
+		t.Errorf("--listen 0.0.0.0 refused an SSH client over IPv4: %v", err)
 	} else {
 		c.Close()
 	}
