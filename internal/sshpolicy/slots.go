@@ -47,16 +47,16 @@ func (s *Slots) Acquire(key string, conn any) (release func(), err error) {
 	switch {
 	case s.total >= s.lim.Total:
 		return nil, &Refusal{
-			Client: fmt.Sprintf("hopscope: the server has %d sessions open, the most it takes; try again later", s.total),
-			Log:    fmt.Sprintf("%d sessions open on the server (--max-sessions %d)", s.total, s.lim.Total)}
+			Client: fmt.Sprintf("hopscope: the server has %s open, the most it takes; try again later", sessions(s.total)),
+			Log:    fmt.Sprintf("%s open on the server (--max-sessions %d)", sessions(s.total), s.lim.Total)}
 	case s.byKey[key] >= s.lim.PerKey:
 		return nil, &Refusal{
-			Client: fmt.Sprintf("hopscope: this key has %d sessions open, the most one key may have; close one first", s.byKey[key]),
-			Log:    fmt.Sprintf("%d sessions open with this key (--max-sessions-per-key %d)", s.byKey[key], s.lim.PerKey)}
+			Client: fmt.Sprintf("hopscope: this key has %s open, the most one key may have; close one first", sessions(s.byKey[key])),
+			Log:    fmt.Sprintf("%s open with this key (--max-sessions-per-key %d)", sessions(s.byKey[key]), s.lim.PerKey)}
 	case s.byConn[conn] >= s.lim.PerConn:
 		return nil, &Refusal{
-			Client: fmt.Sprintf("hopscope: this connection has %d sessions open, the most one connection may have", s.byConn[conn]),
-			Log:    fmt.Sprintf("%d sessions open on this connection (at most %d)", s.byConn[conn], s.lim.PerConn)}
+			Client: fmt.Sprintf("hopscope: this connection has %s open, the most one connection may have", sessions(s.byConn[conn])),
+			Log:    fmt.Sprintf("%s open on this connection (at most %d)", sessions(s.byConn[conn]), s.lim.PerConn)}
 	}
 	s.total++
 	s.byKey[key]++
@@ -75,6 +75,13 @@ func (s *Slots) Acquire(key string, conn any) (release func(), err error) {
 			}
 		})
 	}, nil
+}
+
+func sessions(n int) string {
+	if n == 1 {
+		return "1 session"
+	}
+	return fmt.Sprintf("%d sessions", n)
 }
 
 // Open returns the number of sessions open.
