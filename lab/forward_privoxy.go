@@ -181,7 +181,6 @@ debug 8192
 	t.Proxy = "http://" + hostPort(v4(1, 2), privoxyNetnsPort)
 	t.Proxy6 = "http://" + hostPort(v6(1, 2), privoxyNetnsPort)
 	t.HostHeader = privoxyName
-	t.Capture = []string{"eth0"}
 	// With --no-daemon Privoxy logs to standard error, which Spawn keeps in privoxy.out.
 	t.Logs = []string{l.LogPath("privoxy.out")}
 	return t, nil

@@ -202,7 +202,6 @@ func upProxyRouterBlackHole(ctx context.Context, l *Lab) (Targets, error) {
 	t := nsTargets(cli, 2, "Run the client inside namespace "+cli+"; the router "+rtr+" drops everything to port 3128, where squid runs in "+srv+".")
 	t.Proxy = "http://" + hostPort(v4(2, 2), squidNetnsPort)
 	t.Proxy6 = "http://" + hostPort(v6(2, 2), squidNetnsPort)
-	t.Capture = []string{"eth0"}
 	t.Logs = []string{l.LogPath("access.log"), l.LogPath("cache.log")}
 	return t, nil
 }
