@@ -59,6 +59,10 @@ type serveOptions struct {
 	logFile string
 	// log, when set, receives the connection log instead (tests).
 	log io.Writer
+	// train hands every session a training run of trainCount incidents instead of the screen,
+	// the progress kept per key (see cmd_serve_train.go).
+	train      bool
+	trainCount int
 }
 
 func (o serveOptions) withDefaults() serveOptions {
@@ -140,6 +144,8 @@ refusal and check target is written to the connection log in logfmt.`,
 	f.IntVar(&o.maxSessions, "max-sessions", defaultMaxSessions, "the most sessions open at once")
 	f.IntVar(&o.maxPerKey, "max-sessions-per-key", defaultMaxSessionsPerKey, "the most sessions open at once with one key")
 	f.StringVar(&o.logFile, "log-file", "", "append the connection log to this file (default: standard error)")
+	f.BoolVar(&o.train, "train", false, "give every session a training run (hopscope train) instead of the screen; each key's progress is its own")
+	f.IntVar(&o.trainCount, "train-count", 5, "with --train, how many incidents a session trains on")
 	return cmd
 }
 

@@ -20,7 +20,6 @@ import (
 	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/internal/sshpolicy"
-	"github.com/hopscope/hopscope/ui"
 )
 
 // maxEnv bounds the environment variables a session may set: each is kept for the session's
@@ -177,7 +176,13 @@ func (s *sshServer) screen(ss *servedSession) ssh.Handler {
 		s.log.Info("session start", "session", ss.id, "key", ss.key, "remote", ss.remote, "user", ss.user,
 			"term", shorten(pty.Term, 64), "window", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
 		guard := &sessionGuard{list: s.allow, s: s, ss: ss}
-		m := ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard})
+		m, err := s.program(ss, guard)
+		if err != nil {
+			ss.end(endQuit)
+			fmt.Fprint(sess.Stderr(), "hopscope: "+oneLine(err)+"\r\n")
+			_ = sess.Exit(1)
+			return
+		}
 		opts := append(wishtea.MakeOptions(sess), tea.WithContext(ss.ctx))
 		p := tea.NewProgram(m, opts...)
 		go func() {

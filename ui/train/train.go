@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/knowledge"
 	training "github.com/hopscope/hopscope/train"
 	"github.com/hopscope/hopscope/ui"
@@ -30,6 +31,8 @@ type Options struct {
 	User         string
 	// Now is the clock; time.Now when nil. Tests fix it.
 	Now func() time.Time
+	// Guard, when set, is asked before every connection the live checks open (serve).
+	Guard probe.Guard
 	// Tick is how often the time taken is redrawn: 0 means every second, a negative value never
 	// (tests that draw frames themselves).
 	Tick time.Duration
@@ -104,9 +107,12 @@ func New(kb *knowledge.Base, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: DefaultKeyMap(), prog: prog}
-	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now})
+	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now, Guard: opts.Guard})
 	return m, nil
 }
+
+// ProgressFile is where the trainee's progress is kept.
+func (m *Model) ProgressFile() string { return m.opts.ProgressFile }
 
 // Results returns the results of the incidents done so far.
 func (m *Model) Results() []training.Result { return m.results }

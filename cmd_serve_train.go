@@ -1,0 +1,42 @@
+package main
+
+import (
+	"io"
+	"math/rand/v2"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/diagnose/probe"
+	"github.com/hopscope/hopscope/train"
+	"github.com/hopscope/hopscope/ui"
+	trainui "github.com/hopscope/hopscope/ui/train"
+)
+
+// program is the model a session runs: the interactive screen, or with --train a training run
+// whose trainee is the session's key, so that each key keeps its own progress.
+func (s *sshServer) program(ss *servedSession, guard probe.Guard) (tea.Model, error) {
+	if !s.opts.train {
+		return ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard}), nil
+	}
+	all, err := trainingSet(s.kb, "", "", io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	state, err := train.StateDir()
+	if err != nil {
+		return nil, err
+	}
+	who := serveTrainee(ss.key)
+	file := train.ProgressPath(state, who)
+	p, err := train.LoadProgress(file, who)
+	if err != nil {
+		return nil, err
+	}
+	n := max(s.opts.trainCount, 1)
+	picked := train.Pick(all, p.Seen, n, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(ss.id))))
+	return trainui.New(s.kb, trainui.Options{Scenarios: picked, Total: len(all), ProgressFile: file, User: who, Guard: guard})
+}
+
+// serveTrainee names the trainee of a session by its key's fingerprint ("SHA256:…").
+func serveTrainee(fingerprint string) string { return "key-" + train.UserName(fingerprint) }

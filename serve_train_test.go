@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hopscope/hopscope/train"
+)
+
+// TestServeTrainsEachKeyApart trains over SSH with two keys: each session is a training run, and
+// each key's diagnosis lands in its own progress file under the state directory.
+func TestServeTrainsEachKeyApart(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	alice, alicePub := newKey(t)
+	bob, bobPub := newKey(t)
+	h := startServe(t, serveOptions{train: true, trainCount: 1}, alicePub, bobPub)
+	for _, key := range []struct {
+		name string
+		sure string
+	}{{"alice", "y"}, {"bob", "n"}} {
+		signer := alice
+		if key.name == "bob" {
+			signer = bob
+		}
+		s := openScreen(t, h.addr, signer, 110, 34)
+		s.waitFor(t, 20*time.Second, "Training 1/1", "training incident 1 of 1")
+		s.send(t, "D")
+		s.waitFor(t, 10*time.Second, "Commit a diagnosis: the cause")
+		s.send(t, "\r")
+		s.waitFor(t, 10*time.Second, "the first step you would take")
+		s.send(t, "\r", key.sure)
+		s.waitFor(t, 30*time.Second, "Debrief", "The true cause")
+		s.send(t, "\r")
+		s.waitFor(t, 10*time.Second, "Training done")
+		s.send(t, "q")
+		s.waitEnd(t, 10*time.Second)
+	}
+	files, _ := filepath.Glob(filepath.Join(state, "hopscope", "train", "*.json"))
+	if len(files) != 2 {
+		t.Fatalf("progress files %v, want one per key", files)
+	}
+	sure := map[bool]int{}
+	for _, f := range files {
+		if !strings.HasPrefix(filepath.Base(f), "key-SHA256_") {
+			t.Errorf("progress file %s is not named by the key's fingerprint", f)
+		}
+		p, err := train.LoadProgress(f, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Attempts) != 1 {
+			t.Fatalf("%s holds %d attempts, want 1", f, len(p.Attempts))
+		}
+		sure[p.Attempts[0].Sure]++
+		if b, _ := os.ReadFile(f); !strings.Contains(string(b), p.Attempts[0].Cause) {
+			t.Errorf("%s: %s", f, b)
+		}
+	}
+	if sure[true] != 1 || sure[false] != 1 {
+		t.Errorf("the two keys' answers are not kept apart: %v", sure)
+	}
+}
