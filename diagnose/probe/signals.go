@@ -210,10 +210,13 @@ func (e *emitter) tls(r *TLSResult) {
 		e.emit("tls.alert.received", d+"alert "+r.Alert+" after "+ms(r.Took))
 	case TLSReset:
 		e.emit("tls.handshake.reset", d+"reset after "+ms(r.Took))
-		e.clientHello(r)
 	case TLSClosed:
 		e.emit("tls.handshake.closed", d+"closed without an alert after "+ms(r.Took))
-		e.clientHello(r)
+		// Only a ClientHello never acknowledged adds to the close: one the server read and then
+		// closed on is the close itself, a refusal without an alert.
+		if r.ClientHelloAcked != nil && !*r.ClientHelloAcked {
+			e.clientHello(r)
+		}
 	case TLSNotTLS:
 		e.emit("tls.protocol.mismatch", d+"the server answered "+r.FirstBytes)
 	case TLSRejected:

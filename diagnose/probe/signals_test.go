@@ -82,6 +82,7 @@ func TestEvidenceRanksTheCause(t *testing.T) {
 		// A server that closes before a byte arrived: the kernel's view decides.
 		{"tls.handshake-timeout.firewall", direct(TCPConnected, &TLSResult{Outcome: TLSClosed, ClientHelloAcked: &no, TCP: &TCPState{Unacked: 2, Retransmits: 4}})},
 		{"tls.handshake-failure", direct(TCPConnected, &TLSResult{Outcome: TLSClosed})},
+		{"tls.handshake-failure", direct(TCPConnected, &TLSResult{Outcome: TLSClosed, ClientHelloAcked: &yes, TCP: &TCPState{}})},
 		// The gateway's own Host header refused, the target's name accepted.
 		{"tunnel.forbidden.host-header", proxied([]ProxyAttempt{given(403, "proxy:3128"), answered(200, HostIsTarget, "")}, OnlyProxyNameRefused)},
 		{"tunnel.forbidden.acl", proxied([]ProxyAttempt{given(403, "proxy:3128"), answered(403, HostIsTarget, ReasonAccessDenied)}, NoDifference)},

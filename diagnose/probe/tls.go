@@ -75,8 +75,8 @@ type TLSResult struct {
 	Received   int64  `json:"received"`
 	FirstBytes string `json:"first_bytes,omitempty"`
 	// ClientHelloAcked says whether the server's TCP stack acknowledged the ClientHello, read
-	// from the kernel when the handshake timed out, or was closed or reset before the server
-	// sent a byte, on a direct connection; nil when not known.
+	// from the kernel when the handshake timed out, or was closed before the server sent a
+	// byte, on a direct connection; nil when not known.
 	ClientHelloAcked *bool `json:"clienthello_acked,omitempty"`
 	// TCP is the kernel's view of the connection at the end, when it could be read.
 	TCP *TCPState `json:"tcp,omitempty"`
@@ -154,10 +154,11 @@ func Handshake(ctx context.Context, conn net.Conn, o *Options, direct bool) (*TL
 		res.Alert = remoteAlert(err, alerts)
 	case TLSNotTLS:
 		res.FirstBytes = quoteBytes(first)
-	case TLSTimeout, TLSClosed, TLSReset:
-		// A server that gives up on a silent connection closes or resets it: whether it ever
-		// received the ClientHello is the kernel's to say, as for a timeout.
-		if res.TCP != nil && res.TCP.BytesSent > 0 && in == 0 {
+	case TLSTimeout, TLSClosed:
+		// A server that gives up on a silent connection closes it: whether it ever received the
+		// ClientHello is the kernel's to say, as for a timeout. (After a reset the kernel has
+		// dropped what it was sending, so it can no longer say.)
+		if res.TCP != nil && res.TCP.BytesSent > 0 && (res.Outcome == TLSTimeout || in == 0) {
 			// Every segment sent (the ClientHello and its retransmissions) acknowledged or not.
 			acked := res.TCP.Unacked == 0
 			res.ClientHelloAcked = &acked
