@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/internal/termtext"
 )
 
@@ -51,6 +53,10 @@ func Describe(p *Packet) PacketInfo {
 		}
 		// The line is the peer's bytes: escape what a terminal would obey.
 		pi.Info = termtext.Escape(strings.TrimSpace(string(line[:min(len(line), 200)])))
+		if len(line) > 200 {
+			// Redacted whole before the cut, which could leave a password without its @.
+			pi.Info = clipInfo(termtext.Escape(diagnose.Redact(strings.TrimSpace(string(line)))), 200)
+		}
 	case isTLSRecord(s.Payload):
 		pi.Info = "TLS record"
 	}
@@ -68,4 +74,15 @@ func flagNames(f uint8) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// clipInfo cuts s to at most n bytes on a character boundary.
+func clipInfo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

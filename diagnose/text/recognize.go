@@ -122,7 +122,8 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 					Signal: sig,
 					Source: fmt.Sprintf("%s:%d", name, res.Lines),
 					Kind:   diagnose.FromText,
-					Detail: clip(rec.Says+": "+s, 240),
+					// Redacted before the cut, which could leave a password without the @ after it.
+					Detail: clip(diagnose.Redact(rec.Says+": "+s), 240),
 					Path:   name,
 					Line:   int(res.Lines),
 				})
@@ -186,7 +187,7 @@ func joined(kb *knowledge.Base, name, prev, s string, n int64, last []int64, emi
 				Signal: sig,
 				Source: fmt.Sprintf("%s:%d", name, n-1),
 				Kind:   diagnose.FromText,
-				Detail: clip(rec.Says+" (over two lines): "+form, 240),
+				Detail: clip(diagnose.Redact(rec.Says+" (over two lines): "+form), 240),
 				Path:   name,
 				Line:   int(n - 1),
 			})
