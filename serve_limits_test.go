@@ -294,3 +294,20 @@ func TestServeClampsWindow(t *testing.T) {
 		t.Error("a size within the bounds was clamped")
 	}
 }
+
+// TestServeClientLeaves: a client that drops its connection ends its session at once (its
+// screen stops drawing), and the slot is free again.
+func TestServeClientLeaves(t *testing.T) {
+	member, pub := newKey(t)
+	h := startServe(t, serveOptions{maxSessions: 1}, pub)
+	s := openScreen(t, h.addr, member, 200, 60)
+	s.waitFor(t, 10*time.Second, "Recorded incidents")
+	start := time.Now()
+	s.client.Close()
+	h.waitLog(t, 5*time.Second, `msg="session end"`, "reason=client-closed")
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the session ended %s after its client left", took)
+	}
+	again := openScreen(t, h.addr, member, 80, 24)
+	again.waitFor(t, 10*time.Second, "Recorded incidents")
+}
