@@ -286,6 +286,9 @@ func gather(kb *knowledge.Base, sess *diagnose.Session, pb string, inputs []diag
 					continue
 				}
 				name := in.Path
+				if in.Kind == "check" {
+					name = "report.json (checks: " + in.Path + ")"
+				}
 				for _, f := range files {
 					if f.From == in.Path {
 						name = f.Path

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/ui/common"
+)
+
+// TestReportKeyWritesTheBundle: W in an investigation writes the must-gather bundle into the
+// report folder and says where in the ledger; in training it does nothing (the report names the
+// leading cause).
+func TestReportKeyWritesTheBundle(t *testing.T) {
+	dir := t.TempDir()
+	m := New(testKB(t), Options{Incidents: incidentsFS(t), Now: func() time.Time { return testNow }, ReportDir: dir})
+	drive(m, m.Init(), tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, common.OpenMsg{Title: "pasted error", Evidence: tunnelEvidence(t)})
+	note, ok := pressFor[common.NoteMsg](m, "W")
+	if !ok {
+		t.Fatal("W gave no ledger note")
+	}
+	drive(m, note)
+	dest := filepath.Join(dir, "hopscope-report-"+testNow.Format("20060102-150405"))
+	md, err := os.ReadFile(filepath.Join(dest, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "## Verdict per hop") || !strings.Contains(string(md), "tunnel.unavailable.backend-down") {
+		t.Errorf("report.md:\n%s", md)
+	}
+	if !strings.Contains(note.Entry.Detail, dest) {
+		t.Errorf("the note %q does not say where", note.Entry.Detail)
+	}
+
+	tr := New(testKB(t), Options{Training: true, Now: func() time.Time { return testNow }, ReportDir: dir})
+	drive(tr, tr.Init(), tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(tr, common.OpenMsg{Title: "training incident 1 of 1", Evidence: tunnelEvidence(t)})
+	if _, ok := pressFor[common.NoteMsg](tr, "W"); ok {
+		t.Error("W wrote a report in training")
+	}
+}
+
+// pressFor presses a key and runs what follows (the root holds a printable key back for a moment
+// in case it starts a paste) until a message of type T comes, without the time limit of drive.
+func pressFor[T tea.Msg](m *Model, name string) (T, bool) {
+	var zero T
+	_, cmd := m.Update(keyPress(name))
+	queue := []tea.Cmd{cmd}
+	for n := 0; len(queue) > 0 && n < 20; n++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case T:
+			return msg, true
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case nil:
+		default:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	return zero, false
+}
