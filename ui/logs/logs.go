@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -164,10 +163,11 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	m.evidence = m.evidence[:0]
 	for _, e := range msg.Ledger {
-		path, line, ok := lineSource(e)
-		if !ok {
+		j, ok := common.Locate(e)
+		if !ok || j.Line == 0 {
 			continue
 		}
+		path, line := j.Path, j.Line
 		m.evidence = append(m.evidence, diagnose.Evidence{Signal: e.Signal, Source: e.Source, At: e.At, Detail: e.Detail, Path: path, Line: line})
 		known := false
 		for _, s := range m.sources {
@@ -180,22 +180,6 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 	}
 	m.dirty = true
 	return tea.Batch(cmds...)
-}
-
-// lineSource splits a log evidence's source "path:N".
-func lineSource(e common.Entry) (string, int, bool) {
-	if e.Kind != diagnose.FromLog {
-		return "", 0, false
-	}
-	i := strings.LastIndexByte(e.Source, ':')
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(e.Source[i+1:])
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return e.Source[:i], n, true
 }
 
 // key handles a key press.

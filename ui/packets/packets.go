@@ -8,7 +8,6 @@ import (
 	"context"
 	"io/fs"
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -220,10 +219,11 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	m.evidence = m.evidence[:0]
 	for _, e := range msg.Ledger {
-		path, n, ok := packetSource(e)
-		if !ok {
+		j, ok := common.Locate(e)
+		if !ok || j.Packet == 0 {
 			continue
 		}
+		path, n := j.Path, j.Packet
 		m.evidence = append(m.evidence, diagnose.Evidence{Signal: e.Signal, Source: e.Source, At: e.At, Detail: e.Detail, Path: path, Packets: []int64{n}})
 		known := false
 		for _, s := range m.sources {
@@ -237,22 +237,6 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 	}
 	m.dirty = true
 	return tea.Batch(cmds...)
-}
-
-// packetSource splits a ledger entry's source "path#N" when it names a packet.
-func packetSource(e common.Entry) (string, int64, bool) {
-	if e.Kind != diagnose.FromPacket {
-		return "", 0, false
-	}
-	i := strings.LastIndexByte(e.Source, '#')
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.ParseInt(e.Source[i+1:], 10, 64)
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return e.Source[:i], n, true
 }
 
 // key handles a key press in the current mode.
