@@ -87,6 +87,10 @@ func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []stri
 		CheckDone: func(c string, res any) {
 			ev := probe.CheckEvidence(kb, c, res, time.Now())
 			st, note := outcome(ev)
+			if why := probe.Unexplained(res); len(ev) == 0 && why != "" {
+				// No signal for what happened (an answer cut short, a head too large): not a pass.
+				st, note = failed, why
+			}
 			if ref := probe.Refusals(res); len(ref) > 0 {
 				r.mu.Lock()
 				r.refused = append(r.refused, ref...)

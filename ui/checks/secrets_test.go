@@ -78,3 +78,48 @@ func TestChecksPaneShowsNoPlantedSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckWithoutSignalIsNotAPass: a backend whose answer never ends gives no signal, yet the
+// HTTP check failed; the pane says so instead of "nothing wrong found".
+func TestCheckWithoutSignalIsNotAPass(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = c.Read(make([]byte, 4096))
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Long: ")
+				chunk := []byte(strings.Repeat("a", 32<<10))
+				for range 64 { // 2 MB, far past the 64 kB bound
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	m, _ := newPane(t)
+	m.form[fieldTarget].input.SetValue("http://" + ln.Addr().String() + "/")
+	m.Update(common.SessionMsg{Rev: 1})
+	drive(t, m, press(m, "r"))
+	rows, _, done := m.run.snapshot()
+	if !done {
+		t.Fatal("the run did not end")
+	}
+	for _, r := range rows {
+		if r.id == "http" && (r.state != failed || !strings.Contains(r.note, "too-large")) {
+			t.Errorf("http row: state %d, note %q", r.state, r.note)
+		}
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "✗ http") {
+		t.Errorf("the view does not show the HTTP check failed:\n%s", v)
+	}
+}
