@@ -43,7 +43,20 @@ func Markdown(r Report) string {
 	line("## Verdict per hop")
 	line("")
 	for _, h := range r.Hops {
-		line("### %s: %s (%.0f%%)", h.Hop, h.Verdict, 100*h.Confidence)
+		counts := ""
+		if h.Failed+h.Worked > 0 {
+			counts = fmt.Sprintf(", %d attempts failed, %d worked", h.Failed, h.Worked)
+		}
+		role := ""
+		if h.Role != "" && !strings.HasPrefix(h.Hop, h.Role) {
+			role = " (" + h.Role + ")"
+		}
+		if h.State == "healthy" {
+			line("### %s%s: healthy%s", h.Hop, role, counts)
+			line("")
+			continue
+		}
+		line("### %s%s: %s (%.0f%%%s)", h.Hop, role, h.Verdict, 100*h.Confidence, counts)
 		line("")
 		line("%s", h.Title)
 		line("")

@@ -55,8 +55,16 @@ type Symptom struct {
 
 // Hop is the verdict for one hop of the path.
 type Hop struct {
-	// Hop names it ("gateway → forward proxy → backend"); Playbook is the playbook behind it.
-	Hop        string   `json:"hop"`
+	// Hop names it ("gateway → forward proxy → backend", or the endpoints the evidence shows);
+	// Role is where it sits (front, backend, direct) when the evidence says; Playbook is the
+	// playbook behind its verdict.
+	Hop  string `json:"hop"`
+	Role string `json:"role,omitempty"`
+	// State is "failing" or "healthy"; Failed and Worked count its attempts, when sources
+	// counted them.
+	State      string   `json:"state"`
+	Failed     int      `json:"failed,omitempty"`
+	Worked     int      `json:"worked,omitempty"`
 	Playbook   string   `json:"playbook"`
 	Verdict    string   `json:"verdict"`
 	Title      string   `json:"title"`
@@ -149,7 +157,12 @@ func build(sess *diagnose.Session, inputs []diagnose.Input, checks []any, comman
 	playbook, _ := kb.Playbook(pb)
 
 	r.Symptom = symptom(sess, playbook)
-	r.Hops = hops(sess, a)
+	r.Hops = hopsOf(kb, base)
+	if len(r.Hops) == 0 || r.Hops[0].State != "failing" {
+		// No source counted attempts per hop (pasted text, logs alone): the session's one
+		// verdict, as one hop named from the evidence.
+		r.Hops = append(hops(sess, a), r.Hops...)
+	}
 	for i, ev := range sorted(sess.Ledger()) {
 		if i == MaxTimeline {
 			r.TimelineOmitted = len(sess.Ledger()) - i
@@ -235,7 +248,7 @@ func hops(sess *diagnose.Session, a *diagnose.Assessment) []Hop {
 			continue
 		}
 		seen[pb] = true
-		h := Hop{Hop: playbookHop[pb], Playbook: pb, Verdict: rc.Cause.ID, Title: rc.Cause.Title,
+		h := Hop{Hop: playbookHop[pb], State: "failing", Playbook: pb, Verdict: rc.Cause.ID, Title: rc.Cause.Title,
 			Confidence: float64(int64(rc.Confidence*10000+0.5)) / 10000, For: []string{}, Against: []string{},
 			Who: rc.Cause.Who, Resolution: rc.Cause.Resolution}
 		if i == 0 {
@@ -254,6 +267,27 @@ func hops(sess *diagnose.Session, a *diagnose.Assessment) []Hop {
 		}
 		for _, f := range rc.Against {
 			h.Against = append(h.Against, f.String())
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// hopsOf turns the per-hop verdicts of the session's report into the bundle's: each failing hop
+// with its leading cause, then the healthy ones.
+func hopsOf(kb *knowledge.Base, base diagnose.Report) []Hop {
+	var out []Hop
+	for _, rh := range base.Hops {
+		h := Hop{Hop: rh.Hop, Role: rh.Role, State: rh.Verdict, Failed: rh.Failed, Worked: rh.Worked, For: []string{}, Against: []string{}}
+		if rh.Verdict == "failing" && len(rh.Causes) > 0 {
+			c := rh.Causes[0]
+			h.Verdict, h.Title, h.Confidence, h.Playbook = c.ID, c.Title, c.Confidence, c.Playbook
+			h.For, h.Against = c.For, c.Against
+			if kc, ok := kb.Cause(c.ID); ok {
+				h.Who, h.Resolution = kc.Who, kc.Resolution
+			}
+		} else {
+			h.Verdict, h.Title = "healthy", "every attempt on this hop worked"
 		}
 		out = append(out, h)
 	}
