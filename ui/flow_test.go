@@ -84,10 +84,11 @@ func (f *flow) press(names ...string) {
 	}
 }
 
-// quit ends the program and returns the root model as it was at the end.
+// quit ends the program and returns the root model as it was at the end: q, and y when asked
+// to confirm because the investigation holds answers or live evidence.
 func (f *flow) quit() *Model {
 	f.t.Helper()
-	f.press("q")
+	f.press("q", "y")
 	return f.tm.FinalModel(f.t, teatest.WithFinalTimeout(5*time.Second)).(*recorder).m
 }
 

@@ -109,9 +109,14 @@ func TestTypedKeysStayCommands(t *testing.T) {
 	if after := len(m.work.Session().Ledger()); after != before+1 {
 		t.Fatalf("y typed alone added %d pieces of evidence, want 1", after-before)
 	}
+	// The answer would be lost: q asks first, y quits.
 	_, cmd := m.Update(keyPress("q"))
+	if settleCmd(m, cmd) || m.confirm == nil {
+		t.Fatal("q with an answer given quit without asking")
+	}
+	_, cmd = m.Update(keyPress("y"))
 	if !settleCmd(m, cmd) {
-		t.Fatal("q typed alone did not quit")
+		t.Fatal("y did not quit")
 	}
 }
 

@@ -58,6 +58,8 @@ type Model struct {
 	err           error
 	// burst holds key presses that may be an unbracketed paste (see paste.go).
 	burst burst
+	// confirm is the question asked before the operator's work is thrown away (see leave.go).
+	confirm *confirmation
 
 	// The last frame drawn. Only Update changes what is shown, so View draws again only after
 	// an Update; the renderer may ask for frames more often than that.
@@ -154,6 +156,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.ForceQuit):
 		return tea.Quit
+	case m.confirm != nil:
+		return m.answerConfirm(msg)
 	case key.Matches(msg, k.NextPane):
 		m.cur.setFocus(m.cur.focus + 1)
 		m.relayout()
@@ -165,15 +169,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case m.capturing():
 		return m.toFocused(msg)
 	case key.Matches(msg, k.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
 		m.relayout()
 	case key.Matches(msg, k.Back):
-		if m.cur == m.inv && !m.opts.Training {
-			m.cur = m.home
-			m.relayout()
-		}
+		return m.back()
 	case key.Matches(msg, k.Zoom):
 		m.cur.zoomed = !m.cur.zoomed
 		m.relayout()

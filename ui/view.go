@@ -75,6 +75,9 @@ func (m *Model) header() string {
 }
 
 func (m *Model) statusLine() string {
+	if m.confirm != nil {
+		return common.Pad(m.styles.Heading.Render(common.Clip(m.confirm.ask, m.width)), m.width)
+	}
 	if m.err != nil {
 		return common.Pad(m.styles.Error.Render(common.Clip("error: "+m.err.Error(), m.width)), m.width)
 	}
@@ -99,9 +102,16 @@ type helpKeys struct {
 	home      bool
 	capturing bool
 	report    bool // the report key works (an investigation, not training)
+	// confirm is set while a question is asked: only its answers show.
+	confirm bool
+	// inv is set when an investigation is open behind the home screen (esc goes back to it).
+	inv bool
 }
 
 func (h helpKeys) ShortHelp() []key.Binding {
+	if h.confirm {
+		return []key.Binding{confirmYes, confirmNo}
+	}
 	var out []key.Binding
 	if h.pane != nil {
 		out = append(out, h.pane.ShortHelp()...)
@@ -115,6 +125,9 @@ func (h helpKeys) ShortHelp() []key.Binding {
 // FullHelp lists the pane's keys in one column, then the replay's, then those that arrange the
 // panes, then the rest: four columns fit 80 cells.
 func (h helpKeys) FullHelp() [][]key.Binding {
+	if h.confirm {
+		return [][]key.Binding{{confirmYes, confirmNo}}
+	}
 	var pane []key.Binding
 	if h.pane != nil {
 		for _, g := range h.pane.FullHelp() {
@@ -126,12 +139,17 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		out = append(out, []key.Binding{h.keys.PlayPause, h.keys.StepOn, h.keys.StepBack, h.keys.JumpNext, h.keys.JumpPrev, h.keys.JumpStart, h.keys.JumpEnd})
 	}
 	back := h.keys.Back
-	back.SetEnabled(!h.home && h.report)
+	back.SetEnabled(!h.home && h.report || h.home && h.inv)
+	if h.home {
+		back.SetHelp("esc", "back to the investigation")
+	}
 	report := h.keys.Report
 	report.SetEnabled(h.report)
+	help := h.keys.Help
+	help.SetHelp("?", "fewer keys") // the full help is what is open
 	return append(out,
 		[]key.Binding{h.keys.NextPane, h.keys.PrevPane, h.keys.Zoom, h.keys.Swap, h.keys.Grow, h.keys.Shrink},
-		[]key.Binding{back, report, h.keys.Help, h.quit()})
+		[]key.Binding{back, report, help, h.quit()})
 }
 
 // quit is the quit binding that works now: q, or ctrl+c while a text box takes the keys.
@@ -144,7 +162,8 @@ func (h helpKeys) quit() key.Binding {
 
 func (m *Model) helpKeys() helpKeys {
 	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(),
-		home: m.cur == m.home, capturing: m.capturing(), report: m.cur == m.inv && !m.opts.Training}
+		home: m.cur == m.home, capturing: m.capturing(), report: m.cur == m.inv && !m.opts.Training,
+		confirm: m.confirm != nil, inv: m.inv != nil}
 }
 
 // helpView is the help bar, each line clipped: the help bubble lets an item run past its width

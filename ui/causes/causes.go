@@ -144,6 +144,19 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{m.ShortHelp(), {m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom}}
 }
 
+// Back implements common.Leveled: esc folds the causes opened with enter.
+func (m *Model) Back() bool {
+	open := false
+	for id, e := range m.expanded {
+		open = open || e
+		delete(m.expanded, id)
+	}
+	if open {
+		m.dirty = true
+	}
+	return open
+}
+
 // driver is the largest rise (or fall) with a reason: a cause that moved only because another
 // one moved the other way more (no new signal pushed it its own way) is explained by that one.
 func driver(moves []diagnose.Move, rise bool) diagnose.Move {

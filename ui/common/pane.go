@@ -53,3 +53,10 @@ type Pane interface {
 type TextInput interface {
 	Capturing() bool
 }
+
+// Leveled is implemented by panes with levels of their own (a capture's conversations, a
+// conversation's packets, a packet's detail). The root's Back key (esc) calls Back first: it goes
+// up one level and reports true, or reports false at the top, and the root goes back instead.
+type Leveled interface {
+	Back() bool
+}

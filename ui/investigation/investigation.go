@@ -82,6 +82,10 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 // Title names what is investigated.
 func (m Model) Title() string { return m.title }
 
+// Unsaved counts what the investigation holds that no file does: evidence added live (the
+// operator's answers, live checks' results) and ledger notes.
+func (m Model) Unsaved() int { return len(m.live) + len(m.notes) }
+
 // Playbook is the playbook the operator picked (a symptom), "" when the evidence leads.
 func (m Model) Playbook() string { return m.playbook }
 

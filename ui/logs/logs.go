@@ -182,6 +182,16 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// Back implements common.Leveled: esc from the failing lines or the evidence goes back to the
+// timeline.
+func (m *Model) Back() bool {
+	if m.mode == modeTimeline || len(m.sources) == 0 {
+		return false
+	}
+	m.mode, m.dirty = modeTimeline, true
+	return true
+}
+
 // key handles a key press.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k, o := m.keys, m.own

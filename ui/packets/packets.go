@@ -239,6 +239,37 @@ func (m *Model) session(msg common.SessionMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// Back implements common.Leveled: esc goes up one level as Back does, until the conversations.
+func (m *Model) Back() bool {
+	if m.mode == modeConvs || len(m.sources) == 0 {
+		return false
+	}
+	m.up()
+	m.dirty = true
+	return true
+}
+
+// up goes up one level: a filter in force is dropped first, a packet's detail (fields or hex)
+// goes back to the list it was opened from, a list back to the conversations.
+func (m *Model) up() {
+	if m.mode == modePackets && m.filtered {
+		m.stopFilter()
+		return
+	}
+	switch m.mode {
+	case modeDetail:
+		m.mode = m.back
+	case modeFollow, modeEvidence:
+		m.mode = modeConvs
+		if m.conv != nil {
+			m.mode = modePackets
+		}
+	default:
+		m.mode = modeConvs
+	}
+	m.scroll = 0
+}
+
 // key handles a key press in the current mode.
 func (m *Model) key(msg tea.KeyPressMsg) {
 	k, o := m.keys, m.own
@@ -260,22 +291,7 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 		m.mode, m.conv, m.convPackets, m.pktCursor, m.pktOffset = modePackets, nil, nil, 0, 0
 		return
 	case key.Matches(msg, o.Back):
-		if m.mode == modePackets && m.filtered {
-			m.stopFilter()
-			return
-		}
-		switch m.mode {
-		case modeDetail:
-			m.mode = m.back
-		case modeFollow, modeEvidence:
-			m.mode = modeConvs
-			if m.conv != nil {
-				m.mode = modePackets
-			}
-		default:
-			m.mode = modeConvs
-		}
-		m.scroll = 0
+		m.up()
 		return
 	}
 	switch m.mode {
