@@ -23,7 +23,9 @@ var (
 	bearerRE = regexp.MustCompile(`(?i)\b(bearer[ \t]+)[A-Za-z0-9\-._~+/]+=*`)
 	// Token and key parameters in a query string or a form body (?access_token=…&…), and the
 	// same names as JSON fields ("access_token": "…", as an OAuth token answer carries them).
-	tokenParamRE = regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:access_token|refresh_token|id_token|auth_token|token|api_key|apikey|api-key|client_secret|secret|sig|signature|x-amz-signature|x-amz-security-token|code|key|session_?id|jsessionid|phpsessid)=)[^&\s"'#;,]+`)
+	tokenParamRE = regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:access_token|refresh_token|id_token|auth_token|token|api_key|apikey|api-key|client_secret|x-amz-signature|x-amz-security-token)=)[^&\s"'#;,]+`)
+	// Names too common to hide everywhere ("exit code=2") are hidden in a query string only.
+	queryParamRE = regexp.MustCompile(`(?i)([?&](?:code|key|sig|signature|secret|session_?id|jsessionid|phpsessid)=)[^&\s"'#;,]+`)
 	tokenJSONRE  = regexp.MustCompile(`(?i)("(?:access_token|refresh_token|id_token|auth_token|token|api_key|apikey|client_secret|secret|password)"[ \t]*:[ \t]*")[^"]*`)
 	passwordKVRE = regexp.MustCompile(`(?i)\b(password\s*[=:]\s*)[^\s"',;]+`)
 	// curl's and hopscope's own credential flags: -U/--proxy-user and -u/--user USER:PASSWORD.
@@ -44,6 +46,7 @@ func Redact(s string) string {
 	s = secretHeaderRE.ReplaceAllStringFunc(s, redactHeader)
 	s = bearerRE.ReplaceAllStringFunc(s, redactBearer)
 	s = tokenParamRE.ReplaceAllString(s, "${1}[redacted]")
+	s = queryParamRE.ReplaceAllString(s, "${1}[redacted]")
 	s = tokenJSONRE.ReplaceAllString(s, "${1}[redacted]")
 	s = passwordKVRE.ReplaceAllString(s, "${1}[redacted]")
 	s = userFlagRE.ReplaceAllString(s, "${1}${2}${3}:[redacted]")

@@ -65,6 +65,7 @@ func TestRedactSessionsAndTokens(t *testing.T) {
 		{"tokens are fine as a word; session ended", "", "tokens are fine as a word; session ended"},
 		{`upstream: "gw:s3cr3t@127.0.0.1:9000"`, "s3cr3t", `upstream: "gw:[redacted]@127.0.0.1:9000"`},
 		{"mail alice@example.com at 10:00:01", "", "mail alice@example.com at 10:00:01"},
+		{"child exited with code=2 key=value", "", "child exited with code=2 key=value"},
 	}
 	for _, tc := range cases {
 		got := Redact(tc.in)

@@ -10,11 +10,14 @@ var (
 	maskHeaders = [][]byte{[]byte("authorization:"), []byte("proxy-authorization:"), []byte("cookie:"),
 		[]byte("set-cookie:"), []byte("cookie2:"), []byte("x-api-key:"), []byte("api-key:"),
 		[]byte("x-auth-token:"), []byte("x-access-token:"), []byte("x-amz-security-token:")}
-	// maskParams are the query or form parameters (lower case, with the '=') whose value is masked.
+	// maskParams are the query or form parameters (lower case, with the '=') whose value is masked
+	// after a '?', '&', ';', blank or line start; maskQueryParams only after '?' or '&' (a name
+	// as common as "code" is a secret in a query string, not in every text).
 	maskParams = [][]byte{[]byte("access_token="), []byte("refresh_token="), []byte("id_token="),
-		[]byte("auth_token="), []byte("token="), []byte("api_key="), []byte("apikey="), []byte("key="),
-		[]byte("client_secret="), []byte("secret="), []byte("sig="), []byte("signature="), []byte("code="),
-		[]byte("password=")}
+		[]byte("auth_token="), []byte("token="), []byte("api_key="), []byte("apikey="),
+		[]byte("client_secret="), []byte("password=")}
+	maskQueryParams = [][]byte{[]byte("key="), []byte("secret="), []byte("sig="), []byte("signature="), []byte("code="),
+		[]byte("session_id="), []byte("sessionid="), []byte("jsessionid=")}
 	bearer = []byte("bearer ")
 )
 
@@ -53,19 +56,8 @@ func maskSecrets(data []byte, payloadAt int) []byte {
 			i = maskUntil(out, i, "\r\n")
 		}
 	}
-	for _, name := range maskParams {
-		for i := 0; ; {
-			j := bytes.Index(lower[i:], name)
-			if j < 0 {
-				break
-			}
-			at := i + j
-			i = at + len(name)
-			if at > 0 && bytes.IndexByte([]byte("?&; \n"), lower[at-1]) >= 0 {
-				i = maskUntil(out, i, "& \r\n#;\"'")
-			}
-		}
-	}
+	maskAfter(out, lower, maskParams, "?&; \n")
+	maskAfter(out, lower, maskQueryParams, "?&")
 	for i := 0; ; {
 		j := bytes.Index(lower[i:], bearer)
 		if j < 0 {
@@ -76,6 +68,24 @@ func maskSecrets(data []byte, payloadAt int) []byte {
 	}
 	maskURLPasswords(out)
 	return out
+}
+
+// maskAfter masks the value of every parameter of names found right after one of the bytes of
+// before.
+func maskAfter(out, lower []byte, names [][]byte, before string) {
+	for _, name := range names {
+		for i := 0; ; {
+			j := bytes.Index(lower[i:], name)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + len(name)
+			if at > 0 && bytes.IndexByte([]byte(before), lower[at-1]) >= 0 {
+				i = maskUntil(out, i, "& \r\n#;\"'")
+			}
+		}
+	}
 }
 
 // maskUntil masks out from i to the first byte among stops (or the end) and returns that offset.
