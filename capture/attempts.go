@@ -80,8 +80,14 @@ func (fs *findings) attemptOf(t *links, f *Flow) *flowAttempt {
 		if !f.Midstream && f.syn.n > 0 {
 			a.key = fmt.Sprintf("tcp %s>%s isn %d", f.Client, f.Server, f.syn.seq)
 		}
-		if f.Role == RoleBackend && f.front != nil {
-			a.upstream = fs.attemptOf(t, f.front).hop
+		if fr := f.front; f.Role == RoleBackend && fr != nil {
+			if fr.done && fs.pending[fr.ID] == nil {
+				// The front has ended and been reported: name its hop without starting an
+				// attempt that nothing would ever report or forget.
+				a.upstream = hopOf(t, fr)
+			} else {
+				a.upstream = fs.attemptOf(t, fr).hop
+			}
 		}
 	}
 	return a

@@ -71,9 +71,15 @@ func (l *links) apply(o *op) {
 		f := o.f
 		f.ID, f.Role, f.viaConnect, f.front = x.id, x.role, x.viaConnect, x.frontView()
 		x.done = true
+		if x.view != nil {
+			x.view.done = true
+		}
 		l.answered(x)
 		l.now = o.now
 		l.finish(f)
+		// Whoever keeps the finished connection (a viewer keeps them all) need not keep its hop
+		// and view; the backend connections opened for it still reach them.
+		f.hop = nil
 	}
 }
 
@@ -109,7 +115,7 @@ func (l *links) wait(x *hop) {
 	}
 	x.waiting = true
 	if len(l.waiting) == maxWaiting {
-		l.waiting[0].waiting = false
+		l.waiting[0].unwait()
 		copy(l.waiting, l.waiting[1:])
 		l.waiting = l.waiting[:maxWaiting-1]
 	}
@@ -121,12 +127,20 @@ func (l *links) answered(x *hop) {
 	if !x.waiting {
 		return
 	}
-	x.waiting = false
+	x.unwait()
 	for i, w := range l.waiting {
 		if w == x {
 			l.waiting = append(l.waiting[:i], l.waiting[i+1:]...)
 			return
 		}
+	}
+}
+
+// unwait takes a connection off the waiting list. Its view is only kept if it became a front.
+func (x *hop) unwait() {
+	x.waiting = false
+	if x.role != RoleFront {
+		x.view = nil
 	}
 }
 

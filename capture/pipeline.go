@@ -5,9 +5,13 @@ import "context"
 // maxWorkers bounds Options.Workers: past a few, the reading is what limits.
 const maxWorkers = 16
 
-// batchBuf is the size of the buffers packets are read into when they are handed to workers: a
-// batch is the packets of one buffer.
-const batchBuf = 1 << 18
+// batchBuf is the size of the buffers packets are read into when they are handed to workers; a
+// batch is the packets of one buffer, or maxRecs TCP packets when they are small (a SYN flood),
+// which bounds what batches in flight hold: their packets, and the connections they finish.
+const (
+	batchBuf = 1 << 18
+	maxRecs  = 512
+)
 
 // inFlight is how many batches may wait for each worker: enough to ride out a worker's pause,
 // few enough that memory stays a few MB.
@@ -49,8 +53,8 @@ type intake struct {
 	cur Packet
 }
 
-// next fills b with the packets up to the end of the reader's current buffer; false once the
-// capture has been read to its end (b may still hold the last packets).
+// next fills b with the packets up to the end of the reader's current buffer, or maxRecs TCP
+// ones; false once the capture has been read to its end (b may still hold the last packets).
 func (in *intake) next(b *batch) bool {
 	b.recs, b.bufs, b.progress = b.recs[:0], b.bufs[:0], b.progress[:0]
 	if in.done {
@@ -89,6 +93,11 @@ func (in *intake) next(b *batch) bool {
 		in.packet(b, p)
 		if in.tr.Progress != nil && p.Number%ProgressEvery == 0 {
 			b.progress = append(b.progress, Progress{Packets: p.Number, Bytes: in.rd.Offset(), Time: p.Time})
+		}
+		if len(b.recs) >= maxRecs {
+			// The buffer goes on into the next batch; whichever batch is being filled when it
+			// is retired gives it back, after every batch before it.
+			return true
 		}
 	}
 }

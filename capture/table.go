@@ -31,7 +31,7 @@ const (
 // nothing from its server): a SYN flood or a scan makes millions of them, each costing most of a
 // kilobyte. A busy gateway retrying a dead backend has a few thousand at once. Past the bound the
 // oldest is judged on what it showed so far.
-const maxUnopened = 1 << 14
+const maxUnopened = 1 << 13
 
 // table is the flow table of one worker: the open connections of the buckets it owns, by
 // endpoints. What links connections (a proxy's two hops) is not here but in links, which a
@@ -227,6 +227,8 @@ func (t *table) snapshot(f *Flow) *snapshot {
 		sn.flow.http = &sn.http
 	}
 	sn.flow.tls, sn.flow.h[0].rto, sn.flow.h[1].rto = nil, nil, nil // state the findings of an event do not read
+	// A snapshot kept (a hop's view) must not hold the table's other connections alive.
+	sn.flow.prev, sn.flow.next, sn.flow.hop = nil, nil, nil
 	return sn
 }
 
