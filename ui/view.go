@@ -79,7 +79,7 @@ func (m *Model) statusLine() string {
 		return common.Pad(m.styles.Heading.Render(common.Clip(m.confirm.ask, m.width)), m.width)
 	}
 	if m.err != nil {
-		return common.Pad(m.styles.Error.Render(common.Clip("error: "+m.err.Error(), m.width)), m.width)
+		return common.Pad(m.styles.Error.Render(common.Clip("error: "+termtext.Escape(m.err.Error()), m.width)), m.width)
 	}
 	var s string
 	if m.cur.single && !m.cur.zoomed {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hopscope/hopscope/diagnose"
 	logread "github.com/hopscope/hopscope/diagnose/logs"
+	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -27,9 +28,9 @@ func (m *Model) render() string {
 	s := m.sources[m.cur]
 	switch {
 	case s.loading:
-		return common.Box([]string{m.styles.Dim.Render("reading " + s.path + "…")}, w, h)
+		return common.Box([]string{m.styles.Dim.Render("reading " + termtext.Escape(s.path) + "…")}, w, h)
 	case s.err != nil:
-		return common.Box([]string{m.styles.Failed.Render(s.err.Error())}, w, h)
+		return common.Box([]string{m.styles.Failed.Render(termtext.Escape(s.err.Error()))}, w, h)
 	}
 	// The overview's maps grow while the log is followed: draw under its lock.
 	s.mu.Lock()
