@@ -27,7 +27,9 @@ func TestServeTrainsEachKeyApart(t *testing.T) {
 			signer = bob
 		}
 		s := openScreen(t, h.addr, signer, 110, 34)
-		s.waitFor(t, 20*time.Second, "Training 1/1", "training incident 1 of 1")
+		s.waitFor(t, 20*time.Second, "Training 1/1", "What the client saw")
+		s.send(t, "\r")
+		s.waitFor(t, 10*time.Second, "training incident 1 of 1")
 		s.send(t, "D")
 		s.waitFor(t, 10*time.Second, "Commit a diagnosis: the cause")
 		s.send(t, "\r")

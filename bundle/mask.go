@@ -1,39 +1,57 @@
 package bundle
 
+import "bytes"
+
 // MaskPayload overwrites, in place and without changing any length, the credentials a packet may
 // carry in clear text: the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie
 // header lines, and the password of a URL's user:password@. The headers' names stay, so the next
 // reader still sees that credentials were sent. It allocates nothing: it runs on every kept packet.
 func MaskPayload(b []byte) {
-	for _, name := range maskedHeaders {
-		for i := 0; ; {
-			j := indexFold(b[i:], name)
-			if j < 0 {
-				break
-			}
-			start := i + j
-			// A header name opens a line (or the payload, which indexFold cannot know; the
-			// colon right after the name makes a stray match in a body unlikely and harmless).
-			v := start + len(name)
-			if start > 0 && b[start-1] != '\n' && b[start-1] != ' ' && b[start-1] != '"' && b[start-1] != '-' {
-				i = v
-				continue
-			}
-			for v < len(b) && (b[v] == ' ' || b[v] == '\t') {
-				v++
-			}
-			v = skipScheme(b, v)
-			for ; v < len(b) && b[v] != '\r' && b[v] != '\n'; v++ {
-				b[v] = '*'
-			}
-			i = v
+	// One pass over the lines: a header opens a line (or the payload); the first byte rules most
+	// lines out at once.
+	for start := 0; start < len(b); {
+		end := bytes.IndexByte(b[start:], '\n')
+		if end < 0 {
+			end = len(b)
+		} else {
+			end += start
 		}
+		maskHeaderLine(b[start:end])
+		start = end + 1
 	}
-	maskUserinfo(b)
+	if bytes.Contains(b, []byte("://")) {
+		maskUserinfo(b)
+	}
+}
+
+// maskHeaderLine masks the value of one line if it is a credential-carrying header.
+func maskHeaderLine(line []byte) {
+	if len(line) < len("cookie:") {
+		return
+	}
+	switch line[0] | 0x20 {
+	case 'a', 'p', 'c', 's':
+	default:
+		return
+	}
+	for _, name := range maskedHeaders {
+		if len(line) < len(name) || indexFold(line[:len(name)], name) != 0 {
+			continue
+		}
+		v := len(name)
+		for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
+			v++
+		}
+		v = skipScheme(line, v)
+		for ; v < len(line) && line[v] != '\r'; v++ {
+			line[v] = '*'
+		}
+		return
+	}
 }
 
 // maskedHeaders are matched without regard to case; each includes its colon.
-var maskedHeaders = []string{"authorization:", "cookie:"}
+var maskedHeaders = []string{"authorization:", "proxy-authorization:", "cookie:", "set-cookie:"}
 
 // skipScheme keeps an authorization scheme (Basic, Digest, Bearer …) readable: which one was
 // sent is evidence, the credentials after it are not.

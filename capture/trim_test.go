@@ -100,3 +100,21 @@ func TestTrimEmptyCaptureOpens(t *testing.T) {
 		t.Fatalf("the empty trimmed capture does not open: %v", err)
 	}
 }
+
+// BenchmarkTrim cuts the benchmark capture (three reads of it) to its failing connections.
+func BenchmarkTrim(b *testing.B) {
+	data := benchCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var res TrimResult
+	for b.Loop() {
+		var err error
+		res, err = Trim(context.Background(), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+			io.Discard, TrimOptions{Controls: 3})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Kept), "kept-packets")
+	b.ReportMetric(float64(res.Packets), "packets")
+}

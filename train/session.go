@@ -144,6 +144,25 @@ func (s *Session) Collect(ctx context.Context) ([]diagnose.Evidence, []diagnose.
 	return analyze.Collect(ctx, s.kb, s.Paths(), nil, analyze.Options{})
 }
 
+// maxSymptomLines bounds the symptom page: a client's error is a screen or two, not a log.
+const maxSymptomLines = 400
+
+// Symptom returns what the client saw, line by line, redacted, as the trainee first reads it.
+func (s *Session) Symptom() []string {
+	b, err := os.ReadFile(filepath.Join(s.dir, SymptomFile))
+	if err != nil {
+		return []string{"(the client's error could not be read: " + err.Error() + ")"}
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > maxSymptomLines {
+		lines = append(lines[:maxSymptomLines], fmt.Sprintf("[… %d more lines]", len(lines)-maxSymptomLines))
+	}
+	for i, l := range lines {
+		lines[i] = diagnose.Redact(strings.TrimRight(l, "\r"))
+	}
+	return lines
+}
+
 // Elapsed is the time since the session began.
 func (s *Session) Elapsed() time.Duration { return s.now().Sub(s.started) }
 

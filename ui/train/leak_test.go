@@ -90,6 +90,12 @@ func TestNoIncidentLeaksItsCause(t *testing.T) {
 					press(t, m, "tab")
 				}
 			}
+			// The symptom page, then the investigation.
+			seen = append(seen, ansi.Strip(m.Render()))
+			if !strings.Contains(seen[0], "What the client saw") {
+				t.Fatalf("the incident does not open on the symptom:\n%s", seen[0])
+			}
+			press(t, m, "enter")
 			look()
 			for len(m.sess.Offered()) > 0 {
 				for _, o := range m.sess.Offered() {

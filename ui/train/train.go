@@ -42,6 +42,7 @@ type mode int
 
 const (
 	modeLoading mode = iota
+	modeSymptom
 	modeWork
 	modeAsk
 	modeCause
@@ -177,7 +178,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.err = msg.err
 		}
 		if m.mode == modeLoading {
-			m.mode = modeWork
+			// An incident opens on what the client saw, as an operator's call does.
+			m.mode, m.cursor = modeSymptom, 0
 		}
 		return m, m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs})
 	case scoredMsg:
@@ -211,10 +213,21 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Commit):
 			m.mode, m.cursor, m.offset = modeCause, 0, 0
 			return nil
+		case key.Matches(msg, k.Symptom):
+			m.mode, m.cursor = modeSymptom, 0
+			return nil
 		case key.Matches(msg, k.Quit):
 			return m.quit()
 		}
 		return m.toInner(msg)
+	case modeSymptom:
+		switch {
+		case m.move(msg, 1<<20):
+		case key.Matches(msg, k.Start):
+			m.mode = modeWork
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		}
 	case modeAsk:
 		offers := m.sess.Offered()
 		switch {

@@ -126,8 +126,13 @@ func TestFlowTrainTwoIncidents(t *testing.T) {
 		}
 	}
 
-	// The symptom: what the client saw is in, nothing else.
-	s := waitFor(t, rec, "Training 1/2", "training incident 1 of 2", "client.txt")
+	// The symptom first: what the client saw, and nothing else in the investigation.
+	s := waitFor(t, rec, "Training 1/2", "What the client saw", "502")
+	if strings.Contains(s, first.Name) || strings.Contains(s, first.Cause) {
+		t.Fatalf("the symptom names the incident:\n%s", s)
+	}
+	press("enter")
+	s = waitFor(t, rec, "training incident 1 of 2", "client.txt")
 	if strings.Contains(s, first.Name) || strings.Contains(s, first.Cause) {
 		t.Fatalf("the first screen names the incident:\n%s", s)
 	}
@@ -160,7 +165,9 @@ func TestFlowTrainTwoIncidents(t *testing.T) {
 
 	// The second incident, answered right.
 	press("enter")
-	waitFor(t, rec, "Training 2/2", "training incident 2 of 2")
+	waitFor(t, rec, "Training 2/2", "What the client saw")
+	press("enter")
+	waitFor(t, rec, "training incident 2 of 2")
 	press("D")
 	waitFor(t, rec, "Commit a diagnosis: the cause")
 	ci, _ := kb.CauseIndex(second.Cause)

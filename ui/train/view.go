@@ -36,6 +36,9 @@ func (m *Model) Render() string {
 		lines = []string{"Reading what the client saw…"}
 	case modeScoring:
 		lines = []string{"Scoring your diagnosis…"}
+	case modeSymptom:
+		lines = append([]string{m.styles.Heading.Render("What the client saw"), ""}, m.sess.Symptom()...)
+		lines = append(lines, "", m.styles.Dim.Render("enter: investigate; then I asks for captures and logs, D commits a diagnosis, S shows this again"))
 	case modeAsk:
 		lines = m.askPage()
 	case modeCause:
@@ -68,7 +71,9 @@ func (m *Model) bar() string {
 	case modeWork:
 		ask := m.keys.Ask
 		ask.SetHelp("I", fmt.Sprintf("ask for an input (%d left)", len(m.sess.Offered())))
-		keys = []key.Binding{ask, m.keys.Commit}
+		keys = []key.Binding{ask, m.keys.Commit, m.keys.Symptom}
+	case modeSymptom:
+		keys = []key.Binding{m.keys.Start, m.keys.Up, m.keys.Down, m.keys.Quit}
 	case modeAsk, modeCause, modeStep:
 		keys = []key.Binding{m.keys.Up, m.keys.Down, m.keys.Choose, m.keys.Back}
 	case modeSure:
@@ -100,7 +105,7 @@ func (m *Model) page(lines []string) string {
 	for _, l := range lines {
 		out = append(out, common.Wrap(l, max(m.width-2, 10))...)
 	}
-	if m.mode == modeDebrief || m.mode == modeDone {
+	if m.mode == modeDebrief || m.mode == modeDone || m.mode == modeSymptom {
 		m.offset = min(m.cursor, max(len(out)-h, 0))
 		m.cursor = m.offset
 	} else {
