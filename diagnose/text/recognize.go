@@ -154,7 +154,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 		return res, fmt.Errorf("%s: %w", name, ErrEmpty)
 	}
 	if res.Recognised == 0 {
-		return res, fmt.Errorf("%s: %d lines read: %w (expected a gateway fault, curl or Go client error, or an Apache or nginx error line)", name, res.Lines, ErrNothingRecognised)
+		return res, fmt.Errorf("%s: %s read: %w (expected a gateway fault, curl or Go client error, or an Apache or nginx error line)", name, lines(res.Lines), ErrNothingRecognised)
 	}
 	return res, nil
 }
@@ -204,4 +204,12 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// lines counts lines in words: "1 line", "3 lines".
+func lines(n int64) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return fmt.Sprintf("%d lines", n)
 }

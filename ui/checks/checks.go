@@ -352,13 +352,24 @@ func suggestion(a *diagnose.Assessment) *knowledge.Check {
 
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
+	sel := m.keys.Select
 	if m.editing {
-		return []key.Binding{m.keys.Select}
+		// Esc leaves the field as enter does, keeping what was typed (it never throws text away).
+		sel.SetHelp("enter/esc", "done, keep the text")
+		return []key.Binding{sel}
+	}
+	switch {
+	case m.cursor < fieldCount:
+		sel.SetHelp("enter", "edit")
+	case m.cursor == rowSuggest:
+		sel.SetHelp("enter", "run it")
+	default:
+		sel.SetHelp("enter", "run")
 	}
 	if m.cursor == rowOne {
-		return []key.Binding{m.keys.Up, m.keys.Down, m.prevCheck, m.nextCheck, m.keys.Select}
+		return []key.Binding{m.keys.Up, m.keys.Down, m.prevCheck, m.nextCheck, sel}
 	}
-	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Select, m.keys.RunChecks, m.keys.RunNext}
+	return []key.Binding{m.keys.Up, m.keys.Down, sel, m.keys.RunChecks, m.keys.RunNext}
 }
 
 // FullHelp implements help.KeyMap.

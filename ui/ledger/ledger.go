@@ -19,11 +19,15 @@ type Model struct {
 	focused       bool
 
 	entries []common.Entry
-	rev     int
-	cursor  int
-	follow  bool // the cursor stays on the newest entry as entries arrive
-	open    bool // the entry under the cursor shows its whole detail
-	offset  int
+	// measured entries have their source and signal widths in longSource and longSignal, so
+	// that the columns get the room the names need without a pass over a long ledger per frame.
+	measured               int
+	longSource, longSignal int
+	rev                    int
+	cursor                 int
+	follow                 bool // the cursor stays on the newest entry as entries arrive
+	open                   bool // the entry under the cursor shows its whole detail
+	offset                 int
 
 	// jump goes to the packet or log line the entry under the cursor points at.
 	jump key.Binding
@@ -74,6 +78,7 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 			return m, nil
 		}
 		m.entries, m.rev, m.dirty = msg.Ledger, msg.Rev, true
+		m.measure()
 		if m.follow || m.cursor >= len(m.entries) {
 			m.cursor = max(len(m.entries)-1, 0)
 		}

@@ -4,6 +4,8 @@ import (
 	"path"
 	"strconv"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/hopscope/hopscope/internal/termtext"
 	"github.com/hopscope/hopscope/ui/common"
 )
@@ -42,7 +44,13 @@ func (m *Model) render() string {
 		sw = 11 // the signal says more than the file name
 	}
 	showDetail := w-tw-sw-gw-3 >= 20
-	if !showDetail {
+	// A source column wider than its names wastes room, one narrower cuts them although there
+	// may be room: it takes what the longest source needs, as far as the signal (and the detail,
+	// when shown) leave room.
+	if showDetail {
+		sw = max(min(m.longSource, w-tw-gw-3-20), min(sw, m.longSource), 4)
+	} else {
+		sw = max(min(m.longSource, w-tw-2-min(m.longSignal, 24)), min(sw, m.longSource), 4)
 		gw = max(w-tw-sw-2, 0)
 	}
 	// Only the entries in view are drawn: a long replay holds thousands, and the frame must cost
@@ -75,6 +83,19 @@ func (m *Model) render() string {
 		}
 	}
 	return common.Box(lines[min(skip, len(lines)):], m.width, m.height)
+}
+
+// measure widens longSource and longSignal to the entries not measured yet (all of them after
+// the ledger shrank: a replay stepped back).
+func (m *Model) measure() {
+	if len(m.entries) < m.measured {
+		m.measured, m.longSource, m.longSignal = 0, 0, 0
+	}
+	for _, e := range m.entries[m.measured:] {
+		m.longSource = max(m.longSource, ansi.StringWidth(termtext.Escape(path.Base(e.Source))))
+		m.longSignal = max(m.longSignal, len(e.Signal)+2)
+	}
+	m.measured = len(m.entries)
 }
 
 // line draws entry i: time, source, signal (marked passed, failed or skipped for checks) and,

@@ -96,7 +96,7 @@ const totalW = 7
 // second, a long one by the minute or coarser.
 func (m *Model) renderTimeline(ov logread.Overview, h int) []string {
 	if len(ov.Backends) == 0 {
-		return []string{m.styles.Dim.Render(fmt.Sprintf("No failures in %d lines (%s).", ov.Stats.Lines, ov.Format))}
+		return []string{m.styles.Dim.Render(fmt.Sprintf("No failures in %s (%s).", common.Count(int(ov.Stats.Lines), "line", "lines"), ov.Format))}
 	}
 	tl := m.layoutTimeline(ov)
 	nameW, chartW, step, start, span := tl.nameW, tl.chartW, tl.step, tl.start, tl.span
@@ -160,7 +160,7 @@ func stepName(s int) string {
 
 // renderLines lists the failing lines with the cursor.
 func (m *Model) renderLines(ov logread.Overview, h int) []string {
-	head := fmt.Sprintf("%d failing lines of %d", len(ov.Lines)+int(ov.Dropped), ov.Stats.Lines)
+	head := fmt.Sprintf("%s of %d", common.Count(len(ov.Lines)+int(ov.Dropped), "failing line", "failing lines"), ov.Stats.Lines)
 	if ov.Dropped > 0 {
 		head += fmt.Sprintf(" (the first %d listed)", len(ov.Lines))
 	}
