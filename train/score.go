@@ -37,7 +37,9 @@ type Result struct {
 	Opened, Needed, Missed []string
 	// Enough is false when the recorded inputs, all of them, leave the true cause short of
 	// standing out: a live check (Debrief.Check) is what tells it apart.
-	Enough  bool
+	Enough bool
+	// Ranked is what the next-check ranking would have had the trainee do, step by step.
+	Ranked  []string
 	Debrief Debrief
 }
 
@@ -121,6 +123,52 @@ func Needed(ctx context.Context, kb *knowledge.Base, sc Scenario) (needed []stri
 	}
 }
 
+// maxRankedSteps bounds the walk along the next-check ranking.
+const maxRankedSteps = 12
+
+// RankedPath follows the next-check ranking (expected information gain) from the symptom, as an
+// operator who always took the best suggestion the inputs can answer would: each step reads the
+// first unread capture or log that the best such suggestion asks for. Suggestions only a live
+// check or a person can answer, ranked above it, are named once as "live check: …". It stops
+// when the true cause stands out or no suggestion is left that an input answers.
+func RankedPath(ctx context.Context, kb *knowledge.Base, sc Scenario) (steps []string, err error) {
+	have := []string{SymptomFile}
+	named := map[string]bool{}
+	for range maxRankedSteps {
+		sess, err := collectFS(ctx, kb, sc, have)
+		if err != nil {
+			return nil, err
+		}
+		a := sess.Assess()
+		if standsOut(a, sc.Cause) {
+			return steps, nil
+		}
+		pick := ""
+		for _, n := range a.Next {
+			ch := n.Check
+			for _, in := range sc.Inputs {
+				if !slices.Contains(have, in) && (ch.Kind == "capture" && label(in) == "packet capture" || ch.Kind == "logs" && label(in) == "server log") {
+					pick = in
+					break
+				}
+			}
+			if pick != "" {
+				steps = append(steps, fmt.Sprintf("read %s (%s)", pick, ch.Title))
+				break
+			}
+			if ch.Kind != "capture" && ch.Kind != "logs" && !named[ch.ID] {
+				named[ch.ID] = true
+				steps = append(steps, "live check: "+ch.Title)
+			}
+		}
+		if pick == "" {
+			return steps, nil
+		}
+		have = append(have, pick)
+	}
+	return steps, nil
+}
+
 // Commit scores the diagnosis and writes the debrief.
 func (s *Session) Commit(ctx context.Context, d Diagnosis) (Result, error) {
 	sc := s.sc
@@ -134,6 +182,9 @@ func (s *Session) Commit(ctx context.Context, d Diagnosis) (Result, error) {
 		return r, fmt.Errorf("train: %w", err)
 	}
 	r.Needed, r.Enough = needed, enough
+	if r.Ranked, err = RankedPath(ctx, s.kb, sc); err != nil {
+		return r, fmt.Errorf("train: %w", err)
+	}
 	for _, n := range needed {
 		if !slices.Contains(s.opened, n) {
 			r.Missed = append(r.Missed, n)

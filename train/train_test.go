@@ -194,3 +194,26 @@ func TestSessionHidesTheFolder(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestRankedPathFollowsTheSuggestions walks the next-check ranking on two incidents: the
+// error-log scenario reads its logs, and each step names the check it followed.
+func TestRankedPathFollowsTheSuggestions(t *testing.T) {
+	k := kb(t)
+	for _, sc := range bundled(t) {
+		steps, err := RankedPath(context.Background(), k, sc)
+		if err != nil {
+			t.Fatalf("%s: %v", sc.Name, err)
+		}
+		if len(steps) > maxRankedSteps {
+			t.Errorf("%s: %d steps", sc.Name, len(steps))
+		}
+		for _, s := range steps {
+			if !strings.HasPrefix(s, "read ") && !strings.HasPrefix(s, "live check: ") {
+				t.Errorf("%s: step %q names neither an input read nor a check", sc.Name, s)
+			}
+		}
+		if sc.Name == "body.backend-closed" && (len(steps) == 0 || !strings.Contains(strings.Join(steps, " "), "read ")) {
+			t.Errorf("%s: the ranking reads no input: %v", sc.Name, steps)
+		}
+	}
+}

@@ -188,6 +188,9 @@ func (m *Model) debriefPage() []string {
 	}
 	lines = append(lines, fmt.Sprintf("  %d input%s asked for, %d check%s run; the shortest path needed %d input%s%s.",
 		len(r.Opened), plural(len(r.Opened)), r.Given.Checks, plural(r.Given.Checks), len(r.Needed), plural(len(r.Needed)), neededList(*r)))
+	if len(r.Ranked) > 0 {
+		lines = append(lines, "  Following the suggested next check each time: "+strings.Join(r.Ranked, "; then ")+".")
+	}
 	if !r.Enough && d.Check != "" {
 		lines = append(lines, "  The recorded inputs alone do not settle it; a live check does: "+d.Check)
 	}
