@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hopscope/hopscope/diagnose/probe"
 )
 
 // hostileNames are file names a terminal would obey if printed raw: a window title and a clear
@@ -66,5 +68,26 @@ func TestAnalyzeTextEscapesFileNames(t *testing.T) {
 	}
 	if controls(out) >= 0 {
 		t.Errorf("--json output carries a raw control: %q", out)
+	}
+}
+
+// TestCheckTextEscapesThePeersAnswer: a proxy's status line, headers and page are quoted as
+// text, its escape sequences escaped.
+func TestCheckTextEscapesThePeersAnswer(t *testing.T) {
+	r := &probe.Result{Target: "https://backend.test/", Proxy: "http://proxy:3128", Connect: &probe.ConnectResult{
+		Proxy: "proxy:3128", Target: "backend.test:443", Tunnel: -1,
+		Attempts: []probe.ProxyAttempt{{HostHeader: "backend.test:443", HostIs: probe.HostIsTarget, Outcome: probe.ProxyAnswered,
+			Status: 403, StatusLine: "HTTP/1.1 403 \x1b]0;owned\a", Headers: []string{"X-Note: \x1b[2J\u009b6n"}, BodyStart: "<p>\x1b]52;c;b3duZWQ=\a</p>"}},
+	}}
+	var b strings.Builder
+	writeCheckText(&b, r)
+	out := b.String()
+	if i := controls(out); i >= 0 {
+		t.Fatalf("check text carries control %q at %d:\n%q", out[i], i, out)
+	}
+	for _, want := range []string{`403 \x1b]0;owned\x07`, `X-Note: \x1b[2J\u009b6n`, `\x1b]52;c;b3duZWQ=\x07`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check text lacks %s:\n%s", want, out)
+		}
 	}
 }
