@@ -52,7 +52,10 @@ type Options struct {
 // first piece of evidence not earlier than it, so that replaying the list brings them in time.
 func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
 	var atts []diagnose.Attempt
-	opts.attempt = func(a diagnose.Attempt) { atts = append(atts, a) }
+	opts.attempt = func(a diagnose.Attempt) {
+		a.Signals = slices.Clone(a.Signals) // the source reuses them
+		atts = append(atts, a)
+	}
 	evs, inputs, err := collect(ctx, kb, paths, stdin, opts)
 	return withAttempts(evs, atts), inputs, err
 }

@@ -20,7 +20,10 @@ func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []stri
 	var evs []diagnose.Evidence
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var atts []diagnose.Attempt
-	opts.attempt = func(a diagnose.Attempt) { atts = append(atts, a) }
+	opts.attempt = func(a diagnose.Attempt) {
+		a.Signals = slices.Clone(a.Signals) // the source reuses them
+		atts = append(atts, a)
+	}
 	var inputs []diagnose.Input
 	// The logs of one call are judged together, as in Collect: an error log and an access log
 	// of the same incident tell more than each alone.

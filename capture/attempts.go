@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -40,63 +39,124 @@ func failPhase(signal string) (diagnose.Phase, bool) {
 // maxProxyHosts bounds the proxy hosts remembered as opening TLS to their backends.
 const maxProxyHosts = 1024
 
-// flowAttempt is what the findings gathered about one connection while it was open.
+// flowAttempt is what the findings gathered about one connection while it was open. It lives in
+// what links knows of the connection (hop), which the findings' snapshots of the connection share
+// and the tables never touch, and is kept small (signals by their place in findings.order, the failure's description
+// aside in findings.details), so that a connection costs no allocation and little memory for it.
 type flowAttempt struct {
-	hop     diagnose.HopKey
-	hopName string
-	key     string
-	signals []string
-	phase   diagnose.Phase
-	failed  bool
-	detail  string
-	pkt     int64
-	// upstream is, for a proxy's backend connection, the hop of the request it was opened for.
-	upstream diagnose.HopKey
+	failed bool
+	nsig   uint8
+	phase  uint8 // index in phases
+	sigs   [maxFlowSignals]uint16
+	pkt    int64 // the failure's key packet
 }
 
-func (a *flowAttempt) note(signal string, detail func() string, pkt int64) {
-	for _, s := range a.signals {
-		if s == signal {
+// maxFlowSignals is how many distinct signals one connection's attempt carries; a connection
+// shows four or five at most (connect, handshake, request, answer), the rest would repeat them.
+const maxFlowSignals = 10
+
+// phases are the failure phases by their index in flowAttempt.phase.
+var phases = [...]diagnose.Phase{"", diagnose.PhaseDNS, diagnose.PhaseTCP, diagnose.PhaseTLS, diagnose.PhaseConnect,
+	diagnose.PhaseRequest, diagnose.PhaseBody, diagnose.PhaseResponse}
+
+func phaseIndex(p diagnose.Phase) uint8 {
+	for i, q := range phases {
+		if q == p {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// note adds a signal to the connection being gathered, fs.cur.
+func (fs *findings) note(f *Flow, id int, signal string, detail func() string, pkt int64) {
+	if f.hop == nil {
+		return
+	}
+	a := &f.hop.att
+	for _, s := range a.sigs[:a.nsig] {
+		if int(s) == id {
 			return
 		}
 	}
-	a.signals = append(a.signals, signal)
+	if int(a.nsig) < len(a.sigs) {
+		a.sigs[a.nsig] = uint16(id)
+		a.nsig++
+	}
 	if ph, ok := failPhase(signal); ok && !a.failed {
-		a.failed, a.phase, a.detail, a.pkt = true, ph, detail(), pkt
+		a.failed, a.phase, a.pkt = true, phaseIndex(ph), pkt
+		// Only the first failures of a hop are kept whole by the diagnosis, so only theirs
+		// are described: a capture of a million failed connections formats a few lines.
+		hop := fs.hopNameOf(fs.curTable, f)
+		if n := fs.described[hop]; n < maxDescribed {
+			fs.described[hop] = n + 1
+			fs.details[f.hop] = detail()
+		}
 	}
 }
 
-// attemptOf returns the attempt being gathered for a connection, starting one if needed.
-func (fs *findings) attemptOf(t *links, f *Flow) *flowAttempt {
-	a := fs.pending[f.ID]
-	if a == nil {
-		a = &flowAttempt{}
-		fs.pending[f.ID] = a
+// maxDescribed is how many failing attempts of one hop get a description.
+const maxDescribed = 32
+
+// maxHopNames bounds the hop names remembered, so that naming a connection's hop formats nothing
+// for the hops already seen.
+const maxHopNames = 4096
+
+// hopNameOf names the hop of the connection whose findings are being made, for its evidence.
+func (fs *findings) hopNameOf(t *links, f *Flow) string { return fs.hopName(fs.hopOf(t, f)) }
+
+func (fs *findings) hopName(k diagnose.HopKey) string {
+	if n, ok := fs.hopNames[k]; ok {
+		return n
 	}
-	if a.hopName == "" {
-		// New, or started only to receive what its backend connections showed.
-		a.hop = hopOf(t, f)
-		a.hopName = a.hop.String()
-		if !f.Midstream && f.syn.n > 0 {
-			a.key = fmt.Sprintf("tcp %s>%s isn %d", f.Client, f.Server, f.syn.seq)
-		}
-		if fr := f.front; f.Role == RoleBackend && fr != nil {
-			if fr.done && fs.pending[fr.ID] == nil {
-				// The front has ended and been reported: name its hop without starting an
-				// attempt that nothing would ever report or forget.
-				a.upstream = hopOf(t, fr)
-			} else {
-				a.upstream = fs.attemptOf(t, fr).hop
-			}
-		}
+	n := k.String()
+	if len(fs.hopNames) < maxHopNames {
+		fs.hopNames[k] = n
 	}
-	return a
+	return n
+}
+
+// attemptKey identifies a connection across captures: its endpoints and the client's initial
+// sequence number, hashed (FNV-1a), so that two captures of one connection agree and two
+// connections reusing a port do not.
+func attemptKey(f *Flow) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(b byte) { h = (h ^ uint64(b)) * 1099511628211 }
+	for _, e := range [2]Endpoint{f.Client, f.Server} {
+		for _, b := range e.Addr {
+			mix(b)
+		}
+		mix(byte(e.Port >> 8))
+		mix(byte(e.Port))
+	}
+	for i := range 4 {
+		mix(byte(f.syn.seq >> (8 * i)))
+	}
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// maxServers bounds the server addresses remembered as text.
+const maxServers = 4096
+
+// server writes a server's address, once per server.
+func (fs *findings) server(e Endpoint) string {
+	if s, ok := fs.servers[e]; ok {
+		return s
+	}
+	s := e.String()
+	if len(fs.servers) < maxServers {
+		fs.servers[e] = s
+	}
+	return s
 }
 
 // hopOf names a connection's hop from what was seen on it and around it.
-func hopOf(t *links, f *Flow) diagnose.HopKey {
+func (fs *findings) hopOf(t *links, f *Flow) diagnose.HopKey {
 	hs := f.httpSeen()
-	k := diagnose.HopKey{Server: f.Server.String()}
+	k := diagnose.HopKey{Server: fs.server(f.Server)}
 	switch {
 	case hs.first.Method == "CONNECT":
 		k.Role, k.Target = diagnose.HopForwardProxy, hs.first.Target
@@ -116,31 +176,42 @@ func hopOf(t *links, f *Flow) diagnose.HopKey {
 	return k
 }
 
-// report hands the attempt of a finished connection to the trace, and passes a backend
-// connection's outcome on to the connection it was opened for.
+// report hands the attempt of a finished connection to the trace.
 func (fs *findings) report(t *links, f *Flow) {
-	a := fs.attemptOf(t, f)
-	delete(fs.pending, f.ID)
+	a := &flowAttempt{}
+	if f.hop != nil {
+		a = &f.hop.att
+	}
+	detail := fs.details[f.hop]
+	delete(fs.details, f.hop)
 	if f.Role == RoleBackend && !f.viaConnect && f.tls != nil && len(fs.tlsOut) < maxProxyHosts {
 		fs.tlsOut[f.Client.Addr] = true
 	}
 	if fs.attempt == nil {
 		return
 	}
-	hs := f.httpSeen()
+	if f.Client.Addr != fs.lastClientAddr || fs.lastClient == "" {
+		fs.lastClientAddr, fs.lastClient = f.Client.Addr, f.Client.Addr.IP().String()
+	}
+	fs.signals = fs.signals[:0]
+	for _, id := range a.sigs[:a.nsig] {
+		fs.signals = append(fs.signals, fs.order[id])
+	}
+	var key uint64
+	if !f.Midstream && f.syn.n > 0 {
+		key = attemptKey(f)
+	}
 	at := diagnose.Attempt{
-		Key: a.key, Hop: a.hop, Client: f.Client.Addr.IP().String(), Kind: diagnose.FromPacket,
-		Source: fmt.Sprintf("%s#%d", fs.name, f.FirstPacket), Path: fs.name, Packets: []int64{f.FirstPacket},
-		At: nsTime(f.Start), Failed: a.failed, Phase: a.phase, Signals: a.signals,
-		Upstream: a.upstream,
-		Wire:     diagnose.Wire{Input: fs.name, SYNs: f.syn.n, SYNACK: f.synAckPkt != 0, Bytes: f.Bytes, Retrans: f.retransSeen},
+		Key: key, Hop: fs.hopOf(t, f), Client: fs.lastClient, Kind: diagnose.FromPacket,
+		Path: fs.name, Packet: f.FirstPacket,
+		At: nsTime(f.Start), Failed: a.failed, Phase: phases[a.phase], Signals: fs.signals,
+		Wire: diagnose.Wire{Input: fs.name, SYNs: f.syn.n, SYNACK: f.synAckPkt != 0, Bytes: f.Bytes, Retrans: f.retransSeen},
 	}
 	if a.failed {
-		at.Detail = a.detail
-		at.Source = fmt.Sprintf("%s#%d", fs.name, a.pkt)
-		at.Packets = []int64{a.pkt, f.FirstPacket}
-	} else {
-		at.Detail = fmt.Sprintf("%s → %s worked (%s)", f.Client, f.Server, f.State())
+		at.Detail, at.Packet = detail, a.pkt
+	}
+	if f.Role == RoleBackend && f.front != nil {
+		at.Upstream = fs.hopOf(t, f.front)
 	}
 	if ts := f.tls; ts != nil {
 		at.Features.SNI = ts.hello.SNI
@@ -148,7 +219,7 @@ func (fs *findings) report(t *links, f *Flow) {
 			at.Features.TLSOffered = VersionName(ts.hello.Version)
 		}
 	}
-	if hs.n > 0 {
+	if hs := f.httpSeen(); hs.n > 0 {
 		req := hs.req
 		if hs.first.Method == "CONNECT" {
 			req = hs.first

@@ -25,26 +25,37 @@ type findings struct {
 	first           int64
 	firstAt         int64
 	// attempt receives each connection as an attempt when it ends (nil: none are reported);
-	// pending holds what was gathered about the open ones, by flow ID; cur is the connection
-	// whose findings are being made, nil for findings over the whole capture, whose hop is
-	// scope then.
-	attempt func(diagnose.Attempt)
-	pending map[int]*flowAttempt
+	// cur is what is being gathered about the connection whose findings are being made, nil for
+	// findings over the whole capture, whose hop is scope then.
+	attempt  func(diagnose.Attempt)
+	hopNames map[diagnose.HopKey]string
+	servers  map[Endpoint]string
+	signals  []string // scratch for an attempt's signals, handed over for the call only
+	cur      *Flow    // the connection whose findings are being made, nil for the whole capture's
+	curTable *links
+	scope    string
+	// details holds the description of each open connection's failure; described counts them
+	// by hop.
+	details   map[*hop]string
+	described map[string]int
 	// tlsOut holds the proxy hosts seen opening TLS connections of their own to a backend.
 	tlsOut map[Addr]bool
-	cur    *flowAttempt
-	scope  string
+	// lastClient is the latest client address written out, which the next connection often
+	// shares.
+	lastClientAddr Addr
+	lastClient     string
 }
 
 type tally struct {
 	n             int
+	id            int   // the signal's place in findings.order
 	first, last   int64 // key packets of the first and latest occurrence
 	lastAt        int64
 	firstDetailed string
 }
 
 func newFindings(name string, known func(string) bool, emit func(diagnose.Evidence)) *findings {
-	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}, pending: map[int]*flowAttempt{}, tlsOut: map[Addr]bool{}}
+	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}, hopNames: map[diagnose.HopKey]string{}, servers: map[Endpoint]string{}, details: map[*hop]string{}, described: map[string]int{}, tlsOut: map[Addr]bool{}}
 }
 
 // add reports one occurrence of a signal seen at time at (ns), shown by the packets listed (the
@@ -54,14 +65,14 @@ func (fs *findings) add(signal string, at int64, detail func() string, pkts ...i
 	if fs.known != nil && !fs.known(signal) {
 		return
 	}
-	if fs.cur != nil {
-		fs.cur.note(signal, detail, pkts[0])
-	}
 	t := fs.tally[signal]
 	if t == nil {
-		t = &tally{first: pkts[0]}
+		t = &tally{first: pkts[0], id: len(fs.order)}
 		fs.tally[signal] = t
 		fs.order = append(fs.order, signal)
+	}
+	if fs.cur != nil {
+		fs.note(fs.cur, t.id, signal, detail, pkts[0])
 	}
 	t.n++
 	t.last, t.lastAt = pkts[0], at
@@ -73,8 +84,11 @@ func (fs *findings) add(signal string, at int64, detail func() string, pkts ...i
 
 func (fs *findings) evidence(signal string, at int64, detail string, pkts []int64) diagnose.Evidence {
 	hop, key := fs.scope, ""
-	if fs.cur != nil {
-		hop, key = fs.cur.hopName, fs.cur.key
+	if f := fs.cur; f != nil {
+		hop = fs.hopNameOf(fs.curTable, f)
+		if !f.Midstream && f.syn.n > 0 {
+			key = diagnose.KeyString(attemptKey(f))
+		}
 	}
 	return diagnose.Evidence{
 		Hop:     hop,
@@ -120,7 +134,7 @@ var proxyPorts = map[uint16]bool{3128: true, 3129: true, 8118: true, 8888: true}
 
 // flow reports what a finished connection shows.
 func (fs *findings) flow(t *links, f *Flow) {
-	fs.cur = fs.attemptOf(t, f)
+	fs.cur, fs.curTable = f, t
 	defer func() {
 		fs.report(t, f)
 		fs.cur = nil

@@ -17,7 +17,7 @@ const reuseIdle = 1e9
 // event reports a finding tied to one HTTP exchange.
 func (fs *findings) event(t *links, f *Flow, ev event) {
 	prev := fs.cur
-	fs.cur = fs.attemptOf(t, f)
+	fs.cur, fs.curTable = f, t
 	defer func() { fs.cur = prev }()
 	hs := f.http
 	switch ev {

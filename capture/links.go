@@ -32,6 +32,8 @@ type hop struct {
 	// is, for a backend connection, the hop it was opened for.
 	view  *Flow
 	front *hop
+	// att is what the findings gathered about the connection while it was open.
+	att flowAttempt
 }
 
 func newLinks(finish func(*Flow), ev func(*Flow, event)) *links {
@@ -66,6 +68,8 @@ func (l *links) apply(o *op) {
 	case opEvent:
 		sf := &o.snap.flow
 		sf.ID, sf.Role, sf.viaConnect, sf.front = x.id, x.role, x.viaConnect, x.frontView()
+		// The findings gather the connection's attempt in its hop, through every snapshot.
+		sf.hop = x
 		l.event(sf, o.ev)
 	case opFinish:
 		f := o.f

@@ -13,7 +13,7 @@ type Trace struct {
 	// made when it ends, so their times may be earlier than the packets read since.
 	Evidence func(diagnose.Evidence)
 	// Attempt is called once for each connection when it has ended, with what it attempted across
-	// its hop and how that went.
+	// its hop and how that went. The attempt's Signals are valid only during the call.
 	Attempt func(diagnose.Attempt)
 	// FlowDone is called when a connection has ended (or the capture has), with all that was
 	// seen on it.

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -73,17 +74,18 @@ func (k HopKey) String() string {
 // Attempt is one request or connection across one hop, as one input saw it.
 type Attempt struct {
 	// Key is the same for the same attempt seen in several inputs (a connection in two
-	// captures has the same endpoints and initial sequence number); "" when it cannot be told.
-	Key string
+	// captures has the same endpoints and initial sequence number); 0 when it cannot be told.
+	Key uint64
 	Hop HopKey
 	// Client is the address the attempt came from.
 	Client string
 	// Kind is the kind of source that saw it.
 	Kind SourceKind
-	// Source names where it was seen ("capture.pcap#41"); Path and Packets point at it.
-	Source  string
-	Path    string
-	Packets []int64
+	// Path names the input it was seen in and Packet the packet that shows it best (the
+	// failure's, or the first); Source, when set, names the place instead ("check tls").
+	Path   string
+	Packet int64
+	Source string
 	// At is when it started.
 	At time.Time
 	// Failed tells a failing attempt from one that worked; Phase is where it failed.
@@ -91,7 +93,7 @@ type Attempt struct {
 	Phase  Phase
 	// Signals are the knowledge signals the attempt shows, from the first phase to the last.
 	Signals []string
-	// Detail is a short description of the failure (or of the success), redacted.
+	// Detail is a short description of the failure ("" for an attempt that worked).
 	Detail   string
 	Features Features
 	// Upstream is, for a connection a proxy or gateway opened to serve a request, the hop that
@@ -100,6 +102,22 @@ type Attempt struct {
 	// Wire is what the input saw on the wire, to tell which side of a hop lost segments when
 	// the same connection was captured at both ends.
 	Wire Wire
+}
+
+// Where names where the attempt was seen: "capture.pcap#41".
+func (a *Attempt) Where() string {
+	if a.Source != "" || a.Path == "" {
+		return a.Source
+	}
+	return a.Path + "#" + strconv.FormatInt(a.Packet, 10)
+}
+
+// KeyString writes an attempt key as it appears in evidence ("" for none).
+func KeyString(k uint64) string {
+	if k == 0 {
+		return ""
+	}
+	return strconv.FormatUint(k, 16)
 }
 
 // Features are the facts about an attempt that may tell failing attempts from working ones.

@@ -12,7 +12,7 @@ import (
 // of each feature's values, and the order of outcomes in time for the pattern.
 const (
 	// maxKept whole attempts are kept per hop, failing and working each.
-	maxKept = 32
+	maxKept = 16
 	// maxValues distinct values of one feature are tallied per hop; past it the feature is
 	// dropped from the contrast (too varied to separate anything).
 	maxValues = 64
@@ -49,6 +49,7 @@ type Hop struct {
 	tlsOut, plainOut bool
 	// upstream is the hop whose requests this one served (zero when none).
 	upstream HopKey
+	index    int32 // in Incident.hops
 }
 
 // hopSignal is a signal seen on the failing attempts of a hop: how often, and the first time.
@@ -59,7 +60,7 @@ type hopSignal struct {
 
 // featureTally counts the attempts of each outcome for each value of one feature.
 type featureTally struct {
-	values  map[string]*split
+	values  map[featureValue]*split
 	dropped bool
 }
 
@@ -79,18 +80,25 @@ func newHop(k HopKey) *Hop {
 	return &Hop{Key: k, signals: map[string]*hopSignal{}, features: map[string]*featureTally{}, phases: map[Phase]int{}}
 }
 
-// add folds in one attempt seen for the first time.
+// add folds in one attempt seen for the first time. An attempt kept whole is redacted and its
+// signals copied: the source may reuse what it handed over.
 func (h *Hop) add(a *Attempt) (kept int) {
 	if a.Client != "" && len(h.Clients) < maxClients && !slices.Contains(h.Clients, a.Client) {
 		h.Clients = append(h.Clients, a.Client)
 	}
 	kept = -1
+	keep := func(list *[]Attempt) {
+		if len(*list) < maxKept {
+			kept = len(*list)
+			k := *a
+			k.Detail, k.Features.Host = Redact(k.Detail), Redact(k.Features.Host)
+			k.Signals = slices.Clone(k.Signals)
+			*list = append(*list, k)
+		}
+	}
 	if a.Failed {
 		h.Failed++
-		if len(h.Failing) < maxKept {
-			kept = len(h.Failing)
-			h.Failing = append(h.Failing, *a)
-		}
+		keep(&h.Failing)
 		h.failSignals(a)
 		h.phases[a.Phase]++
 		if h.FirstFail.IsZero() || a.At.Before(h.FirstFail) {
@@ -101,12 +109,10 @@ func (h *Hop) add(a *Attempt) (kept int) {
 		}
 	} else {
 		h.Worked++
-		if len(h.Working) < maxKept {
-			kept = len(h.Working)
-			h.Working = append(h.Working, *a)
-		}
+		keep(&h.Working)
 	}
-	if len(h.timeline) < maxTimeline {
+	// Only a proxy's backend hops are read for their pattern in time (see timing).
+	if h.Key.Role == HopBackend && len(h.timeline) < maxTimeline {
 		h.timeline = append(h.timeline, tick{a.At.UnixNano(), a.Failed && a.Phase == PhaseTCP})
 	}
 	if h.Key.Role == HopBackend {
@@ -116,9 +122,7 @@ func (h *Hop) add(a *Attempt) (kept int) {
 	if h.upstream == (HopKey{}) {
 		h.upstream = a.Upstream
 	}
-	for name, v := range featureValues(&a.Features, a.Hop.Role) {
-		h.tally(name, v, a.Failed)
-	}
+	eachFeature(&a.Features, a.Hop.Role, func(name string, v featureValue) { h.tally(name, v, a.Failed) })
 	return kept
 }
 
@@ -127,8 +131,11 @@ func (h *Hop) failSignals(a *Attempt) {
 	for _, sig := range a.Signals {
 		s := h.signals[sig]
 		if s == nil {
-			s = &hopSignal{first: Evidence{Signal: sig, Source: a.Source, Kind: FromPacket, At: a.At, Detail: a.Detail,
-				Path: a.Path, Packets: a.Packets, Hop: a.Hop.String(), Attempt: a.Key}}
+			s = &hopSignal{first: Evidence{Signal: sig, Source: a.Where(), Kind: FromPacket, At: a.At, Detail: Redact(a.Detail),
+				Path: a.Path, Hop: a.Hop.String(), Attempt: KeyString(a.Key)}}
+			if a.Packet != 0 {
+				s.first.Packets = []int64{a.Packet}
+			}
 			if a.Kind != "" {
 				s.first.Kind = a.Kind
 			}
@@ -139,10 +146,21 @@ func (h *Hop) failSignals(a *Attempt) {
 	}
 }
 
-func (h *Hop) tally(name, value string, failed bool) {
+// featureValue is the value of one feature, in one or two words (a request's method and path):
+// a pair rather than one string so that tallying it allocates nothing.
+type featureValue [2]string
+
+func (v featureValue) String() string {
+	if v[1] == "" {
+		return v[0]
+	}
+	return v[0] + " " + v[1]
+}
+
+func (h *Hop) tally(name string, value featureValue, failed bool) {
 	t := h.features[name]
 	if t == nil {
-		t = &featureTally{values: map[string]*split{}}
+		t = &featureTally{values: map[featureValue]*split{}}
 		h.features[name] = t
 	}
 	if t.dropped {
@@ -164,42 +182,47 @@ func (h *Hop) tally(name, value string, failed bool) {
 	}
 }
 
-// featureValues names the value of each feature an attempt has, in words an operator reads.
-func featureValues(f *Features, role HopRole) map[string]string {
-	out := map[string]string{}
+// hostNamesTarget is the Host feature of a CONNECT whose Host header names its target.
+const hostNamesTarget = "Host names the target"
+
+// eachFeature calls fn with the value of each feature an attempt has, in words an operator reads.
+func eachFeature(f *Features, role HopRole, fn func(name string, v featureValue)) {
 	if f.Host != "" && role == HopForwardProxy {
 		if f.HostNamesTarget {
-			out[featHost] = "Host names the target"
+			fn(featHost, featureValue{hostNamesTarget})
 		} else {
-			out[featHost] = "Host: " + f.Host
+			fn(featHost, featureValue{"Host:", f.Host})
 		}
 	}
 	if f.TLSOffered != "" {
-		out[featTLS] = f.TLSOffered
+		fn(featTLS, featureValue{f.TLSOffered})
 	}
 	if f.SNI != "" {
-		out[featSNI] = f.SNI
+		fn(featSNI, featureValue{f.SNI})
 	}
-	if f.Method != "" && f.Method != "CONNECT" {
-		out[featRequest] = f.Method + " " + f.Path
-		switch {
-		case f.BodySize < 0:
-			out[featBody] = "chunked body"
-		case f.BodySize == 0:
-			out[featBody] = "no body"
-		case f.BodySize < largeBodySize:
-			out[featBody] = "body under 64 KiB"
-		default:
-			out[featBody] = "body of 64 KiB or more"
-		}
-		if f.Reused && f.Idle >= idleReuse {
-			out[featReuse] = "reused after " + f.Idle.Round(100*time.Millisecond).String() + " idle"
-		} else {
-			out[featReuse] = "fresh or busy connection"
-		}
+	if f.Method == "" || f.Method == "CONNECT" {
+		return
 	}
-	return out
+	fn(featRequest, featureValue{f.Method, f.Path})
+	switch {
+	case f.BodySize < 0:
+		fn(featBody, featureValue{"chunked body"})
+	case f.BodySize == 0:
+		fn(featBody, featureValue{"no body"})
+	case f.BodySize < largeBodySize:
+		fn(featBody, featureValue{"body under 64 KiB"})
+	default:
+		fn(featBody, featureValue{"body of 64 KiB or more"})
+	}
+	if f.Reused && f.Idle >= idleReuse {
+		fn(featReuse, featureValue{"reused after a second or more idle"})
+	} else {
+		fn(featReuse, featureValue{freshConn})
+	}
 }
+
+// freshConn is the reuse feature of a request on a new or busy connection.
+const freshConn = "fresh or busy connection"
 
 // The features compared between failing and working attempts.
 const (
@@ -231,7 +254,9 @@ func (h *Hop) merge(kept *Attempt, a *Attempt) {
 		h.phases[a.Phase]++
 		h.failSignals(a)
 		if len(h.Failing) < maxKept {
-			h.Failing = append(h.Failing, *a)
+			k := *a
+			k.Detail, k.Signals = Redact(k.Detail), slices.Clone(k.Signals)
+			h.Failing = append(h.Failing, k)
 		}
 		for i := range h.timeline {
 			if h.timeline[i].at == kept.At.UnixNano() {

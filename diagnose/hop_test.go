@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,9 @@ var (
 
 // attempt builds an attempt on a hop at second n.
 func attempt(hop HopKey, n int, failed bool, phase Phase, f Features, signals ...string) Attempt {
-	return Attempt{Key: fmt.Sprintf("k%s-%d", hop.Server, n), Hop: hop, Client: "10.0.0.1", Source: fmt.Sprintf("cap.pcap#%d", n),
+	h := fnv.New64a()
+	h.Write([]byte(hop.Server))
+	return Attempt{Key: h.Sum64()<<16 | uint64(n), Hop: hop, Client: "10.0.0.1", Path: "cap.pcap", Packet: int64(n),
 		At: time.Unix(int64(1000+n), 0), Failed: failed, Phase: phase, Signals: signals, Features: f,
 		Wire: Wire{Input: "cap.pcap"}}
 }

@@ -6,39 +6,40 @@ import "slices"
 // Failing attempts matter most (their lost segments are the point of capturing both ends), so
 // working ones stop being remembered first.
 const (
-	maxKeys        = 1 << 16
-	maxWorkingKeys = 1 << 14
+	maxKeys        = 1 << 14
+	maxWorkingKeys = 1 << 10
 )
 
 // Incident groups the attempts of an investigation into hops.
 type Incident struct {
 	hops    []*Hop
 	byKey   map[HopKey]*Hop
-	keys    map[string]keptRef
-	working int // working attempts among keys
+	keys    map[uint64]keptRef
+	inputs  []string // the inputs attempts came from, for keptRef.input
+	working int      // working attempts among keys
 }
 
-// keptRef finds an attempt seen before: its hop and, when it was kept whole, where.
+// keptRef finds an attempt seen before: its hop and, when it was kept whole, where. Small, as
+// there is one per attempt remembered.
 type keptRef struct {
-	hop    *Hop
+	hop    int32 // in Incident.hops
+	index  int32 // in hop.Failing or hop.Working by failed; -1 when only counted
+	input  uint16
 	failed bool
-	index  int // in hop.Failing or hop.Working by failed; -1 when only counted
-	input  string
 }
 
 // NewIncident returns an incident with no attempts.
 func NewIncident() *Incident {
-	return &Incident{byKey: map[HopKey]*Hop{}, keys: map[string]keptRef{}}
+	return &Incident{byKey: map[HopKey]*Hop{}, keys: map[uint64]keptRef{}}
 }
 
 // Add folds in one attempt. The same attempt (by key) seen again in another input is merged into
 // the first sighting rather than counted twice; seen again in the same input, it is a new one (a
 // port reused for a new connection with the same sequence number is not told apart).
 func (in *Incident) Add(a Attempt) {
-	a.Detail = Redact(a.Detail)
-	a.Features.Host = Redact(a.Features.Host)
-	if a.Key != "" {
-		if ref, ok := in.keys[a.Key]; ok && ref.input != a.Wire.Input {
+	input := in.input(a.Wire.Input)
+	if a.Key != 0 {
+		if ref, ok := in.keys[a.Key]; ok && ref.input != input {
 			in.merge(ref, &a)
 			return
 		}
@@ -46,21 +47,36 @@ func (in *Incident) Add(a Attempt) {
 	h := in.byKey[a.Hop]
 	if h == nil {
 		h = newHop(a.Hop)
+		h.index = int32(len(in.hops))
 		in.byKey[a.Hop] = h
 		in.hops = append(in.hops, h)
 	}
 	kept := h.add(&a)
-	if a.Key == "" || len(in.keys) >= maxKeys || !a.Failed && in.working >= maxWorkingKeys {
+	if a.Key == 0 || len(in.keys) >= maxKeys || !a.Failed && in.working >= maxWorkingKeys {
 		return
 	}
 	if !a.Failed {
 		in.working++
 	}
-	in.keys[a.Key] = keptRef{hop: h, failed: a.Failed, index: kept, input: a.Wire.Input}
+	in.keys[a.Key] = keptRef{hop: h.index, failed: a.Failed, index: int32(kept), input: input}
+}
+
+// input numbers an input by its name.
+func (in *Incident) input(name string) uint16 {
+	for i, n := range in.inputs {
+		if n == name {
+			return uint16(i)
+		}
+	}
+	if len(in.inputs) == 1<<16-1 {
+		return 1<<16 - 1
+	}
+	in.inputs = append(in.inputs, name)
+	return uint16(len(in.inputs) - 1)
 }
 
 func (in *Incident) merge(ref keptRef, a *Attempt) {
-	h := ref.hop
+	h := in.hops[ref.hop]
 	if ref.index < 0 {
 		// Only counted: a failure seen at the other end still makes it a failing attempt.
 		if a.Failed && !ref.failed {
@@ -80,7 +96,7 @@ func (in *Incident) merge(ref keptRef, a *Attempt) {
 	h.merge(&list[ref.index], a)
 	if a.Failed && !ref.failed {
 		ref.failed = true
-		ref.index = len(h.Failing) - 1
+		ref.index = int32(len(h.Failing) - 1)
 		in.keys[a.Key] = ref
 	}
 }

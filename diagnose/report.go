@@ -207,7 +207,7 @@ func reportHop(h *Hop, role HopRole) ReportHop {
 			if i == maxReportAttempts {
 				break
 			}
-			ra := ReportAttempt{Source: at.Source, Client: at.Client, Outcome: "worked", Phase: at.Phase, Detail: at.Detail, Features: at.Features}
+			ra := ReportAttempt{Source: at.Where(), Client: at.Client, Outcome: "worked", Phase: at.Phase, Detail: at.Detail, Features: at.Features}
 			if at.Failed {
 				ra.Outcome = "failed"
 			}

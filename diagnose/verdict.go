@@ -126,7 +126,7 @@ func contrast(h *Hop) []Evidence {
 			continue
 		}
 		failing, working, covered, mixed := t.split()
-		if name == featHost && len(failing) > 1 && slices.Contains(failing, "Host names the target") {
+		if name == featHost && len(failing) > 1 && slices.Contains(failing, hostNamesTarget) {
 			add("proxy.host-header.no-difference", fmt.Sprintf("CONNECTs failed whether the Host header named the target or not (%s)", strings.Join(failing, "; ")))
 			continue
 		}
@@ -137,7 +137,7 @@ func contrast(h *Hop) []Evidence {
 			strings.Join(failing, ", "), h.Worked, strings.Join(working, ", "))
 		switch name {
 		case featHost:
-			if !slices.Contains(failing, "Host names the target") && slices.Contains(working, "Host names the target") {
+			if !slices.Contains(failing, hostNamesTarget) && slices.Contains(working, hostNamesTarget) {
 				add("proxy.host-header.only-proxy-name-refused", detail)
 			}
 		case featTLS:
@@ -149,7 +149,7 @@ func contrast(h *Hop) []Evidence {
 		case featBody:
 			add("hop.contrast.body-size", detail)
 		case featReuse:
-			if !slices.Contains(failing, "fresh or busy connection") {
+			if !slices.Contains(failing, freshConn) {
 				add("log.pattern.after-idle", detail)
 			}
 		}
@@ -177,11 +177,11 @@ func shared(feature string, values, failed int) bool {
 func (t *featureTally) split() (failing, working []string, covered int, mixed bool) {
 	for v, s := range t.values {
 		if s.failed > 0 {
-			failing = append(failing, v)
+			failing = append(failing, v.String())
 			covered += s.failed
 		}
 		if s.worked > 0 {
-			working = append(working, v)
+			working = append(working, v.String())
 		}
 		if s.failed > 0 && s.worked > 0 {
 			mixed = true
