@@ -43,12 +43,32 @@ func (p *apacheError) parse(line []byte, r *Record) bool {
 		head = rest[:at]
 	}
 	if c, ok := after(head, "[client "); ok {
-		r.Client = stripPort(upTo(c, "]"))
+		c = upTo(c, "]")
+		if code != 0 {
+			c = clientHost(c)
+		}
+		r.Client = stripPort(c)
 	}
 	if classifyApache(rest, code, at, r) {
 		r.Backend = bracketed(r.Backend, &p.backend)
 	}
 	return true
+}
+
+// clientHost cuts the port off Apache 2.4's "[client ADDR:PORT]", which writes an IPv6 address
+// without brackets ("::1:58236"), so that the peer compares with an access log's "::1". 2.2
+// writes no port, and "::1" alone must stay whole, so this is for 2.4 lines only.
+func clientHost(c []byte) []byte {
+	i := bytes.LastIndexByte(c, ':')
+	if i <= 0 || bytes.IndexByte(c[:i], ':') < 0 || c[0] == '[' {
+		return c // IPv4 (stripPort cuts its port), bracketed, or no port
+	}
+	for _, d := range c[i+1:] {
+		if d < '0' || d > '9' {
+			return c
+		}
+	}
+	return c[:i]
 }
 
 // bracketed writes a HOST:PORT whose host is an IPv6 address as other lines write it: Apache
