@@ -66,6 +66,11 @@ func (in *intake) next(b *batch) bool {
 		if in.hasHeld {
 			*p, in.hasHeld = in.held, false
 		} else {
+			if len(b.recs) > 0 && src.pos == src.end {
+				// What was read is all taken: hand it on before a read that may wait (a live
+				// pipe), so findings come as soon as the packets do.
+				return true
+			}
 			var err error
 			*p, err = in.rd.Next()
 			if len(src.retired) > 0 {
