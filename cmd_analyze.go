@@ -118,8 +118,11 @@ func writeReportText(out io.Writer, r diagnose.Report) {
 			fmt.Fprintf(w, "  warning: %s\n", termtext.Escape(warn))
 		}
 	}
+	writeHopsText(w, r)
 	fmt.Fprintln(w, "\nSuspected causes:")
-	if len(r.Evidence) == 0 {
+	if r.Verdict == "healthy" {
+		fmt.Fprintln(w, "  No attempt failed: the input shows no failure, and no cause is suspected with confidence.")
+	} else if len(r.Evidence) == 0 {
 		fmt.Fprintln(w, "  Nothing that was read points at a failure hopscope knows: no cause is suspected.")
 	} else if len(r.Causes) > 1 && !standsOut(r.Causes[0].Confidence, r.Causes[1].Confidence) {
 		fmt.Fprintf(w, "  No single cause stands out yet (%.0f%% against %.0f%%): the checks below tell the\n"+
@@ -163,6 +166,53 @@ func writeReportText(out io.Writer, r diagnose.Report) {
 		for _, n := range r.Next {
 			fmt.Fprintf(w, "  %s — %s\n    %s\n    run: %s\n", n.Check, n.Title, n.Why, n.How)
 		}
+	}
+}
+
+// maxHopsText bounds the hops listed in the text report; --json lists them all.
+const maxHopsText = 8
+
+// writeHopsText lists the hops the attempts went over: the failing ones first, each with its own
+// leading cause, then how many were healthy. The causes below are the first hop's.
+func writeHopsText(w io.Writer, r diagnose.Report) {
+	if len(r.Hops) == 0 {
+		return
+	}
+	failing, healthy := 0, 0
+	for _, h := range r.Hops {
+		if h.Verdict == "failing" {
+			failing++
+		} else {
+			healthy++
+		}
+	}
+	fmt.Fprintf(w, "\nHops: %d failing, %d healthy\n", failing, healthy)
+	for i, h := range r.Hops {
+		if h.Verdict != "failing" {
+			break
+		}
+		if i == maxHopsText {
+			fmt.Fprintf(w, "  … and %d more failing hops (--json lists them)\n", failing-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s: %d failed, %d worked", termtext.Escape(h.Hop), h.Failed, h.Worked)
+		if len(h.Causes) > 0 {
+			fmt.Fprintf(w, " ⇒ %s %.0f%%", h.Causes[0].ID, 100*h.Causes[0].Confidence)
+		}
+		fmt.Fprintln(w)
+		for _, ev := range h.Evidence {
+			switch ev.Signal {
+			case "proxy.host-header.only-proxy-name-refused", "hop.contrast.tls-version", "hop.contrast.sni",
+				"hop.contrast.body-size", "log.pattern.request-correlated", "log.pattern.after-idle":
+				fmt.Fprintf(w, "      differs from the attempts that worked: %s\n", termtext.Escape(ev.Detail))
+			}
+		}
+		for _, l := range h.Lost {
+			fmt.Fprintf(w, "      lost between the captures: %s\n", termtext.Escape(l))
+		}
+	}
+	if failing > 1 {
+		fmt.Fprintf(w, "  The causes below are those of the first hop, %s.\n", termtext.Escape(r.Hops[0].Hop))
 	}
 }
 
