@@ -116,6 +116,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.PasteMsg, tea.PasteStartMsg, tea.PasteEndMsg:
 		return m, m.paste(msg)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m, m.mouse(msg)
+	case tea.MouseReleaseMsg, tea.MouseMotionMsg:
+		return m, nil
 	case common.ErrorMsg:
 		m.err = msg.Err
 		return m, nil

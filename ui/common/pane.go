@@ -60,3 +60,11 @@ type TextInput interface {
 type Leveled interface {
 	Back() bool
 }
+
+// Clickable is implemented by panes whose rows can be picked with the mouse. The root focuses the
+// pane under a click and calls Click with the cell inside the pane's content (x, y from 0; y is -1
+// on the frame). The pane moves its cursor to the row there; again is set when the pane was
+// focused already, and a click then on the row under the cursor acts as enter.
+type Clickable interface {
+	Click(x, y int, again bool) tea.Cmd
+}

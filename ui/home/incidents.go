@@ -111,6 +111,20 @@ func Open(kb *knowledge.Base, fsys fs.FS, inc incident.Incident, replay bool) te
 	}
 }
 
+// Click implements common.Clickable: a click picks the incident there; a second click on it opens
+// it.
+func (m *Incidents) Click(x, y int, again bool) tea.Cmd {
+	m.View() // rows as drawn now
+	if y < 0 || y >= len(m.rows) || m.rows[y] < 0 {
+		return nil
+	}
+	if again && m.rows[y] == m.cursor {
+		return Open(m.kb, m.fsys, m.list[m.cursor], false)
+	}
+	m.cursor, m.dirty = m.rows[y], true
+	return nil
+}
+
 // View implements common.Pane: each playbook's heading and its incidents' labels.
 func (m *Incidents) View() string {
 	if !m.dirty {
@@ -149,6 +163,9 @@ func (m *Incidents) View() string {
 	var visible []string
 	visible, m.offset = scroll(lines, []int{head, cur}, m.offset, m.height, st, w)
 	m.rows = m.rows[m.offset:min(m.offset+len(visible), len(m.rows))]
+	if len(visible) < len(lines)-m.offset && len(m.rows) > 0 {
+		m.rows[len(m.rows)-1] = -1 // the "more below" line
+	}
 	m.cache, m.dirty = common.Box(visible, w, m.height), false
 	return m.cache
 }

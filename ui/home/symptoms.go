@@ -83,6 +83,21 @@ func (m *Symptoms) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 	return m, nil
 }
 
+// Click implements common.Clickable: a click picks the playbook whose title is there; a second
+// click on it opens its investigation.
+func (m *Symptoms) Click(x, y int, again bool) tea.Cmd {
+	m.View() // rows as drawn now
+	if y < 0 || y >= len(m.rows) || m.rows[y] < 0 {
+		return nil
+	}
+	if again && m.rows[y] == m.cursor {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+		return cmd
+	}
+	m.cursor, m.dirty = m.rows[y], true
+	return nil
+}
+
 // View implements common.Pane: every playbook's title, one line each so that all of them stay
 // in view, then the symptoms of the one under the cursor.
 func (m *Symptoms) View() string {

@@ -21,7 +21,9 @@ type Model struct {
 	entries []common.Entry
 	// measured entries have their source and signal widths in longSource and longSignal, so
 	// that the columns get the room the names need without a pass over a long ledger per frame.
-	measured               int
+	measured int
+	// rows maps each line of the last rendering to the entry it shows.
+	rows                   []int
 	longSource, longSignal int
 	rev                    int
 	cursor                 int
@@ -68,6 +70,21 @@ func (m *Model) SetFocused(f bool) {
 	if f != m.focused {
 		m.focused, m.dirty = f, true
 	}
+}
+
+// Click implements common.Clickable: a click puts the cursor on the entry there; a second click
+// on it opens or closes its detail.
+func (m *Model) Click(x, y int, again bool) tea.Cmd {
+	m.View()
+	if y < 0 || y >= len(m.rows) {
+		return nil
+	}
+	if again && m.rows[y] == m.cursor {
+		m.open, m.dirty = !m.open, true
+		return nil
+	}
+	m.cursor, m.follow, m.dirty = m.rows[y], false, true
+	return nil
 }
 
 // Update implements common.Pane.

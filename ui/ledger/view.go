@@ -76,12 +76,18 @@ func (m *Model) render() string {
 		first, skip = m.cursor, m.offset-m.cursor
 	}
 	lines := make([]string, 0, m.height+len(detail))
+	m.rows = m.rows[:0]
 	for i := first; i < n && len(lines) < m.height+skip; i++ {
 		lines = append(lines, m.line(i, tw, sw, gw, showDetail))
+		m.rows = append(m.rows, i)
 		if i == m.cursor {
 			lines = append(lines, detail...)
+			for range detail {
+				m.rows = append(m.rows, i)
+			}
 		}
 	}
+	m.rows = m.rows[min(skip, len(m.rows)):]
 	return common.Box(lines[min(skip, len(lines)):], m.width, m.height)
 }
 
