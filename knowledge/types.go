@@ -138,4 +138,6 @@ type Recognizer struct {
 	re     *regexp.Regexp
 	after  *regexp.Regexp
 	unless *regexp.Regexp
+	// hints are literals one of which a matching line holds (see hintsOf); nil means none known.
+	hints [][]byte
 }

@@ -125,6 +125,9 @@ func (b *Base) index() error {
 				bad(r.Pos, "recognizer regex: %v", err)
 			}
 			r.re = re
+			r.hints = patternHints(r.Regex)
+		default:
+			r.hints = [][]byte{lower(r.Contains)}
 		}
 		if r.After != "" {
 			re, err := regexp.Compile(r.After)

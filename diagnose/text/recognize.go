@@ -57,6 +57,8 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 	var prev string
 	var nonBlank int64
 	var tun tunnels
+	var folded []byte
+	var j joiner
 	br := bufio.NewReaderSize(r, maxLine)
 	long, badUTF8 := false, false
 	for {
@@ -96,6 +98,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 		}
 		bare := stripPrefix(s)
 		tun.read(bare, res.Lines)
+		folded = knowledge.FoldASCII(folded[:0], s)
 		hit := false
 		for i, rec := range kb.Recognizers {
 			if rec.NeedsContext() {
@@ -104,7 +107,8 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 					continue
 				}
 			}
-			if !rec.Match(s) && (bare == s || !rec.Match(bare)) {
+			// bare is the end of s, so what s cannot hold, bare cannot either.
+			if !rec.MayMatch(folded) || !rec.Match(s) && (bare == s || !rec.Match(bare)) {
 				continue
 			}
 			hit = true
@@ -130,7 +134,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 			}
 		}
 		if !hit && prev != "" && s != "" {
-			res.Recognised += joined(kb, name, prev, s, res.Lines, last, emit)
+			res.Recognised += j.try(kb, name, prev, s, res.Lines, last, emit)
 		}
 		prev = s
 	}
@@ -159,25 +163,29 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 	return res, nil
 }
 
-// joined tries the recognizers on a line joined to the one before it, for an error that a
+// joiner tries the recognizers on a line joined to the one before it, for an error that a
 // terminal or a log shipper wrapped onto two lines: once with the two halves run together (a
 // wrap in the middle of a word) and once with a space between them (a wrap at a space). Only
-// recognizers that matched neither half alone count; it returns how many matched.
-func joined(kb *knowledge.Base, name, prev, s string, n int64, last []int64, emit func(diagnose.Evidence)) int {
-	forms := [2]string{prev + s, prev + " " + s}
+// recognizers that matched neither half alone count. Its buffers are reused from line to line,
+// and a joined form is built as a string only for a recognizer whose hints it holds.
+type joiner struct{ tight, spaced []byte }
+
+// try returns how many recognizers matched the joined forms of prev and s (line n).
+func (j *joiner) try(kb *knowledge.Base, name, prev, s string, n int64, last []int64, emit func(diagnose.Evidence)) int {
+	j.tight = knowledge.FoldASCII(knowledge.FoldASCII(j.tight[:0], prev), s)
+	j.spaced = knowledge.FoldASCII(append(knowledge.FoldASCII(j.spaced[:0], prev), ' '), s)
 	found := 0
 	for i, rec := range kb.Recognizers {
 		if rec.NeedsContext() || last[i] == n-1 {
 			continue
 		}
 		var form string
-		for _, f := range forms {
-			if rec.Match(f) {
-				form = f
-				break
-			}
-		}
-		if form == "" {
+		switch {
+		case rec.MayMatch(j.tight) && rec.Match(prev+s):
+			form = prev + s
+		case rec.MayMatch(j.spaced) && rec.Match(prev+" "+s):
+			form = prev + " " + s
+		default:
 			continue
 		}
 		last[i] = n
@@ -187,7 +195,7 @@ func joined(kb *knowledge.Base, name, prev, s string, n int64, last []int64, emi
 				Signal: sig,
 				Source: fmt.Sprintf("%s:%d", name, n-1),
 				Kind:   diagnose.FromText,
-				Detail: clip(diagnose.Redact(rec.Says+" (over two lines): "+form), 240),
+				Detail: clip(rec.Says+" (over two lines): "+form, 240),
 				Path:   name,
 				Line:   int(n - 1),
 			})

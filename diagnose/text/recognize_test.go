@@ -173,3 +173,33 @@ func TestDamagedTextIsReadWithAWarning(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkReadNoise reads lines like most of a pasted log: nothing in them is an error.
+func BenchmarkReadNoise(b *testing.B) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := "2026-11-21T10:00:03.120Z INFO orders-sync GET /v1/orders/12345 200 in 12ms (cache miss, 3 items)\n"
+	in := strings.Repeat(line, 1000)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for range b.N {
+		Read(kb, "paste", strings.NewReader(in), func(diagnose.Evidence) {})
+	}
+}
+
+// BenchmarkReadErrors reads a paste of one error repeated, every line matched.
+func BenchmarkReadErrors(b *testing.B) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := "* connect to proxy 127.0.0.1:3129 failed after 0s: dial tcp 127.0.0.1:3129: connect: connection refused\n"
+	in := strings.Repeat(line, 1000)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for range b.N {
+		Read(kb, "paste", strings.NewReader(in), func(diagnose.Evidence) {})
+	}
+}
