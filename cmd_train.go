@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/lab"
 	"github.com/hopscope/hopscope/train"
 	trainui "github.com/hopscope/hopscope/ui/train"
 )
@@ -148,7 +150,12 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		return err
 	}
 	picked := train.Pick(all, p.Seen, f.count, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0)))
-	m, err := trainui.New(kb, trainui.Options{Scenarios: picked, Total: len(all), ProgressFile: file, User: who})
+	o := trainui.Options{Scenarios: picked, Total: len(all), ProgressFile: file, User: who}
+	if os.Geteuid() == 0 && f.scenarios == "" {
+		// As root the bundled recordings' own servers can be stood up to check against.
+		o.Lab, o.HasLab = startTrainingLab, hasTrainingLab
+	}
+	m, err := trainui.New(kb, o)
 	if err != nil {
 		return err
 	}
@@ -176,4 +183,23 @@ func writeProgress(w io.Writer, p train.Progress, file string) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d of %d right.\n", right, tried)
+}
+
+// hasTrainingLab says whether the lab reproduces a bundled recording (named as the scenario).
+func hasTrainingLab(name string) bool {
+	_, ok := lab.Lookup(name)
+	return ok
+}
+
+// startTrainingLab stands up a scenario's servers for a trainee's checks. The checks are given
+// the failing client's settings (its Host header, its TLS versions), not the credentials that
+// would make the failure go away.
+func startTrainingLab(ctx context.Context, name string) (trainui.LabTargets, func(), error) {
+	l, err := lab.Start(ctx, name)
+	if err != nil {
+		return trainui.LabTargets{}, nil, err
+	}
+	t := l.Targets
+	stop := func() { _ = lab.Down(name) }
+	return trainui.LabTargets{Target: t.Target, Proxy: t.Proxy, ConnectHost: t.HostHeader, TLSMax: t.TLSMax, Netns: t.Netns}, stop, nil
 }

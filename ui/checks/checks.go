@@ -145,6 +145,13 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		return m, cmd
 	case common.RunCheckMsg:
 		return m, m.runNamed(msg.Check)
+	case common.CheckTargetMsg:
+		for i, v := range map[int]string{fieldTarget: msg.Target, fieldProxy: msg.Proxy, fieldConnectHost: msg.ConnectHost, fieldTLSMax: msg.TLSMax} {
+			if v != "" {
+				m.form[i].input.SetValue(v)
+			}
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:

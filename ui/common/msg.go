@@ -124,3 +124,9 @@ func Locate(e Entry) (j JumpMsg, ok bool) {
 // decision tree's current step): the root brings the live checks pane into view, which runs it
 // for the target in its form, or asks for the target first.
 type RunCheckMsg struct{ Check string }
+
+// CheckTargetMsg asks the live checks pane to fill its form with a hop to check, as the failing
+// client reaches it (training against the lab's real servers). Empty fields are left as they are.
+type CheckTargetMsg struct {
+	Target, Proxy, ConnectHost, TLSMax string
+}

@@ -31,12 +31,22 @@ type Options struct {
 	User         string
 	// Now is the clock; time.Now when nil. Tests fix it.
 	Now func() time.Time
+	// Lab, when set, stands up the real broken servers of a scenario (as root, by its folder's
+	// name) and returns where to check them and how to stop them. The trainee is offered them
+	// beside the recorded inputs, for the scenarios HasLab knows.
+	Lab func(ctx context.Context, name string) (t LabTargets, stop func(), err error)
+	// HasLab says whether Lab knows a scenario.
+	HasLab func(name string) bool
 	// Guard, when set, is asked before every connection the live checks open (serve).
 	Guard probe.Guard
 	// Tick is how often the time taken is redrawn: 0 means every second, a negative value never
 	// (tests that draw frames themselves).
 	Tick time.Duration
 }
+
+// labTimeout bounds standing up a scenario's servers: the lab's own steps are bounded, this
+// keeps a stuck one from holding the training.
+const labTimeout = 2 * time.Minute
 
 type mode int
 
@@ -52,6 +62,17 @@ const (
 	modeDebrief
 	modeDone
 )
+
+// LabTargets is where a scenario's lab servers answer, as the failing client reaches them.
+type LabTargets struct {
+	Target, Proxy, ConnectHost, TLSMax string
+	// Netns is the namespace the client side must run in ("" for the host); the checks pane
+	// cannot reach into one, so the trainee is told the command to use.
+	Netns string
+}
+
+// labOffer is the name the ask page lists the lab under.
+const labOffer = "the lab's real servers (checks pane)"
 
 // Model is the training screen.
 type Model struct {
@@ -75,6 +96,9 @@ type Model struct {
 	prog    training.Progress
 	err     error
 	gen     int
+	// lab is where the incident's lab servers answer, once asked for; labStop stops them.
+	lab     *LabTargets
+	labStop func()
 }
 
 // Messages of the training screen.
@@ -85,6 +109,13 @@ type (
 		evs    []diagnose.Evidence
 		inputs []diagnose.Input
 		err    error
+	}
+	// labMsg says the lab's servers are up (or why not).
+	labMsg struct {
+		gen  int
+		t    LabTargets
+		stop func()
+		err  error
 	}
 	// scoredMsg carries the score and debrief of a committed diagnosis.
 	scoredMsg struct {
@@ -133,6 +164,7 @@ func (m *Model) tick() tea.Cmd {
 
 // start begins incident m.idx: a fresh session holding only the symptom.
 func (m *Model) start() tea.Cmd {
+	m.stopLab()
 	if m.sess != nil {
 		m.sess.Close()
 	}
@@ -181,7 +213,30 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// An incident opens on what the client saw, as an operator's call does.
 			m.mode, m.cursor = modeSymptom, 0
 		}
-		return m, m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs})
+		cmd := m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs})
+		// A new investigation has a new checks pane: it is pointed at the lab again.
+		return m, tea.Batch(cmd, m.pointChecks())
+	case labMsg:
+		if msg.gen != m.gen {
+			if msg.stop != nil {
+				msg.stop()
+			}
+			return m, nil
+		}
+		if msg.err != nil {
+			m.err = msg.err
+			return m, nil
+		}
+		m.lab, m.labStop = &msg.t, msg.stop
+		note := "the lab's servers are up: target " + msg.t.Target
+		if msg.t.Proxy != "" {
+			note += " through the proxy " + msg.t.Proxy
+		}
+		note += "; the checks pane (s swaps it in) is filled in"
+		if msg.t.Netns != "" {
+			note = "the lab's servers are up, reachable from the namespace " + msg.t.Netns + " only: ip netns exec " + msg.t.Netns + " hopscope check --target " + msg.t.Target
+		}
+		return m, tea.Batch(m.pointChecks(), m.toInner(common.NoteMsg{Entry: common.Entry{At: m.opts.Now(), Source: "lab", Kind: diagnose.FromOperator, Detail: note}}))
 	case scoredMsg:
 		return m, m.scored(msg)
 	case tea.KeyPressMsg:
@@ -206,7 +261,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case m.inner.Capturing():
 		case key.Matches(msg, k.Ask):
-			if len(m.sess.Offered()) > 0 {
+			if len(m.sess.Offered()) > 0 || m.labOffered() {
 				m.mode, m.cursor, m.offset = modeAsk, 0, 0
 			}
 			return nil
@@ -230,10 +285,23 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case modeAsk:
 		offers := m.sess.Offered()
+		n := len(offers)
+		if m.labOffered() {
+			n++
+		}
 		switch {
 		case key.Matches(msg, k.Back):
 			m.mode = modeWork
-		case m.move(msg, len(offers)):
+		case m.move(msg, n):
+		case key.Matches(msg, k.Choose) && m.cursor == len(offers) && m.labOffered():
+			m.mode = modeWork
+			gen, name, up := m.gen, m.sess.Scenario().Name, m.opts.Lab
+			return func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), labTimeout)
+				defer cancel()
+				t, stop, err := up(ctx, name)
+				return labMsg{gen: gen, t: t, stop: stop, err: err}
+			}
 		case key.Matches(msg, k.Choose) && m.cursor < len(offers):
 			if err := m.sess.Open(offers[m.cursor].Name); err != nil {
 				m.err = err
@@ -329,7 +397,29 @@ func (m *Model) scored(msg scoredMsg) tea.Cmd {
 	return nil
 }
 
+// pointChecks fills the checks pane with the lab's target, once the lab is up.
+func (m *Model) pointChecks() tea.Cmd {
+	if m.lab == nil || m.lab.Netns != "" {
+		return nil
+	}
+	t := m.lab
+	return m.toInner(common.CheckTargetMsg{Target: t.Target, Proxy: t.Proxy, ConnectHost: t.ConnectHost, TLSMax: t.TLSMax})
+}
+
+// labOffered reports whether the ask page lists the lab.
+func (m *Model) labOffered() bool {
+	return m.opts.Lab != nil && m.lab == nil && m.opts.HasLab != nil && m.opts.HasLab(m.sess.Scenario().Name)
+}
+
+func (m *Model) stopLab() {
+	if m.labStop != nil {
+		m.labStop()
+	}
+	m.lab, m.labStop = nil, nil
+}
+
 func (m *Model) quit() tea.Cmd {
+	m.stopLab()
 	if m.sess != nil {
 		m.sess.Close()
 	}

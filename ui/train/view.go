@@ -70,7 +70,11 @@ func (m *Model) bar() string {
 	switch m.mode {
 	case modeWork:
 		ask := m.keys.Ask
-		ask.SetHelp("I", fmt.Sprintf("ask for an input (%d left)", len(m.sess.Offered())))
+		left := len(m.sess.Offered())
+		if m.labOffered() {
+			left++
+		}
+		ask.SetHelp("I", fmt.Sprintf("ask for an input (%d left)", left))
 		keys = []key.Binding{ask, m.keys.Commit, m.keys.Symptom}
 	case modeSymptom:
 		keys = []key.Binding{m.keys.Start, m.keys.Up, m.keys.Down, m.keys.Quit}
@@ -143,6 +147,9 @@ func (m *Model) askPage() []string {
 	var items []string
 	for _, o := range m.sess.Offered() {
 		items = append(items, fmt.Sprintf("%-16s %s", o.Label, o.Name))
+	}
+	if m.labOffered() {
+		items = append(items, fmt.Sprintf("%-16s %s", "live servers", labOffer))
 	}
 	return append(lines, m.list(items)...)
 }
