@@ -1,6 +1,9 @@
 package probe
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -37,6 +40,38 @@ func FuzzProxyAnswer(f *testing.F) {
 		reason, said := readProxyReason(strings.Split(headers, "\n"), status+"\n"+body)
 		if (reason == "") != (said == "") {
 			t.Fatalf("reason %q said %q", reason, said)
+		}
+	})
+}
+
+// FuzzHeadLine reads arbitrary bytes as an answer's head: a line is returned only when its line
+// ending arrived, never holds one, and the bytes read never pass the bound.
+func FuzzHeadLine(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 200 Connection establ"))
+	f.Add([]byte(strings.Repeat("a", 70000)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		hc := newHeadCap(bytes.NewReader(b))
+		br := bufio.NewReaderSize(hc, 4096)
+		var got int64
+		rest := b
+		for {
+			line, n, err := readHeadLine(br, got)
+			if err != nil {
+				var cut *CutError
+				if errors.As(err, &cut) && cut.Got == 0 {
+					t.Fatalf("a cut after 0 bytes: %v", err)
+				}
+				break
+			}
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 || strings.Contains(line, "\n") || !strings.HasPrefix(string(rest), line) {
+				t.Fatalf("line %q returned from %q", line, rest)
+			}
+			rest, got = rest[i+1:], n
+		}
+		if hc.got > maxHead {
+			t.Fatalf("read %d bytes, past the %d bound", hc.got, maxHead)
 		}
 	})
 }
