@@ -110,7 +110,7 @@ func TestTUIEmbeddedIncidentInTmux(t *testing.T) {
 	for range 3 {
 		s.must("send-keys", "-t", "hs", "s")
 	}
-	scr = s.waitFor("the packets pane with the embedded capture's conversations", showsAll("Packets ·", "conversations · all"))
+	scr = s.waitFor("the packets pane with the embedded capture's conversations", showsAll("Packets ·", "conversations · all", "REJ"))
 	for _, bad := range []string{"no such file", "decoy", "│0 conversations"} {
 		if strings.Contains(scr, bad) {
 			t.Errorf("the packets pane shows %q:\n%s", bad, scr)
