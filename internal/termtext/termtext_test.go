@@ -2,6 +2,7 @@ package termtext
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +61,18 @@ func TestEscapeScreenKeepsStyles(t *testing.T) {
 	want := "\x1b[1mread\x1b[m evil\\x1b]52;c;b3duZWQ=\\x07\\x1b[2J\\x1b[H\\u009b6n.pcap\n"
 	if got := EscapeScreen(in); got != want {
 		t.Errorf("EscapeScreen = %q, want %q", got, want)
+	}
+}
+
+// BenchmarkEscapeScreen draws a 160×48 frame of borders, bars and styles, as the screen's render
+// passes every frame through EscapeScreen.
+func BenchmarkEscapeScreen(b *testing.B) {
+	row := "\x1b[1;94m│\x1b[m10:00:03 lo.pcap#41  \x1b[31mtls.clienthello.retransmitted\x1b[m the ClientHello was retransmitted 4 times ███▌░░░ " +
+		strings.Repeat("─", 40) + "\x1b[90m│\x1b[m"
+	frame := strings.Repeat(row+"\n", 48)
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = EscapeScreen(frame)
 	}
 }
