@@ -36,11 +36,15 @@ type Model struct {
 
 	cache string
 	dirty bool
+
+	// nextHop picks the next failing hop whose causes the pane ranks.
+	nextHop key.Binding
 }
 
 // New returns the pane.
 func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Model {
-	return &Model{kb: kb, styles: st, keys: km, expanded: map[string]bool{}, moves: map[string]diagnose.Move{}, dirty: true}
+	return &Model{kb: kb, styles: st, keys: km, expanded: map[string]bool{}, moves: map[string]diagnose.Move{}, dirty: true,
+		nextHop: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "next failing hop"))}
 }
 
 // ID implements common.Pane.
@@ -83,6 +87,10 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		m.assess, m.rev, m.dirty = msg.Assessment, msg.Rev, true
 		m.follow()
 	case tea.KeyPressMsg:
+		if m.assess != nil && len(m.assess.Hops) > 1 && key.Matches(msg, m.nextHop) {
+			next := m.assess.Hops[(m.assess.Selected+1)%len(m.assess.Hops)].Hop.Key.String()
+			return m, func() tea.Msg { return common.SelectHopMsg{Hop: next} }
+		}
 		m.key(msg)
 	}
 	return m, nil
@@ -136,7 +144,11 @@ func (m *Model) follow() {
 func (m *Model) ShortHelp() []key.Binding {
 	sel := m.keys.Select
 	sel.SetHelp("enter", "why / resolve")
-	return []key.Binding{m.keys.Up, m.keys.Down, sel}
+	out := []key.Binding{m.keys.Up, m.keys.Down, sel}
+	if m.assess != nil && len(m.assess.Hops) > 1 {
+		out = append(out, m.nextHop)
+	}
+	return out
 }
 
 // FullHelp implements help.KeyMap.

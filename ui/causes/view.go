@@ -53,7 +53,7 @@ func (m *Model) render() string {
 	if m.assess == nil {
 		return common.Box([]string{m.styles.Dim.Render("No investigation open.")}, m.width, m.height)
 	}
-	var lines []string
+	lines := m.hopLines()
 	curLine, curEnd := 0, 0
 	shown := m.shown()
 	because := ""
@@ -219,4 +219,24 @@ func lowerFirst(s string) string {
 		r[0] = unicode.ToLower(r[0])
 	}
 	return string(r)
+}
+
+// hopLines says whose causes are ranked: with failing hops, the one shown ("hop 2/3") and its
+// attempts; with attempts that all worked, that nothing failed.
+func (m *Model) hopLines() []string {
+	a, st := m.assess, m.styles
+	switch {
+	case a.NoFailure:
+		line := fmt.Sprintf("No attempt failed on %d hop(s): the traffic shows no failure.", len(a.Healthy))
+		return []string{st.Dim.Render(common.Clip(line, m.width))}
+	case len(a.Hops) == 0:
+		return nil
+	}
+	v := a.Hops[a.Selected]
+	head := fmt.Sprintf("hop %d/%d ", a.Selected+1, len(a.Hops))
+	what := fmt.Sprintf("%s · %d failed, %d worked", termtext.Escape(v.Hop.Key.String()), v.Hop.Failed, v.Hop.Worked)
+	if len(a.Hops) > 1 {
+		what += " · H: next hop"
+	}
+	return []string{st.Dim.Render(head) + common.Clip(what, max(m.width-len(head), 0))}
 }

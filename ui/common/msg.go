@@ -52,6 +52,10 @@ type SessionMsg struct {
 // check's outcome, a reader's findings). Sources aggregate before sending.
 type AddEvidenceMsg struct{ Evidence []diagnose.Evidence }
 
+// SelectHopMsg asks the investigation to rank the causes of one failing hop (its name, as
+// diagnose.HopKey.String gives it); "" goes back to the worst hop.
+type SelectHopMsg struct{ Hop string }
+
 // NoteMsg asks the investigation to record a ledger note that carries no signal.
 type NoteMsg struct{ Entry Entry }
 

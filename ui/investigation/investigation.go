@@ -50,6 +50,8 @@ type Model struct {
 	rev    int
 	// pending is the change not yet handed to the panes (see Published).
 	pending *common.SessionMsg
+	// hop is the failing hop the operator picked, "" for the worst.
+	hop string
 }
 
 // tickMsg advances a replay by one piece of evidence.
@@ -118,6 +120,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.add(ev)
 		}
 		m.publish()
+		return m, nil
+	case common.SelectHopMsg:
+		if m.sess.SelectHop(msg.Hop) {
+			m.hop = msg.Hop
+			m.publish()
+		}
 		return m, nil
 	case common.NoteMsg:
 		m.notes = append(m.notes, msg.Entry)
@@ -224,6 +232,7 @@ func (m *Model) seek(i int) {
 			m.add(ev)
 		}
 		m.ledger = append(m.ledger, m.notes...)
+		m.sess.SelectHop(m.hop) // the hop picked, if it has failed by this point
 		return
 	}
 	for m.cursor < i {
