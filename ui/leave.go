@@ -82,7 +82,7 @@ func (m *Model) back() tea.Cmd {
 			return nil
 		}
 		if what := m.unsaved(); what != "" {
-			m.confirm = &confirmation{ask: fmt.Sprintf("Leave for home? The %s stay until you open another; esc there comes back.", what), yes: home}
+			m.confirm = &confirmation{ask: fmt.Sprintf("Leave for home? Its %s stay until you open another.", what), yes: home}
 			return nil
 		}
 		return home()

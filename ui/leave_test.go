@@ -75,6 +75,9 @@ func TestLeavingWithAnswersAsks(t *testing.T) {
 	if m.cur != m.home {
 		t.Fatal("y did not leave for the home screen")
 	}
+	if s := plain(m); !strings.Contains(s, "esc: back to the investigation") {
+		t.Errorf("the home screen does not say esc goes back:\n%s", s)
+	}
 	drive(m, keys("esc")...)
 	if m.cur != m.inv || len(m.work.Session().Ledger()) != answers {
 		t.Fatalf("back in the investigation with %d pieces of evidence, want %d", len(m.work.Session().Ledger()), answers)

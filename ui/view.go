@@ -91,6 +91,9 @@ func (m *Model) statusLine() string {
 		s = inputsSummary(m.work.Inputs(), m.work.Session().Ledger())
 	} else {
 		s = "Pick a symptom, paste the error you see, or open a recorded incident."
+		if m.inv != nil {
+			s = "esc: back to the investigation · or pick a symptom, paste an error, open an incident."
+		}
 	}
 	return m.styles.Status.Render(common.Clip(s, m.width))
 }
