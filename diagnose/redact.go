@@ -71,6 +71,16 @@ func redactHeader(m string) string {
 		i++
 	}
 	name, value := m[:i], m[i:]
+	rest := value
+	if rest != "" && (rest[0] == '"' || rest[0] == '[') {
+		rest = rest[1:]
+	}
+	if sm := authSchemeRE.FindStringSubmatchIndex(value); sm != nil {
+		rest = strings.TrimLeft(value[sm[1]:], " \t")
+	}
+	if strings.HasPrefix(value, "[redacted]") || strings.HasPrefix(rest, "[redacted]") {
+		return m // redacted already: a second pass changes nothing
+	}
 	out := name
 	if sm := authSchemeRE.FindStringSubmatchIndex(value); sm != nil {
 		out += value[:sm[1]] + " "

@@ -31,6 +31,9 @@ func TestRedact(t *testing.T) {
 		if !strings.Contains(got, tc.keep) {
 			t.Errorf("Redact(%q) = %q lost %q", tc.in, got, tc.keep)
 		}
+		if again := Redact(got); again != got {
+			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
+		}
 	}
 }
 
@@ -74,6 +77,9 @@ func TestRedactSessionsAndTokens(t *testing.T) {
 		}
 		if !strings.Contains(got, tc.keep) {
 			t.Errorf("Redact(%q) = %q lost %q", tc.in, got, tc.keep)
+		}
+		if again := Redact(got); again != got {
+			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
 		}
 	}
 }

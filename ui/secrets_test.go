@@ -26,6 +26,7 @@ var planted = []string{
 	"UExBTlRFRA", // base64 of a Proxy-Authorization Basic credential (its first bytes)
 	"PLANTEDcookie", "PLANTEDsetcookie", "PLANTEDbearer", "PLANTEDapikey", "PLANTEDquerytok",
 	"PLANTEDurlpass", "PLANTEDcurlpass", "PLANTEDlogtok", "PLANTEDlogpass", "PLANTEDlogcookie",
+	"PLANTEDlogbearer", "PLANTEDlogcookie2", "PLANTEDlogupass",
 }
 
 // writeSecretCapture writes a capture of two conversations whose requests and answers carry the
@@ -102,6 +103,9 @@ func TestNoPlantedSecretOnScreen(t *testing.T) {
 	for i := range 6 {
 		acc = append(acc, `127.0.0.1 - gw [21/Nov/2026:10:00:0`+string(rune('1'+i))+` +0000] "GET /v1?access_token=PLANTEDlogtok HTTP/1.1" 502 157 "http://gw:PLANTEDlogpass@app/" "curl/8.5"`)
 	}
+	// A user agent field that quotes a whole command line: a bearer token, a cookie, -U user:password.
+	acc = append(acc, `127.0.0.1 - - [21/Nov/2026:10:00:08 +0000] "GET /v2 HTTP/1.1" 503 157 "-" "curl -U gw:PLANTEDlogupass -H Authorization: Bearer PLANTEDlogbearer"`,
+		`127.0.0.1 - - [21/Nov/2026:10:00:09 +0000] "GET /v3 HTTP/1.1" 504 157 "-" "sent Cookie: sid=PLANTEDlogcookie2"`)
 	if err := os.WriteFile(accessLog, []byte(strings.Join(acc, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -147,10 +151,23 @@ func TestNoPlantedSecretOnScreen(t *testing.T) {
 		drive(m, keyPress("e"))
 		shot("jump to " + ev.Source)
 		if j.Pane() != "packets" {
+			// Zoomed, so that the end of a long line (where a user agent quotes a command) shows.
+			drive(m, keys("z")...)
 			for _, k := range []string{"i", "m", "e"} {
 				drive(m, keys(k)...)
 				shot("logs " + k)
 			}
+			drive(m, keys("i")...)
+			for row := range 8 {
+				drive(m, keys("g")...)
+				for range row {
+					drive(m, keyPress("down"))
+				}
+				drive(m, keys("enter")...)
+				shot("whole line")
+				drive(m, keys("enter")...)
+			}
+			drive(m, keys("z")...)
 		}
 	}
 	// Each conversation: its packets, the stream followed, and every packet's fields and hex.
@@ -181,7 +198,7 @@ func TestNoPlantedSecretOnScreen(t *testing.T) {
 		t.Fatalf("only %d ledger entries point at a packet or a line", jumps)
 	}
 	all := strings.Join(screens, "\n")
-	for _, want := range []string{"407", "502", "Proxy-Authorization", "connect() failed", "50 72 6f 78 79", "> GET http://gw:", "< HTTP/1.1 407", "X-Api-Key: "} {
+	for _, want := range []string{"407", "502", "Proxy-Authorization", "connect() failed", "GET /v2 HTTP/1.1\" 503", "GET /v3 HTTP/1.1\" 504", "50 72 6f 78 79", "> GET http://gw:", "< HTTP/1.1 407", "X-Api-Key: "} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no screen shows %q: the inputs did not reach the panes", want)
 		}
