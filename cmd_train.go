@@ -38,11 +38,13 @@ func newTrainCmd() *cobra.Command {
 		Use:   "train [--count N] [--playbook ID] [--scenarios DIR]",
 		Short: "Train on recorded incidents: diagnose without the answer, then the debrief",
 		Long: `train hands you recorded incidents one at a time without their answer: what the
-client saw first, then the captures and logs an operator would have, as you ask for
-them (I). You investigate in the usual panes (the ranked causes stay hidden) and
-commit a diagnosis (D): the cause, the first step you would take, and whether you
-are sure. The debrief gives the true cause, the decision-tree path, the evidence
-that decided it, what you looked at and missed, and the resolution.
+client saw first (S shows it again), then the captures and logs an operator would
+have, as you ask for them (I; as root also the lab's real servers for a bundled
+recording, to run the live checks against). You investigate in the usual panes
+(the ranked causes stay hidden) and commit a diagnosis (D): the cause, the first
+step you would take, and whether you are sure. The debrief gives the true cause,
+the decision-tree path, the evidence that decided it, what you looked at and
+missed, and the resolution.
 
 Incidents come in an order that does not repeat one until all were seen. Progress
 is kept per user under $XDG_STATE_HOME/hopscope/train (default ~/.local/state).
