@@ -64,7 +64,10 @@ func TestServeAllowTargets(t *testing.T) {
 	s.send(t, "http://"+outsideAddr+"/", "\r", "r")
 	s.waitFor(t, 10*time.Second, "refused: "+outsideAddr, "not allowed here")
 	h.waitLog(t, 5*time.Second, `msg=check`, "target="+outsideAddr, "allowed=false", "not among the targets")
+	// The checks' results are the session's work: quitting asks first.
 	s.send(t, "q")
+	s.waitFor(t, 5*time.Second, "Quit and lose")
+	s.send(t, "y")
 	s.waitEnd(t, 10*time.Second)
 	h.waitLog(t, 5*time.Second, `msg="session end"`, "checked="+outsideAddr+"(refused)")
 	if n := reached.Load(); n != 0 {
