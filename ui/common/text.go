@@ -42,50 +42,71 @@ func Wrap(s string, width int) []string {
 	return out
 }
 
+// appendWrapped appends the lines of one paragraph. A line is a piece of s itself, from its
+// first word to its last with the spaces between them as they were, so wrapping copies nothing.
 func appendWrapped(out []string, s string, width int) []string {
-	var cur strings.Builder
-	cw := 0
-	for _, w := range words(s) {
-		ww := ansi.StringWidth(w)
-		switch {
-		case cur.Len() == 0:
-			cur.WriteString(w)
-			cw = ww
-		case cw+1+ww <= width:
-			cur.WriteByte(' ')
-			cur.WriteString(w)
-			cw += 1 + ww
-		default:
-			out = append(out, Clip(cur.String(), width))
-			cur.Reset()
-			cur.WriteString(w)
-			cw = ww
+	start, end, cw := -1, 0, 0 // the line so far: s[start:end], cw cells
+	flush := func() {
+		line := ""
+		if start >= 0 {
+			line = s[start:end]
 		}
+		if cw > width {
+			line = Clip(line, width)
+		}
+		out = append(out, line)
 	}
-	return append(out, Clip(cur.String(), width))
+	for i := 0; i < len(s); {
+		ws, we, next := nextWord(s, i)
+		i = next
+		if ws == we {
+			continue
+		}
+		ww := cellWidth(s[ws:we])
+		gap := ws - end
+		switch {
+		case start < 0:
+			start, cw = ws, ww
+		case cw+gap+ww <= width:
+			cw += gap + ww
+		default:
+			flush()
+			start, cw = ws, ww
+		}
+		end = we
+	}
+	flush()
+	return out
 }
 
-// words splits s at its spaces, except those inside backquotes.
-func words(s string) []string {
-	var out []string
-	start, quoted := 0, false
-	for i := 0; i < len(s); i++ {
+// nextWord finds the word of s at or after i (spaces inside backquotes belong to it): its start,
+// its end, and where to look for the next one.
+func nextWord(s string, i int) (start, end, next int) {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	start, quoted := i, false
+	for ; i < len(s); i++ {
 		switch s[i] {
 		case '`':
 			quoted = !quoted
 		case ' ':
 			if !quoted {
-				if i > start {
-					out = append(out, s[start:i])
-				}
-				start = i + 1
+				return start, i, i + 1
 			}
 		}
 	}
-	if start < len(s) {
-		out = append(out, s[start:])
+	return start, len(s), len(s)
+}
+
+// cellWidth is the cells s takes: its length for plain ASCII, else as the terminal draws it.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0x1b {
+			return ansi.StringWidth(s)
+		}
 	}
-	return out
+	return len(s)
 }
 
 // Box joins lines into a block of exactly height lines of exactly width cells: longer lines are

@@ -62,3 +62,12 @@ func TestCommandStaysWhole(t *testing.T) {
 		t.Error("IsCommand tells a sentence from a command wrongly")
 	}
 }
+
+// BenchmarkWrap wraps a cause's explanation, as the panes do on every redraw after a change.
+func BenchmarkWrap(b *testing.B) {
+	s := "The proxy answered the CONNECT with 403 because an ACL (squid http_access, tinyproxy Filter, a firewall behind the proxy) forbids the tunnel to this backend: protocol.http.ProxyTunnelCreationFailed, run `hopscope check --target https://backend:443/ --proxy http://proxy:3128` to see both names."
+	b.ReportAllocs()
+	for b.Loop() {
+		Wrap(s, 38)
+	}
+}
