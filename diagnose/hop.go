@@ -327,3 +327,18 @@ func (h *Hop) longestConnectRun() int {
 	}
 	return longest
 }
+
+// failuresLast reports whether the connections that could not be opened all came after the last
+// one that worked (the timeline sorted by longestConnectRun): the hop stopped working.
+func (h *Hop) failuresLast() bool {
+	seenFail := false
+	for _, t := range h.timeline {
+		switch {
+		case t.connectFailed:
+			seenFail = true
+		case seenFail:
+			return false
+		}
+	}
+	return seenFail
+}

@@ -82,12 +82,12 @@ func TestOneVerdictPerFailingHop(t *testing.T) {
 		"proxy.reachable", "proxy.connect.status.407", "proxy.error.auth-required"))
 	s.AddAttempt(attempt(tlsHop, 40, false, "", Features{TLSOffered: "TLS 1.3"}, "tcp.connect.ok", "tls.handshake.ok"))
 	a := s.Assess()
-	// A refused connect with nothing around it is backend.down or backend.tcp-unreachable alike
-	// (which one depends on whose hop it is); the priors put backend.down first.
+	// A refused connect straight from the client is the gateway playbook's
+	// backend.tcp-unreachable, not a reverse proxy's backend.down.
 	want := []struct {
 		hop   HopKey
 		cause string
-	}{{refused, "backend.down"}, {tlsHop, "tls.handshake-failure"}, {privoxy, "tunnel.proxy-auth"}}
+	}{{refused, "backend.tcp-unreachable"}, {tlsHop, "tls.handshake-failure"}, {privoxy, "tunnel.proxy-auth"}}
 	if len(a.Hops) != len(want) {
 		t.Fatalf("%d verdicts, want %d", len(a.Hops), len(want))
 	}

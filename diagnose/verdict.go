@@ -91,7 +91,11 @@ func roleEvidence(h *Hop, downstream []*Hop) (Evidence, bool) {
 			}
 		}
 	}
+	direct := h.Key.Role == HopDirect
 	switch {
+	case direct:
+		ev.Signal = "capture.hop.direct"
+		ev.Detail = fmt.Sprintf("the connections to %s go straight from their client, with no proxy hop seen around them", h.Key.Server)
 	case proxied:
 		ev.Signal = "hop.gateway.proxied"
 		ev.Detail = fmt.Sprintf("%s passed the requests on through a forward proxy: a gateway behind a proxy", h.Key.Server)
@@ -208,6 +212,9 @@ func timing(h *Hop) []Evidence {
 	switch {
 	case failed >= 2 && ok == 0:
 		ev.Signal, ev.Detail = "log.pattern.all-failing", fmt.Sprintf("all %d connections to %s failed", failed, h.Key.Server)
+	case failed >= 2 && longest == failed && h.failuresLast():
+		// It worked, then every connection failed: down since then, not a cluster.
+		ev.Signal, ev.Detail = "log.pattern.all-failing", fmt.Sprintf("every connection to %s failed from the first failure on (%d), the %d before it worked", h.Key.Server, failed, ok)
 	case failed >= 2 && (longest >= 3 || longest >= 2 && !rare):
 		ev.Signal, ev.Detail = "log.pattern.clustered", fmt.Sprintf("%d of %d connections to %s failed, up to %d in a row, while others succeeded", failed, failed+ok, h.Key.Server, longest)
 	case failed >= 1 && rare && ok >= 3:

@@ -10,6 +10,7 @@ func All() []Scenario {
 		forwardProxyScenarios, // forward.go: squid, tinyproxy, Privoxy
 		tlsScenarios,          // tls.go, tls_nginx.go: openssl s_server, nginx, namespaced firewalls
 		reverseProxyScenarios, // reverse.go: Apache httpd, nginx
+		mixedScenarios,        // mixed.go: failures among successes, several hops, healthy traffic
 	} {
 		all = append(all, f()...)
 	}
