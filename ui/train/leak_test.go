@@ -134,3 +134,34 @@ func TestNoIncidentLeaksItsCause(t *testing.T) {
 		})
 	}
 }
+
+// TestClickLandsOnThePaneUnderIt: the investigation is drawn under the training bar, so a click
+// is moved up one line before it reaches it; a click on the last line of the tree's frame, just
+// above the packets pane, focuses the tree.
+func TestClickLandsOnThePaneUnderIt(t *testing.T) {
+	kb := testKB(t)
+	m, err := New(kb, Options{Scenarios: []training.Scenario{scenario(t, "tunnel.proxy-auth")}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.sess.Close() })
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	settle(t, m, m.Init())
+	press(t, m, "enter", "tab", "tab")
+	screen := ansi.Strip(m.Render())
+	lines := strings.Split(screen, "\n")
+	row := -1
+	for i, l := range lines {
+		if strings.Contains(l, "Packets") && strings.HasPrefix(l, "╭") {
+			row = i
+		}
+	}
+	if row < 2 || !strings.Contains(screen, "● Packets") {
+		t.Fatalf("packets pane not focused or not found:\n%s", screen)
+	}
+	_, cmd := m.Update(tea.MouseClickMsg{X: 5, Y: row - 1, Button: tea.MouseLeft})
+	settle(t, m, cmd)
+	if s := ansi.Strip(m.Render()); !strings.Contains(s, "● Decision tree") {
+		t.Errorf("a click on the tree's bottom line did not focus it:\n%s", s)
+	}
+}

@@ -241,6 +241,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.scored(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case tea.MouseClickMsg:
+		// The investigation is drawn one line down, under the training bar.
+		if m.mode != modeWork || msg.Y < 1 {
+			return m, nil
+		}
+		msg.Y--
+		return m, m.toInner(msg)
+	case tea.MouseWheelMsg:
+		if m.mode != modeWork || msg.Y < 1 {
+			return m, nil
+		}
+		msg.Y--
+		return m, m.toInner(msg)
 	}
 	return m, m.toInner(msg)
 }

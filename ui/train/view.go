@@ -15,7 +15,10 @@ import (
 // View draws the training bar over the investigation, or the training's own page (the inputs
 // to ask for, the diagnosis form, the debrief).
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	// The investigation's view settings (the alternate screen, the mouse) hold for the whole
+	// training screen.
+	v := m.inner.View()
+	v.Content = m.Render()
 	v.AltScreen = true
 	v.WindowTitle = "hopscope train"
 	return v
