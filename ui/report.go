@@ -10,6 +10,7 @@ import (
 
 	"github.com/hopscope/hopscope/bundle"
 	"github.com/hopscope/hopscope/diagnose"
+	"github.com/hopscope/hopscope/ui/checks"
 	"github.com/hopscope/hopscope/ui/common"
 )
 
@@ -26,13 +27,20 @@ func (m *Model) writeReport() tea.Cmd {
 		snap.Add(ev)
 	}
 	inputs := append([]diagnose.Input(nil), m.work.Inputs()...)
+	// The live checks run from the screen, with their waterfall.
+	var ran []any
+	if c, ok := m.inv.pane("checks").(*checks.Model); ok {
+		if sum, ok := c.Summary(); ok {
+			ran = append(ran, sum)
+		}
+	}
 	now := m.opts.Now()
 	dest := filepath.Join(m.opts.ReportDir, "hopscope-report-"+now.Format("20060102-150405"))
 	cmdline := "hopscope (interactive screen): " + m.work.Title()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 		defer cancel()
-		sum, err := bundle.Write(ctx, dest, snap, inputs, bundle.Options{Command: cmdline, Now: func() time.Time { return now }})
+		sum, err := bundle.Write(ctx, dest, snap, inputs, bundle.Options{Command: cmdline, Checks: ran, Now: func() time.Time { return now }})
 		if err != nil {
 			return common.ErrorMsg{Err: err}
 		}
