@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -46,6 +47,7 @@ an input that could not be read.`,
 			if slices.Contains(args, "-") {
 				defer keepReadingOnInterrupt(cmd.ErrOrStderr())()
 			}
+			leanGC()
 			sess, inputs, err := analyze.Run(cmd.Context(), kb, args, cmd.InOrStdin(), opts)
 			if sess == nil || !analyze.AnyRead(inputs) {
 				return err
@@ -240,5 +242,17 @@ func keepReadingOnInterrupt(stderr io.Writer) (restore func()) {
 	return func() {
 		signal.Stop(ch)
 		close(done)
+	}
+}
+
+// analyzeGCPercent is the garbage collector's target for analyze, which reads gigabytes with a
+// working set of a few tens of MB: collecting at 1.6 times the live heap instead of twice costs
+// about a tenth more CPU and keeps a SYN flood of millions of connections within 64 MB.
+const analyzeGCPercent = 60
+
+// leanGC sets analyzeGCPercent unless GOGC says otherwise.
+func leanGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(analyzeGCPercent)
 	}
 }

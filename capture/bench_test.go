@@ -129,10 +129,12 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := Analyze(context.Background(), f, Options{Name: "bench", Workers: workers}); err != nil {
+				sum, err := Analyze(context.Background(), f, Options{Name: "bench", Workers: workers})
+				if err != nil {
 					b.Fatal(err)
 				}
 				f.Close()
+				b.ReportMetric(float64(sum.Flows), "conns")
 			}
 		})
 	}

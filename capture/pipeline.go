@@ -1,6 +1,9 @@
 package capture
 
-import "context"
+import (
+	"context"
+	"sync"
+)
 
 // maxWorkers bounds Options.Workers: past a few, the reading is what limits.
 const maxWorkers = 16
@@ -51,6 +54,8 @@ type intake struct {
 	done    bool
 	// cur is the packet being taken: one variable for all, as hooks get its address.
 	cur Packet
+	// stop, when set, ends the reading early (another part of the analysis failed).
+	stop func() bool
 }
 
 // next fills b with the packets up to the end of the reader's current buffer, or maxRecs TCP
@@ -92,6 +97,10 @@ func (in *intake) next(b *batch) bool {
 		if p.Number%checkEvery == 0 {
 			if err := in.ctx.Err(); err != nil {
 				in.err, in.done = err, true
+				return false
+			}
+			if in.stop != nil && in.stop() {
+				in.done = true
 				return false
 			}
 		}
@@ -214,6 +223,8 @@ type workerOut struct {
 // buckets b with b%n == its number, and links in the calling goroutine, which merges the
 // workers' ops in packet order.
 func runSharded(in *intake, lk *links, n int) int64 {
+	cr := &crash{}
+	in.stop = cr.failed
 	free := make(chan []byte, inFlight*n+2)
 	batches := make(chan *batch, inFlight*n+2)
 	made := 0
@@ -222,7 +233,7 @@ func runSharded(in *intake, lk *links, n int) int64 {
 		select {
 		case buf = <-free:
 		default:
-			if made < cap(free) {
+			if made < cap(free) || cr.failed() {
 				made++
 				buf = make([]byte, batchBuf)
 			} else {
@@ -244,15 +255,26 @@ func runSharded(in *intake, lk *links, n int) int64 {
 		backs[w] = make(chan []op, inFlight+2)
 		tables[w] = newTable(func(b uint8) bool { return int(b)%n == w })
 		go func(t *table, in <-chan *batch, out chan<- workerOut, back <-chan []op) {
+			// After a panic the worker goes on taking batches and answering for them, empty,
+			// so that the others can finish and the caller can raise it.
+			broken := false
 			for b := range in {
 				select {
 				case ops := <-back:
 					t.reuse(ops)
 				default:
 				}
-				out <- workerOut{b: b, ops: t.run(b)}
+				var ops []op
+				if !broken {
+					broken = !cr.guard(func() { ops = t.run(b) })
+				}
+				out <- workerOut{b: b, ops: ops}
 			}
-			out <- workerOut{ops: t.end()}
+			var ops []op
+			if !broken {
+				cr.guard(func() { ops = t.end() })
+			}
+			out <- workerOut{ops: ops}
 			close(out)
 		}(tables[w], ins[w], outs[w], backs[w])
 	}
@@ -262,6 +284,7 @@ func runSharded(in *intake, lk *links, n int) int64 {
 				close(c)
 			}
 		}()
+		defer cr.recover()
 		for {
 			var b *batch
 			select {
@@ -278,6 +301,19 @@ func runSharded(in *intake, lk *links, n int) int64 {
 			}
 		}
 	}()
+	defer func() {
+		if p := recover(); p != nil {
+			// The findings failed: let the reading stop and the workers drain, then go on up.
+			cr.set(p)
+			for _, c := range outs {
+				go func() {
+					for range c {
+					}
+				}()
+			}
+			panic(p)
+		}
+	}()
 	lists := make([][]op, n)
 	for {
 		var b *batch
@@ -287,6 +323,9 @@ func runSharded(in *intake, lk *links, n int) int64 {
 		}
 		if b == nil {
 			break
+		}
+		if cr.failed() {
+			continue
 		}
 		mergeOps(lk, lists)
 		in.progress(b)
@@ -309,14 +348,59 @@ func runSharded(in *intake, lk *links, n int) int64 {
 		default:
 		}
 	}
-	if in.err == nil {
-		mergeOps(lk, lists)
-	}
 	var given int64
 	for w := range n {
 		for range outs[w] {
 		}
 		given += tables[w].given
 	}
+	if p := cr.value(); p != nil {
+		panic(p)
+	}
+	if in.err == nil {
+		mergeOps(lk, lists)
+	}
 	return given
+}
+
+// crash holds the first panic of the reading or of a worker, to be raised again in the goroutine
+// that called Analyze, where it would have happened with one worker.
+type crash struct {
+	mu sync.Mutex
+	p  any
+}
+
+func (c *crash) set(p any) {
+	c.mu.Lock()
+	if c.p == nil {
+		c.p = p
+	}
+	c.mu.Unlock()
+}
+
+func (c *crash) value() any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.p
+}
+
+func (c *crash) failed() bool { return c.value() != nil }
+
+// recover, deferred, keeps a panic for the caller.
+func (c *crash) recover() {
+	if p := recover(); p != nil {
+		c.set(p)
+	}
+}
+
+// guard runs f and reports whether it returned without a panic.
+func (c *crash) guard(f func()) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.set(p)
+			ok = false
+		}
+	}()
+	f()
+	return true
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -171,5 +172,47 @@ func writeFlood(t testing.TB, w *synth.Writer, n int) {
 		if c.Err != nil {
 			t.Fatal(c.Err)
 		}
+	}
+}
+
+// TestWorkersPanicReachesTheCaller holds a panic while reading (here in the Packet hook, which
+// runs in the reading goroutine) or while making findings to surface in the goroutine that called
+// Analyze, as it would with one worker, so a server's recover still catches it, and the
+// analysis's goroutines to end.
+func TestWorkersPanicReachesTheCaller(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := synth.NewWriter(&buf, layers.LinkTypeEthernet, false)
+	m := synth.NewMix(w, 3)
+	if err := m.Run(t0, 4<<20, func() int64 { return int64(buf.Len()) }); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	for _, tc := range []struct {
+		name string
+		tr   *Trace
+	}{
+		{"reading", &Trace{Packet: func(p *Packet) {
+			if p.Number == 5000 {
+				panic("boom")
+			}
+		}}},
+		{"findings", &Trace{Evidence: func(diagnose.Evidence) { panic("boom") }}},
+	} {
+		got := func() (p any) {
+			defer func() { p = recover() }()
+			Analyze(context.Background(), bytes.NewReader(buf.Bytes()), Options{Name: "x", Workers: 2, Trace: tc.tr})
+			return nil
+		}()
+		if got != "boom" {
+			t.Errorf("%s: recovered %v, want the panic", tc.name, got)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		b := make([]byte, 1<<16)
+		t.Errorf("%d goroutines left running after the panics (%d before)\n%s", n-before, n, b[:runtime.Stack(b, true)])
 	}
 }
