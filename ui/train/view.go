@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	training "github.com/hopscope/hopscope/train"
 	"github.com/hopscope/hopscope/ui/common"
@@ -110,7 +111,20 @@ func (m *Model) page(lines []string) string {
 	h := max(m.height-1, 1)
 	var out []string
 	for _, l := range lines {
-		out = append(out, common.Wrap(l, max(m.width-2, 10))...)
+		// A line keeps its indent on every line it wraps onto; a list item's continuation
+		// lines go under its text.
+		body := strings.TrimLeft(l, " ")
+		indent := len(l) - len(body)
+		if strings.HasPrefix(ansi.Strip(body), "▸ ") {
+			indent += 2
+		}
+		for i, w := range common.Wrap(body, max(m.width-2-indent, 10)) {
+			pad := strings.Repeat(" ", indent)
+			if i == 0 {
+				pad = l[:len(l)-len(body)]
+			}
+			out = append(out, pad+w)
+		}
 	}
 	if m.mode == modeDebrief || m.mode == modeDone || m.mode == modeSymptom {
 		m.offset = min(m.cursor, max(len(out)-h, 0))
@@ -125,7 +139,7 @@ func (m *Model) page(lines []string) string {
 // cursorLine finds the line the cursor marks in a list page.
 func (m *Model) cursorLine(lines []string) int {
 	for i, l := range lines {
-		if strings.HasPrefix(l, "▸ ") {
+		if strings.HasPrefix(strings.TrimLeft(ansi.Strip(l), " "), "▸ ") {
 			return i
 		}
 	}
