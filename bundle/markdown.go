@@ -159,6 +159,8 @@ func Markdown(r Report) string {
 	line("")
 	line("## Files")
 	line("")
+	line("The trimmed inputs show the failures; the verdicts and the failure pattern above were read from the whole inputs (a pattern such as sporadic failures needs the healthy requests that were cut).")
+	line("")
 	for _, f := range r.Files {
 		line("- `%s` from `%s` (%s, %d bytes): %s", f.Path, f.From, f.Kind, f.Bytes, f.Cut)
 	}
