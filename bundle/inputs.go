@@ -90,7 +90,10 @@ func copyInputs(ctx context.Context, kb *knowledge.Base, sess *diagnose.Session,
 			err error
 		)
 		switch {
-		case in.Kind == "unreadable" || in.Kind == "check" || in.Path == "stdin":
+		case in.Path == "stdin" && in.Kind != "unreadable":
+			notes = append(notes, "stdin not included: standard input is read once; save it to a file and name the file to have it in the bundle")
+			continue
+		case in.Kind == "unreadable" || in.Kind == "check":
 			continue
 		case kind == "pcap" || kind == "pcapng":
 			f, err = trimCapture(ctx, kb, in, open, dir, unique(used, base+".trimmed.pcapng"))

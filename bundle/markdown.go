@@ -164,6 +164,14 @@ func Markdown(r Report) string {
 	for _, f := range r.Files {
 		line("- `%s` from `%s` (%s, %d bytes): %s", f.Path, f.From, f.Kind, f.Bytes, f.Cut)
 	}
+	if len(r.Notes) > 0 {
+		line("")
+		line("Not included:")
+		line("")
+		for _, n := range r.Notes {
+			line("- %s", n)
+		}
+	}
 	return b.String()
 }
 

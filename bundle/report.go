@@ -320,8 +320,11 @@ func gather(kb *knowledge.Base, sess *diagnose.Session, pb string, inputs []diag
 					continue
 				}
 				name := in.Path
-				if in.Kind == "check" {
+				switch {
+				case in.Kind == "check":
 					name = "report.json (checks: " + in.Path + ")"
+				case in.Path == "stdin":
+					name = "stdin (read, not kept: see Files)"
 				}
 				for _, f := range files {
 					if f.From == in.Path {
