@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -34,13 +35,18 @@ func (m *Model) writeReport() tea.Cmd {
 			ran = append(ran, sum)
 		}
 	}
+	// A bundled incident's inputs are read from the binary, others from the disk.
+	var open bundle.Opener
+	if files := m.work.Files(); files != nil {
+		open = func(name string) (io.ReadCloser, error) { return files.Open(name) }
+	}
 	now := m.opts.Now()
 	dest := filepath.Join(m.opts.ReportDir, "hopscope-report-"+now.Format("20060102-150405"))
 	cmdline := "hopscope (interactive screen): " + m.work.Title()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 		defer cancel()
-		sum, err := bundle.Write(ctx, dest, snap, inputs, bundle.Options{Command: cmdline, Checks: ran, Now: func() time.Time { return now }})
+		sum, err := bundle.Write(ctx, dest, snap, inputs, bundle.Options{Command: cmdline, Checks: ran, Open: open, Now: func() time.Time { return now }})
 		if err != nil {
 			return common.ErrorMsg{Err: err}
 		}

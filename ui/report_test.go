@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,8 +10,23 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/ui/common"
+	"github.com/hopscope/hopscope/ui/incident"
 )
+
+// incidentFiles is a bundled incident's folder, as the home screen hands it to an investigation.
+func incidentFiles(t *testing.T, name string) fs.FS {
+	t.Helper()
+	fsys := incidentsFS(t)
+	for _, inc := range incident.List(fsys) {
+		if inc.Name == name {
+			return incident.Files(fsys, inc)
+		}
+	}
+	t.Fatalf("no incident %s", name)
+	return nil
+}
 
 // TestReportKeyWritesTheBundle: W in an investigation writes the must-gather bundle into the
 // report folder and says where in the ledger; in training it does nothing (the report names the
@@ -19,7 +35,8 @@ func TestReportKeyWritesTheBundle(t *testing.T) {
 	dir := t.TempDir()
 	m := New(testKB(t), Options{Incidents: incidentsFS(t), Now: func() time.Time { return testNow }, ReportDir: dir})
 	drive(m, m.Init(), tea.WindowSizeMsg{Width: 100, Height: 30})
-	drive(m, common.OpenMsg{Title: "pasted error", Evidence: tunnelEvidence(t)})
+	drive(m, common.OpenMsg{Title: "pasted error", Evidence: tunnelEvidence(t),
+		Inputs: []diagnose.Input{{Path: "client.txt", Kind: "text"}}, Files: incidentFiles(t, "tunnel-backend-refused")})
 	note, ok := pressFor[common.NoteMsg](m, "W")
 	if !ok {
 		t.Fatal("W gave no ledger note")
@@ -32,6 +49,10 @@ func TestReportKeyWritesTheBundle(t *testing.T) {
 	}
 	if !strings.Contains(string(md), "## Verdict per hop") || !strings.Contains(string(md), "tunnel.unavailable.backend-down") {
 		t.Errorf("report.md:\n%s", md)
+	}
+	// The incident's text is read from where the investigation read it (here, not the disk).
+	if !strings.Contains(string(md), "inputs/client.txt") {
+		t.Errorf("the bundle lacks the incident's client.txt:\n%s", md)
 	}
 	if !strings.Contains(note.Entry.Detail, dest) {
 		t.Errorf("the note %q does not say where", note.Entry.Detail)

@@ -91,6 +91,9 @@ func (m Model) Unsaved() int { return len(m.live) + len(m.notes) }
 // Playbook is the playbook the operator picked (a symptom), "" when the evidence leads.
 func (m Model) Playbook() string { return m.playbook }
 
+// Files is where the inputs are read from (nil: the disk).
+func (m Model) Files() fs.FS { return m.files }
+
 // Inputs describes what was read.
 func (m Model) Inputs() []diagnose.Input { return m.inputs }
 
