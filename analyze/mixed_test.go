@@ -148,3 +148,32 @@ func TestHealthyAttemptsKeepTheCause(t *testing.T) {
 		}
 	}
 }
+
+// One connection captured at both ends of a hop (the lab's firewall that drops the ClientHello,
+// tcpdump in the client's and in the server's namespace): both captures are read, the
+// connection is one attempt, and the bytes the client side sent and the server side never saw
+// are named.
+func TestTwoSidesOfAHop(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "mixed", "tls.handshake-timeout.firewall.two-sides")
+	paths := []string{filepath.Join(dir, "gateway.pcap"), filepath.Join(dir, "backend.pcap")}
+	s, inputs, err := Run(context.Background(), kb(t), paths, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range inputs {
+		if in.Kind != "pcap" {
+			t.Errorf("input %s read as %s %v: the other end of a hop is no copy of this one", in.Path, in.Kind, in.Warnings)
+		}
+	}
+	r := s.Report(inputs)
+	if len(r.Hops) != 1 || r.Hops[0].Failed != 1 || r.Hops[0].Worked != 0 {
+		t.Fatalf("hops %+v, want one hop with the one connection, failed", r.Hops)
+	}
+	if len(r.Hops[0].Lost) != 1 || !strings.Contains(r.Hops[0].Lost[0], "client → server: 517 bytes seen in "+paths[0]) ||
+		!strings.Contains(r.Hops[0].Lost[0], "only 0 of them in "+paths[1]) {
+		t.Errorf("lost %q, want the ClientHello's 517 bytes seen on the gateway's side only", r.Hops[0].Lost)
+	}
+	if r.Causes[0].ID != "tls.handshake-timeout.firewall" {
+		t.Errorf("top cause %s, want tls.handshake-timeout.firewall", r.Causes[0].ID)
+	}
+}

@@ -112,7 +112,10 @@ func (rs *recordings) same(t traffic) (string, int, int) {
 				shared++
 			}
 		}
-		if float64(shared) >= sameShare*float64(len(small)) {
+		// The other end of a hop holds a subset of this end's segments when some were lost on
+		// the way: that is not the same traffic but the other side, to be read and merged
+		// connection by connection. Only captures alike in size and content are one recording.
+		if float64(shared) >= sameShare*float64(len(small)) && float64(len(small)) >= sameShare*float64(len(big)) {
 			return o.path, shared, len(small)
 		}
 	}
