@@ -59,7 +59,7 @@ func mixedScenarios() []Scenario {
 			Traffic: mixedTraffic(mixedPlan{connects: 4, proxyHostEvery: 1, tlsHandshakes: 3, tls12Every: 1, refused: 2}),
 			Verify: func(rec *Recording) error {
 				return firstErr(
-					rec.expectContains([]string{"client.txt"}, "403 Request blocked by Privoxy", "protocol version not supported", "TCP connect refused"),
+					rec.expectContains([]string{"client.txt"}, "403 Request blocked by Privoxy", "3 × TLS handshake failed", "2 × TCP connect refused"),
 					rec.expectPackets("lo.pcap", "tls.alert_message.desc == 70", 3),
 					rec.expectPackets("lo.pcap", "tcp.flags.reset == 1", 2),
 				)
