@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -138,5 +140,26 @@ func TestGoldenWhyItMoved(t *testing.T) {
 			}
 			golden.RequireEqual(t, s)
 		})
+	}
+}
+
+// A list longer than its pane says how many incidents are below, and the cursor's group heading
+// stays in view as the list scrolls.
+func TestIncidentsListSaysWhatIsBelow(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for i := range 30 {
+		dir := fmt.Sprintf("testdata/incidents/case-%02d/", i)
+		fsys[dir+"truth.yaml"] = &fstest.MapFile{Data: []byte("cause: tunnel.proxy-auth\nplaybook: proxy-tunnel\n")}
+		fsys[dir+"client.txt"] = &fstest.MapFile{Data: []byte("curl: (56) CONNECT tunnel failed, response 407\n")}
+	}
+	m := New(testKB(t), Options{Incidents: fsys, Now: func() time.Time { return testNow }})
+	drive(m, m.Init(), tea.WindowSizeMsg{Width: 80, Height: 24})
+	if s := plain(m); !strings.Contains(s, "↓ 22 more incidents") {
+		t.Errorf("no count of the incidents below:\n%s", s)
+	}
+	drive(m, keys("tab", "G")...)
+	s := plain(m)
+	if !strings.Contains(s, "▸ Incident 30") || !strings.Contains(s, "↑") {
+		t.Errorf("at the end of the list:\n%s", s)
 	}
 }

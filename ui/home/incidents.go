@@ -161,7 +161,16 @@ func (m *Incidents) View() string {
 		head--
 	}
 	var visible []string
-	visible, m.offset = scroll(lines, []int{head, cur}, m.offset, m.height, st, w)
+	rows := m.rows
+	visible, m.offset = scroll(lines, []int{head, cur}, m.offset, m.height, st, w, func(end int) string {
+		n := 0
+		for _, r := range rows[end:] {
+			if r >= 0 {
+				n++
+			}
+		}
+		return common.Count(n, "more incident", "more incidents")
+	})
 	m.rows = m.rows[m.offset:min(m.offset+len(visible), len(m.rows))]
 	if len(visible) < len(lines)-m.offset && len(m.rows) > 0 {
 		m.rows[len(m.rows)-1] = -1 // the "more below" line

@@ -149,7 +149,7 @@ func (m *Symptoms) View() string {
 	// The titles come first and are kept in view; the symptoms are cut with a word when they do
 	// not fit.
 	var visible []string
-	visible, _ = scroll(lines, []int{0}, 0, m.height, st, w)
+	visible, _ = scroll(lines, []int{0}, 0, m.height, st, w, nil)
 	m.rows = m.rows[:min(len(visible), len(m.rows))]
 	m.cache, m.dirty = common.Box(visible, w, m.height), false
 	return m.cache
