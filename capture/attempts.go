@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +95,9 @@ func (fs *findings) note(f *Flow, id int, signal string, detail func() string, p
 		}
 	}
 }
+
+// troubleSYN is the trouble a connection that worked shows when its SYN had to be sent again.
+var troubleSYN = []string{"tcp.syn.retransmitted"}
 
 // maxDescribed is how many failing attempts of one hop get a description.
 const maxDescribed = 32
@@ -209,6 +213,9 @@ func (fs *findings) report(t *links, f *Flow) {
 	}
 	if a.failed {
 		at.Detail, at.Packet = detail, a.pkt
+	} else if slices.Contains(fs.signals, "tcp.syn.retransmitted") {
+		// The backend answered only a SYN sent again: its accept queue or the path dropped one.
+		at.Trouble = troubleSYN
 	}
 	if f.Role == RoleBackend && f.front != nil {
 		at.Upstream = fs.hopOf(t, f.front)

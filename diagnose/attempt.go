@@ -93,6 +93,9 @@ type Attempt struct {
 	Phase  Phase
 	// Signals are the knowledge signals the attempt shows, from the first phase to the last.
 	Signals []string
+	// Trouble lists, for an attempt that worked, the signals of trouble it still showed on the
+	// way (a SYN answered only when sent again): evidence about its hop although it worked.
+	Trouble []string
 	// Detail is a short description of the failure ("" for an attempt that worked).
 	Detail   string
 	Features Features

@@ -110,6 +110,11 @@ func (h *Hop) add(a *Attempt) (kept int) {
 	} else {
 		h.Worked++
 		keep(&h.Working)
+		if len(a.Trouble) > 0 {
+			t := *a
+			t.Signals = a.Trouble
+			h.failSignals(&t)
+		}
 	}
 	// Only a proxy's backend hops are read for their pattern in time (see timing).
 	if h.Key.Role == HopBackend && len(h.timeline) < maxTimeline {

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +251,21 @@ func TestTiesNameTheCheckThatSeparatesThem(t *testing.T) {
 	}
 	if id, p := top(s.Assess()); id != "backend.overloaded" || p < 0.5 {
 		t.Errorf("a full accept queue ranks %s (%.2f) first, want backend.overloaded above 0.5", id, p)
+	}
+}
+
+// A connection that worked but needed its SYN sent again is trouble on its hop, not control.
+func TestTroubleOfWorkingAttemptsIsEvidence(t *testing.T) {
+	back := HopKey{Role: HopBackend, Server: "10.0.0.5:8080"}
+	s := NewSession(kb(t))
+	ok := attempt(back, 1, false, "", Features{Method: "GET", Path: "/a"}, "tcp.connect.ok", "tcp.syn.retransmitted")
+	ok.Trouble = []string{"tcp.syn.retransmitted"}
+	s.AddAttempt(ok)
+	s.AddAttempt(attempt(back, 2, false, "", Features{Method: "GET", Path: "/b"}, "tcp.connect.ok", "tcp.connect.ok"))
+	s.AddAttempt(attempt(back, 3, true, PhaseTCP, Features{Method: "GET", Path: "/c"}, "tcp.connect.timeout"))
+	a := s.Assess()
+	ev := signals(a.Hops[0].Evidence)
+	if !slices.Contains(ev, "tcp.syn.retransmitted") || slices.Contains(ev, "tcp.connect.ok") {
+		t.Errorf("hop evidence %v, want the retried SYN and not the working connects", ev)
 	}
 }
