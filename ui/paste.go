@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/hopscope/hopscope/ui/common"
 )
 
 // A terminal without bracketed paste (or an SSH client that strips it) delivers pasted text as
@@ -20,6 +22,9 @@ const (
 
 // errPasteHere says where a paste goes when it arrives in an investigation.
 var errPasteHere = errors.New("pasted text is not read here: paste it on the home screen (esc)")
+
+// errPasteField says how to paste into a pane that takes text in its fields.
+var errPasteField = errors.New("pasted text is not read here: open a field with enter first, then paste")
 
 // burst is the key presses held back while they may be a paste.
 type burst struct {
@@ -106,6 +111,9 @@ func (m *Model) paste(msg tea.Msg) tea.Cmd {
 	}
 	if _, ok := msg.(tea.PasteMsg); ok {
 		m.err = errPasteHere
+		if _, ok := m.cur.focused().(common.TextInput); ok {
+			m.err = errPasteField
+		}
 	}
 	return nil
 }

@@ -153,3 +153,15 @@ func sequenceCmds(msg tea.Msg) ([]tea.Cmd, bool) {
 	}
 	return out, true
 }
+
+// A paste on a pane with fields that are not open says how to paste into one.
+func TestPasteOnClosedFieldSaysHow(t *testing.T) {
+	m := newTest(t, 80, 24)
+	drive(m, keys("down", "enter")...)
+	m.inv.show("checks")
+	m.relayout()
+	drive(m, tea.PasteMsg{Content: "https://backend:443/"})
+	if s := plain(m); !strings.Contains(s, "open a field with enter first") {
+		t.Errorf("no word on how to paste into the form:\n%s", s)
+	}
+}
