@@ -112,7 +112,7 @@ type Flow struct {
 	done                               bool
 	queued                             bool  // in the table's closed queue
 	viaConnect                         bool  // opened by a forward proxy for a CONNECT
-	front                              *Flow // for a backend connection, the one it was opened for, as at its first request
+	front                              *Flow // for a backend connection, the one it was opened for: its endpoints, role and first request
 	firstPayloadDir                    int8
 	sawPayload                         [2]bool
 	zeroPkt                            [2]int64

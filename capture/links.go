@@ -27,9 +27,12 @@ type hop struct {
 	viaConnect     bool // opened by a forward proxy for a CONNECT
 	waiting, done  bool
 	connect        bool // the latest request is a CONNECT
-	// view is the connection as it was at its first request, for the findings about the
-	// backend connections opened for it (see Flow.front), with links' own ID and role; front
-	// is, for a backend connection, the hop it was opened for.
+	// first is the connection's first request (the table never changes it once made).
+	first    Request
+	hasFirst bool
+	// view is, once a backend connection was opened for this one, what the findings about that
+	// backend see of it (see Flow.front): what links knows, made into a Flow. front is, for a
+	// backend connection, the hop it was opened for.
 	view  *Flow
 	front *hop
 	// att is what the findings gathered about the connection while it was open.
@@ -57,10 +60,9 @@ func (l *links) apply(o *op) {
 		x.client, x.server = x.server, x.client
 	case opRequest:
 		x.connect = o.connect
-		if o.snap != nil {
-			// Kept for good: the table must not reuse it.
-			x.view, o.snap = &o.snap.flow, nil
-			x.view.ID, x.view.Role, x.view.viaConnect = x.id, x.role, x.viaConnect
+		if !x.hasFirst {
+			// Written by the table before it recorded the op, and never again.
+			x.first, x.hasFirst = o.f.http.first, true
 		}
 		l.wait(x)
 	case opAnswered:
@@ -104,8 +106,9 @@ func (l *links) link(x *hop) {
 		x.front = w
 		x.viaConnect = w.connect
 		w.role = RoleFront
-		if w.view != nil {
-			w.view.Role = RoleFront
+		if w.view == nil {
+			w.view = &Flow{ID: w.id, Role: RoleFront, viaConnect: w.viaConnect, Client: w.client, Server: w.server,
+				Midstream: w.midstream, http: &httpState{n: 1, first: w.first, req: w.first}}
 		}
 		l.proxies[w.server] = true
 		return
@@ -140,13 +143,8 @@ func (l *links) answered(x *hop) {
 	}
 }
 
-// unwait takes a connection off the waiting list. Its view is only kept if it became a front.
-func (x *hop) unwait() {
-	x.waiting = false
-	if x.role != RoleFront {
-		x.view = nil
-	}
-}
+// unwait takes a connection off the waiting list.
+func (x *hop) unwait() { x.waiting = false }
 
 // frontView is what the findings see of the connection a backend connection was opened for.
 func (x *hop) frontView() *Flow {

@@ -165,11 +165,7 @@ func (t *table) giveUpOldest(bk *bucket) {
 
 // wait records that a connection's latest request awaits an answer.
 func (t *table) wait(f *Flow) {
-	o := op{kind: opRequest, f: f, connect: f.http.req.Method == "CONNECT"}
-	if f.http.n == 1 {
-		o.snap = t.snapshot(f)
-	}
-	t.emit(o)
+	t.emit(op{kind: opRequest, f: f, connect: f.http.req.Method == "CONNECT"})
 }
 
 // swap turns a midstream connection around (see Flow.swap) and tells links.
@@ -200,7 +196,6 @@ func (t *table) snapshot(f *Flow) *snapshot {
 		sn.flow.http = &sn.http
 	}
 	sn.flow.tls, sn.flow.h[0].rto, sn.flow.h[1].rto = nil, nil, nil // state the findings of an event do not read
-	// A snapshot kept (a hop's view) must not hold the table's other connections alive.
 	sn.flow.prev, sn.flow.next, sn.flow.hop = nil, nil, nil
 	return sn
 }
