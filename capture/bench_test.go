@@ -99,14 +99,16 @@ func TestSteadyStateAllocations(t *testing.T) {
 		}
 		return buf.Bytes()
 	}
-	allocs := func(b []byte) float64 {
-		return testing.AllocsPerRun(3, func() {
-			Analyze(context.Background(), bytes.NewReader(b), Options{Name: "a"})
-		})
-	}
-	small, large := allocs(mk(1000)), allocs(mk(10000))
-	if large > small+20 {
-		t.Errorf("%.0f allocations for 8k packets, %.0f for 80k: packets allocate", small, large)
+	for _, workers := range []int{1, 2} {
+		allocs := func(b []byte) float64 {
+			return testing.AllocsPerRun(3, func() {
+				Analyze(context.Background(), bytes.NewReader(b), Options{Name: "a", Workers: workers})
+			})
+		}
+		small, large := allocs(mk(1000)), allocs(mk(10000))
+		if large > small+20 {
+			t.Errorf("workers=%d: %.0f allocations for 8k packets, %.0f for 80k: packets allocate", workers, small, large)
+		}
 	}
 }
 
