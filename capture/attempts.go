@@ -157,6 +157,18 @@ func (fs *findings) server(e Endpoint) string {
 	return s
 }
 
+// client writes a client's address, once per client.
+func (fs *findings) client(a Addr) string {
+	if c, ok := fs.clients[a]; ok {
+		return c
+	}
+	c := a.IP().String()
+	if len(fs.clients) < maxServers {
+		fs.clients[a] = c
+	}
+	return c
+}
+
 // hopOf names a connection's hop from what was seen on it and around it.
 func (fs *findings) hopOf(t *links, f *Flow) diagnose.HopKey {
 	hs := f.httpSeen()
@@ -194,9 +206,7 @@ func (fs *findings) report(t *links, f *Flow) {
 	if fs.attempt == nil {
 		return
 	}
-	if f.Client.Addr != fs.lastClientAddr || fs.lastClient == "" {
-		fs.lastClientAddr, fs.lastClient = f.Client.Addr, f.Client.Addr.IP().String()
-	}
+	client := fs.client(f.Client.Addr)
 	fs.signals = fs.signals[:0]
 	for _, id := range a.sigs[:a.nsig] {
 		fs.signals = append(fs.signals, fs.order[id])
@@ -206,7 +216,7 @@ func (fs *findings) report(t *links, f *Flow) {
 		key = attemptKey(f)
 	}
 	at := diagnose.Attempt{
-		Key: key, Hop: fs.hopOf(t, f), Client: fs.lastClient, Kind: diagnose.FromPacket,
+		Key: key, Hop: fs.hopOf(t, f), Client: client, Kind: diagnose.FromPacket,
 		Path: fs.name, Packet: f.FirstPacket,
 		At: nsTime(f.Start), Failed: a.failed, Phase: phases[a.phase], Signals: fs.signals,
 		Wire: diagnose.Wire{Input: fs.name, SYNs: f.syn.n, SYNACK: f.synAckPkt != 0, Bytes: f.Bytes, Retrans: f.retransSeen},

@@ -40,10 +40,8 @@ type findings struct {
 	described map[string]int
 	// tlsOut holds the proxy hosts seen opening TLS connections of their own to a backend.
 	tlsOut map[Addr]bool
-	// lastClient is the latest client address written out, which the next connection often
-	// shares.
-	lastClientAddr Addr
-	lastClient     string
+	// clients holds the client addresses written out so far.
+	clients map[Addr]string
 }
 
 type tally struct {
@@ -55,7 +53,7 @@ type tally struct {
 }
 
 func newFindings(name string, known func(string) bool, emit func(diagnose.Evidence)) *findings {
-	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}, hopNames: map[diagnose.HopKey]string{}, servers: map[Endpoint]string{}, details: map[*hop]string{}, described: map[string]int{}, tlsOut: map[Addr]bool{}}
+	return &findings{name: name, known: known, emit: emit, tally: map[string]*tally{}, hopNames: map[diagnose.HopKey]string{}, servers: map[Endpoint]string{}, clients: map[Addr]string{}, details: map[*hop]string{}, described: map[string]int{}, tlsOut: map[Addr]bool{}}
 }
 
 // add reports one occurrence of a signal seen at time at (ns), shown by the packets listed (the

@@ -66,12 +66,20 @@ type featureTally struct {
 
 type split struct{ failed, worked int }
 
-// tick is one attempt's start and whether its connection could not be opened, for the pattern
-// in time (a body or keep-alive failure has signals of its own).
-type tick struct {
-	at            int64
-	connectFailed bool
+// tick is one attempt's start (ns) shifted left by one, with the low bit set when its
+// connection could not be opened: the pattern in time, in 8 bytes an attempt (a body or
+// keep-alive failure has signals of its own).
+type tick int64
+
+func newTick(at time.Time, connectFailed bool) tick {
+	t := tick(at.UnixNano() << 1)
+	if connectFailed {
+		t |= 1
+	}
+	return t
 }
+
+func (t tick) connectFailed() bool { return t&1 == 1 }
 
 // Phases returns how many failing attempts failed in each phase.
 func (h *Hop) Phases() map[Phase]int { return h.phases }
@@ -118,7 +126,7 @@ func (h *Hop) add(a *Attempt) (kept int) {
 	}
 	// Only a proxy's backend hops are read for their pattern in time (see timing).
 	if h.Key.Role == HopBackend && len(h.timeline) < maxTimeline {
-		h.timeline = append(h.timeline, tick{a.At.UnixNano(), a.Failed && a.Phase == PhaseTCP})
+		h.timeline = append(h.timeline, newTick(a.At, a.Failed && a.Phase == PhaseTCP))
 	}
 	if h.Key.Role == HopBackend {
 		h.tlsOut = h.tlsOut || a.Features.TLSOffered != ""
@@ -264,8 +272,8 @@ func (h *Hop) merge(kept *Attempt, a *Attempt) {
 			h.Failing = append(h.Failing, k)
 		}
 		for i := range h.timeline {
-			if h.timeline[i].at == kept.At.UnixNano() {
-				h.timeline[i].connectFailed = a.Phase == PhaseTCP
+			if h.timeline[i]>>1 == newTick(kept.At, false)>>1 {
+				h.timeline[i] = newTick(kept.At, a.Phase == PhaseTCP)
 				break
 			}
 		}
@@ -320,10 +328,10 @@ func lostBetween(x, y Wire) string {
 // longestConnectRun returns the longest run of connections that could not be opened, in order of
 // their start.
 func (h *Hop) longestConnectRun() int {
-	slices.SortStableFunc(h.timeline, func(a, b tick) int { return cmp.Compare(a.at, b.at) })
+	slices.SortStableFunc(h.timeline, func(a, b tick) int { return cmp.Compare(a>>1, b>>1) })
 	run, longest := 0, 0
 	for _, t := range h.timeline {
-		if t.connectFailed {
+		if t.connectFailed() {
 			run++
 			longest = max(longest, run)
 		} else {
@@ -339,7 +347,7 @@ func (h *Hop) failuresLast() bool {
 	seenFail := false
 	for _, t := range h.timeline {
 		switch {
-		case t.connectFailed:
+		case t.connectFailed():
 			seenFail = true
 		case seenFail:
 			return false
