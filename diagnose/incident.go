@@ -117,10 +117,12 @@ func (in *Incident) Hops() []*Hop {
 	return out
 }
 
-// roleRank orders hops that failed as often: the one nearest the client first, since what the
-// client (the gateway) saw is what the incident is about.
+// roleRank orders hops that failed as often. A proxy's backend hop comes before the front hop whose
+// requests it served: the front's failures are the backend's seen one hop up, and the backend's
+// own verdict is the sharper. A forward proxy's CONNECT hop comes before its connections to the
+// targets, whose failures it explains (its status and error page say why).
 func roleRank(r HopRole) int {
-	return slices.Index([]HopRole{HopForwardProxy, HopFront, HopBackend, HopDirect, HopProxyTarget, HopCheck}, r)
+	return slices.Index([]HopRole{HopForwardProxy, HopBackend, HopFront, HopDirect, HopProxyTarget, HopCheck}, r)
 }
 
 // Empty reports whether no attempt was added.
