@@ -78,3 +78,17 @@ func TestClientErrorTexts(t *testing.T) {
 		})
 	}
 }
+
+// A 502 page from a reverse proxy is not the gateway's BadGateway fault: it must not answer the
+// TLS playbook's first question for the operator.
+func TestPlain502IsNotTheGatewayFault(t *testing.T) {
+	s, inputs, err := Run(context.Background(), kb(t), []string{"testdata/clients/nginx-502-page.txt"}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tree := range s.Report(inputs).Playbooks {
+		if tree.Playbook == "tls-handshake" && len(tree.Answered) > 0 {
+			t.Errorf("a plain 502 answered %+v", tree.Answered)
+		}
+	}
+}
