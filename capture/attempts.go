@@ -47,14 +47,15 @@ const maxProxyHosts = 1024
 type flowAttempt struct {
 	failed bool
 	nsig   uint8
-	phase  uint8 // index in phases
+	phase  uint8  // index in phases
+	fail   uint16 // the failure's signal, by its place in findings.order
 	sigs   [maxFlowSignals]uint16
 	pkt    int64 // the failure's key packet
 }
 
 // maxFlowSignals is how many distinct signals one connection's attempt carries; a connection
 // shows four or five at most (connect, handshake, request, answer), the rest would repeat them.
-const maxFlowSignals = 10
+const maxFlowSignals = 9
 
 // phases are the failure phases by their index in flowAttempt.phase.
 var phases = [...]diagnose.Phase{"", diagnose.PhaseDNS, diagnose.PhaseTCP, diagnose.PhaseTLS, diagnose.PhaseConnect,
@@ -85,7 +86,7 @@ func (fs *findings) note(f *Flow, id int, signal string, detail func() string, p
 		a.nsig++
 	}
 	if ph, ok := failPhase(signal); ok && !a.failed {
-		a.failed, a.phase, a.pkt = true, phaseIndex(ph), pkt
+		a.failed, a.phase, a.pkt, a.fail = true, phaseIndex(ph), pkt, uint16(id)
 		// Only the first failures of a hop are kept whole by the diagnosis, so only theirs
 		// are described: a capture of a million failed connections formats a few lines.
 		hop := fs.hopNameOf(fs.curTable, f)
@@ -222,7 +223,7 @@ func (fs *findings) report(t *links, f *Flow) {
 		Wire: diagnose.Wire{Input: fs.name, SYNs: f.syn.n, SYNACK: f.synAckPkt != 0, Bytes: f.Bytes, Retrans: f.retransSeen},
 	}
 	if a.failed {
-		at.Detail, at.Packet = detail, a.pkt
+		at.Detail, at.Packet, at.Failure = detail, a.pkt, fs.order[a.fail]
 	} else if slices.Contains(fs.signals, "tcp.syn.retransmitted") {
 		// The backend answered only a SYN sent again: its accept queue or the path dropped one.
 		at.Trouble = troubleSYN

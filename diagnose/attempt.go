@@ -96,6 +96,8 @@ type Attempt struct {
 	// Trouble lists, for an attempt that worked, the signals of trouble it still showed on the
 	// way (a SYN answered only when sent again): evidence about its hop although it worked.
 	Trouble []string
+	// Failure is the signal that shows the failure, the one Detail describes.
+	Failure string
 	// Detail is a short description of the failure ("" for an attempt that worked).
 	Detail   string
 	Features Features

@@ -144,7 +144,16 @@ func (h *Hop) failSignals(a *Attempt) {
 	for _, sig := range a.Signals {
 		s := h.signals[sig]
 		if s == nil {
-			s = &hopSignal{first: Evidence{Signal: sig, Source: a.Where(), Kind: FromPacket, At: a.At, Detail: Redact(a.Detail),
+			detail := "on a failing attempt"
+			switch {
+			case !a.Failed:
+				detail = "on an attempt that worked"
+			case sig == a.Failure || a.Failure == "":
+				detail = Redact(a.Detail)
+			case a.Detail != "":
+				detail = "on a failing attempt: " + Redact(a.Detail)
+			}
+			s = &hopSignal{first: Evidence{Signal: sig, Source: a.Where(), Kind: FromPacket, At: a.At, Detail: detail,
 				Path: a.Path, Hop: a.Hop.String(), Attempt: KeyString(a.Key)}}
 			if a.Packet != 0 {
 				s.first.Packets = []int64{a.Packet}
