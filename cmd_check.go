@@ -80,6 +80,9 @@ Exit status: 0 when the checks ran, whatever they found; 2 for bad usage.`,
 			}
 			rep := sess.Report([]diagnose.Input{{Path: res.Target, Kind: "check", Warnings: []string{}}})
 			rep.Checks = []any{res}
+			if rep.Verdict == "" && checksPassed(sess.Ledger()) {
+				rep.Verdict = "healthy"
+			}
 			if f.report != "" {
 				if err := writeBundle(cmd, f.report, sess, rep.Inputs, "check", nil, rep.Checks); err != nil {
 					return err
@@ -183,4 +186,21 @@ func (f *checkFlags) options() (*probe.Options, error) {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	return o, nil
+}
+
+// checksPassed reports whether every check that ran gave what a working hop gives: at least one
+// check's signal, and none that points at a fault (the --hop statement is the operator's, not a
+// check's, and says nothing either way).
+func checksPassed(ledger []diagnose.Evidence) bool {
+	passed := false
+	for _, ev := range ledger {
+		switch {
+		case strings.HasPrefix(ev.Signal, "hop."):
+		case probe.Healthy(ev.Signal):
+			passed = true
+		default:
+			return false
+		}
+	}
+	return passed
 }

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +138,47 @@ func TestCheckJSONRedactsSecrets(t *testing.T) {
 		if len(rep.Causes) == 0 || rep.Causes[0].ID != "tunnel.proxy-auth" || len(rep.Checks) != 1 || rep.Inputs[0].Kind != "check" {
 			t.Errorf("report: %+v", rep)
 		}
+	}
+}
+
+// A check whose every phase works says so: verdict healthy, in JSON and in text.
+func TestCheckOfAWorkingBackendIsHealthy(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }))
+	defer srv.Close()
+	out, err := runCheck(t, "--json", "--target", srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct{ Verdict string }
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != "healthy" {
+		t.Errorf("verdict %q, want healthy:\n%s", rep.Verdict, out)
+	}
+	out, err = runCheck(t, "--target", srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "no cause is suspected") {
+		t.Errorf("text does not say nothing failed:\n%s", out)
+	}
+	// A refused port is no healthy hop.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	out, err = runCheck(t, "--json", "--target", "http://"+addr+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Verdict = ""
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == "healthy" {
+		t.Errorf("a refused connect is called healthy")
 	}
 }
