@@ -121,6 +121,7 @@ func writeReportText(out io.Writer, r diagnose.Report) {
 		}
 	}
 	writeHopsText(w, r)
+	writeSeenText(w, r)
 	fmt.Fprintln(w, "\nSuspected causes:")
 	if r.Verdict == "healthy" {
 		fmt.Fprintln(w, "  No attempt failed: the input shows no failure, and no cause is suspected with confidence.")
@@ -254,5 +255,44 @@ const analyzeGCPercent = 60
 func leanGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(analyzeGCPercent)
+	}
+}
+
+// maxSeenText bounds the distinct signals listed under "Seen"; --json lists every piece.
+const maxSeenText = 6
+
+// writeSeenText lists what the inputs showed, each signal once with where it was first seen and
+// how often, so that evidence that moves no cause much (and so is in no cause's for or against)
+// is still on the page.
+func writeSeenText(w io.Writer, r diagnose.Report) {
+	if len(r.Evidence) == 0 {
+		return
+	}
+	type seen struct {
+		first diagnose.ReportEvidence
+		n     int
+	}
+	var order []string
+	by := map[string]*seen{}
+	for _, ev := range r.Evidence {
+		if s, ok := by[ev.Signal]; ok {
+			s.n++
+			continue
+		}
+		by[ev.Signal] = &seen{first: ev, n: 1}
+		order = append(order, ev.Signal)
+	}
+	fmt.Fprintln(w, "\nSeen:")
+	for i, sig := range order {
+		if i == maxSeenText {
+			fmt.Fprintf(w, "  … and %d more (--json lists them all)\n", len(order)-i)
+			break
+		}
+		s := by[sig]
+		times := ""
+		if s.n > 1 {
+			times = fmt.Sprintf(" ×%d", s.n)
+		}
+		fmt.Fprintf(w, "  %s%s at %s\n", sig, times, termtext.Escape(s.first.Source))
 	}
 }

@@ -147,3 +147,14 @@ func TestAnalyzeReportsWhatItCouldRead(t *testing.T) {
 		t.Errorf("inputs = %+v, want the binary file listed as unreadable", r.Inputs)
 	}
 }
+
+// Evidence that moves no cause much is still listed in the text report.
+func TestAnalyzeTextListsWhatWasSeen(t *testing.T) {
+	code, out, errs := runCmd(t, "", "analyze", "analyze/testdata/clients/curl-aborted.txt")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "Seen:\n  proxy.connect.closed at ") {
+		t.Errorf("the only evidence is not listed:\n%s", out)
+	}
+}
