@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // floodSYNs is the size of the SYN flood the memory test reads: millions of connections that
@@ -129,5 +130,13 @@ func floodChild() {
 		if strings.HasPrefix(l, "VmHWM:") {
 			fmt.Println(l)
 		}
+	}
+}
+
+// TestFlowSize keeps a connection within the allocator's 768-byte size class: past it every
+// connection costs 896 bytes, and a table of connections that never opened outgrows its budget.
+func TestFlowSize(t *testing.T) {
+	if n := unsafe.Sizeof(Flow{}); n > 768 {
+		t.Errorf("Flow is %d bytes, past the 768-byte size class (group small fields to save padding)", n)
 	}
 }

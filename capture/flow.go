@@ -101,11 +101,11 @@ type Flow struct {
 	unreachPkt                         int64
 	unreachCode                        uint8
 	unreachV6                          bool
-	hop                                *hop       // what links knows of it; the table never touches it
 	bucket                             uint8      // the table's bucket it is in
+	unopened                           bool       // counted among its bucket's connections not opened
+	hop                                *hop       // what links knows of it; the table never touches it
 	prev, next                         *Flow      // its bucket's order of activity
 	touched                            int64      // End when it last moved in that order
-	unopened                           bool       // counted among its bucket's connections not opened
 	queuedAt                           int64      // the packet that put it in the closed queue
 	tls                                *tlsState  // from the first ClientHello on
 	http                               *httpState // from the first request on

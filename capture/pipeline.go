@@ -10,7 +10,7 @@ const maxWorkers = 16
 // which bounds what batches in flight hold: their packets, and the connections they finish.
 const (
 	batchBuf = 1 << 18
-	maxRecs  = 512
+	maxRecs  = 256
 )
 
 // inFlight is how many batches may wait for each worker: enough to ride out a worker's pause,
