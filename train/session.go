@@ -130,6 +130,9 @@ func (s *Session) copy(name string) error {
 	return f.Close()
 }
 
+// Dir is the folder the symptom and the inputs asked for are copied into.
+func (s *Session) Dir() string { return s.dir }
+
 // Paths returns the disk paths of the symptom and the inputs asked for.
 func (s *Session) Paths() []string {
 	out := []string{filepath.Join(s.dir, SymptomFile)}

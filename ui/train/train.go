@@ -213,7 +213,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// An incident opens on what the client saw, as an operator's call does.
 			m.mode, m.cursor = modeSymptom, 0
 		}
-		cmd := m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs})
+		// The panes read the copies of the inputs asked for, and nothing else of the disk.
+		cmd := m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs, Files: common.Folder(m.sess.Dir())})
 		// A new investigation has a new checks pane: it is pointed at the lab again.
 		return m, tea.Batch(cmd, m.pointChecks())
 	case labMsg:

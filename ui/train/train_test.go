@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -206,4 +207,53 @@ func TestFlowTrainTwoIncidents(t *testing.T) {
 	if len(p.Seen) != 0 {
 		t.Errorf("seen %v: both of the set were done, a new round starts", p.Seen)
 	}
+}
+
+// TestFlowTrainPanesOpenTheInputsAskedFor asks for a capture and a server log on a virtual
+// terminal and opens both in their panes: the packets pane lists the capture's conversations and
+// the logs pane reads the log, from the copies the training made of them.
+func TestFlowTrainPanesOpenTheInputsAskedFor(t *testing.T) {
+	kb := testKB(t)
+	sc := scenario(t, "backend.down.nginx")
+	m, err := New(kb, Options{Scenarios: []training.Scenario{sc}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{m: m}
+	tm := teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(110, 34))
+	press := func(names ...string) {
+		for _, n := range names {
+			tm.Send(keyPress(n))
+		}
+	}
+	ask := func(name string) {
+		t.Helper()
+		press("I")
+		waitFor(t, rec, "Ask for an input", name)
+		i := slices.IndexFunc(m.sess.Offered(), func(o training.Offer) bool { return o.Name == name })
+		if i < 0 {
+			t.Fatalf("%s is not offered: %v", name, m.sess.Offered())
+		}
+		for range i {
+			press("down")
+		}
+		press("enter")
+		waitFor(t, rec, "training incident 1 of 1")
+	}
+	waitFor(t, rec, "What the client saw")
+	press("enter")
+	waitFor(t, rec, "training incident 1 of 1")
+	ask("any.pcapng")
+	s := waitFor(t, rec, "Packets · any.pcapng", "conversations ·", "127.0.0.1:9000")
+	if strings.Contains(s, "no capture files to read") || regexp.MustCompile(`\b0 conversations`).MatchString(s) {
+		t.Fatalf("the packets pane does not read the capture asked for:\n%s", s)
+	}
+	ask("nginx-error.log")
+	press("s")
+	s = waitFor(t, rec, "Logs · nginx-error.log", "Failures per")
+	if strings.Contains(s, "no log files to read") || strings.Contains(s, "No server log among") {
+		t.Fatalf("the logs pane does not read the log asked for:\n%s", s)
+	}
+	press("q", "y")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
