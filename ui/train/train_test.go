@@ -257,3 +257,80 @@ func TestFlowTrainPanesOpenTheInputsAskedFor(t *testing.T) {
 	press("q", "y")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// screenLines draws the model and returns its lines, ANSI stripped.
+// The cursor's mark is drawn as ">", one byte as it is one column.
+func screenLines(m *Model) []string {
+	return strings.Split(strings.ReplaceAll(ansi.Strip(m.Render()), "▸", ">"), "\n")
+}
+
+// TestListsWrapUnderTheirOption draws the training's lists at 80 columns: the intro of the inputs
+// page wraps as one sentence; a cause's title wraps under the title column, on the cursor's row as
+// on the others; a first step's wrapped lines go deeper than the options, so that none reads as
+// an option of its own.
+func TestListsWrapUnderTheirOption(t *testing.T) {
+	kb := testKB(t)
+	m, err := New(kb, Options{Scenarios: []training.Scenario{scenario(t, "backend.down.nginx")}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 60})
+	settle(t, m, m.Init())
+	press(t, m, "enter", "I")
+	for _, l := range screenLines(m) {
+		if s := strings.TrimSpace(l); s == "investigation." || s == "joins the" {
+			t.Fatalf("the intro of the inputs page breaks at %q:\n%s", s, strings.Join(screenLines(m), "\n"))
+		}
+	}
+
+	press(t, m, "esc", "D", "down")
+	lines := screenLines(m)
+	const titleCol = 2 + 36 + 1
+	opt := 0
+	for i, l := range lines[3:] {
+		if opt < len(kb.Causes) && strings.HasPrefix(l[2:], kb.Causes[opt].ID+" ") {
+			if c := strings.Index(l, kb.Causes[opt].Title[:12]); c != titleCol {
+				t.Errorf("line %d: the title of %s starts at column %d, want %d:\n%s", i+3, kb.Causes[opt].ID, c, titleCol, l)
+			}
+			opt++
+			continue
+		}
+		if s := strings.TrimSpace(l); s != "" && (len(l)-len(strings.TrimLeft(l, " ")) != titleCol) {
+			t.Errorf("line %d: a wrapped title does not go under its title column:\n%s", i+3, strings.Join(lines, "\n"))
+			break
+		}
+	}
+	if opt < 2 {
+		t.Fatalf("the cause list shows %d causes:\n%s", opt, strings.Join(lines, "\n"))
+	}
+	if !strings.HasPrefix(lines[3+cursorRow(lines[3:])], "> "+kb.Causes[1].ID) {
+		t.Fatalf("the cursor is not on the second cause:\n%s", strings.Join(lines, "\n"))
+	}
+
+	press(t, m, "enter")
+	lines = screenLines(m)
+	wrapped := 0
+	for i, l := range lines[5:] {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		first := slices.ContainsFunc(m.steps, func(st string) bool {
+			return strings.HasPrefix(st, strings.TrimSpace(l[2:])[:min(20, len(strings.TrimSpace(l[2:])))])
+		})
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		switch {
+		case first && (strings.HasPrefix(l, "> ") || indent == 2):
+		case indent == 2+hang:
+			wrapped++
+		default:
+			t.Errorf("line %d of the first steps is neither an option nor under one:\n%s", i+5, strings.Join(lines, "\n"))
+		}
+	}
+	if wrapped == 0 {
+		t.Fatalf("no first step wraps at 80 columns:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func cursorRow(lines []string) int {
+	return max(slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "> ") }), 0)
+}

@@ -111,6 +111,11 @@ func (m *Model) page(lines []string) string {
 	h := max(m.height-1, 1)
 	var out []string
 	for _, l := range lines {
+		if ansi.StringWidth(l) <= m.width-2 {
+			// A line that fits (a list's option, wrapped already) is drawn as it is.
+			out = append(out, l)
+			continue
+		}
 		// A line keeps its indent on every line it wraps onto; a list item's continuation
 		// lines go under its text.
 		body := strings.TrimLeft(l, " ")
@@ -146,36 +151,68 @@ func (m *Model) cursorLine(lines []string) int {
 	return 0
 }
 
-func (m *Model) list(items []string) []string {
+// item is one option of a list page: lead is a fixed column (a cause's id, an input's kind)
+// and text the rest, wrapped under itself.
+type item struct{ lead, text string }
+
+// listIndent is where an option starts, after the cursor mark; hang is how much deeper a wrapped
+// option's text goes when it has no lead, so that its continuation lines do not read as options.
+const (
+	listIndent = 2
+	hang       = 2
+)
+
+// list draws the options of a list page, each one wrapped to the page with its continuation lines
+// under its text, and the option under the cursor marked and highlighted on every line it takes.
+func (m *Model) list(items []item) []string {
 	var out []string
 	for i, it := range items {
-		if i == m.cursor {
-			out = append(out, m.styles.Selected.Render("▸ "+it))
-			continue
+		under := listIndent + ansi.StringWidth(it.lead)
+		if it.lead == "" {
+			under += hang
 		}
-		out = append(out, "  "+it)
+		first := max(m.width-2-listIndent-ansi.StringWidth(it.lead), 10)
+		rest := max(m.width-2-under, 10)
+		lines := common.Wrap(it.text, first)
+		if len(lines) > 1 {
+			// The continuation lines are narrower than the first when they go deeper.
+			tail := strings.Join(lines[1:], " ")
+			lines = append(lines[:1], common.Wrap(tail, rest)...)
+		}
+		for j, l := range lines {
+			switch {
+			case j == 0 && i == m.cursor:
+				out = append(out, m.styles.Selected.Render("▸ "+it.lead+l))
+			case j == 0:
+				out = append(out, "  "+it.lead+l)
+			case i == m.cursor:
+				out = append(out, strings.Repeat(" ", under)+m.styles.Selected.Render(l))
+			default:
+				out = append(out, strings.Repeat(" ", under)+l)
+			}
+		}
 	}
 	return out
 }
 
 func (m *Model) askPage() []string {
 	lines := []string{m.styles.Heading.Render("Ask for an input"), "",
-		"What an operator could get hold of for this incident. Each one you ask for joins the", "investigation.", ""}
-	var items []string
+		"What an operator could get hold of for this incident. Each one you ask for joins the investigation.", ""}
+	var items []item
 	for _, o := range m.sess.Offered() {
-		items = append(items, fmt.Sprintf("%-16s %s", o.Label, o.Name))
+		items = append(items, item{fmt.Sprintf("%-16s ", o.Label), o.Name})
 	}
 	if m.labOffered() {
-		items = append(items, fmt.Sprintf("%-16s %s", "live servers", labOffer))
+		items = append(items, item{fmt.Sprintf("%-16s ", "live servers"), labOffer})
 	}
 	return append(lines, m.list(items)...)
 }
 
 func (m *Model) causePage() []string {
 	lines := []string{m.styles.Heading.Render("Commit a diagnosis: the cause"), ""}
-	var items []string
+	var items []item
 	for _, c := range m.kb.Causes {
-		items = append(items, fmt.Sprintf("%-36s %s", c.ID, c.Title))
+		items = append(items, item{fmt.Sprintf("%-36s ", c.ID), c.Title})
 	}
 	return append(lines, m.list(items)...)
 }
@@ -183,7 +220,11 @@ func (m *Model) causePage() []string {
 func (m *Model) stepPage() []string {
 	lines := []string{m.styles.Heading.Render("Commit a diagnosis: the first step you would take"), "",
 		"Cause: " + m.given.Cause, ""}
-	return append(lines, m.list(m.steps)...)
+	var items []item
+	for _, st := range m.steps {
+		items = append(items, item{text: st})
+	}
+	return append(lines, m.list(items)...)
 }
 
 // debriefPage explains the incident and the score.
