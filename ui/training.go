@@ -43,3 +43,12 @@ func (m *Model) Capturing() bool { return m.capturing() }
 
 // Evidence returns the investigation's evidence in arrival order; callers must not modify it.
 func (m *Model) Evidence() []diagnose.Evidence { return m.work.Session().Ledger() }
+
+// Unsaved counts the answers, notes and live checks' results of the open investigation: what
+// quitting throws away.
+func (m *Model) Unsaved() int {
+	if m.inv == nil {
+		return 0
+	}
+	return m.work.Unsaved()
+}

@@ -18,6 +18,9 @@ type KeyMap struct {
 	Next    key.Binding
 	Quit    key.Binding
 	Force   key.Binding
+	// Yes and Stay answer the question asked before quitting.
+	Yes  key.Binding
+	Stay key.Binding
 }
 
 // DefaultKeyMap returns the training keys.
@@ -36,5 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Next:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next incident")),
 		Quit:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Force:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Yes:     key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "yes")),
+		Stay:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no, stay")),
 	}
 }

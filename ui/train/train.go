@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -99,6 +100,9 @@ type Model struct {
 	// lab is where the incident's lab servers answer, once asked for; labStop stops them.
 	lab     *LabTargets
 	labStop func()
+	// leave is the question asked before quitting throws away an incident's work; "" when none
+	// is asked.
+	leave string
 }
 
 // Messages of the training screen.
@@ -270,6 +274,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	}
 	m.err = nil
+	if m.leave != "" {
+		switch {
+		case key.Matches(msg, k.Yes):
+			m.leave = ""
+			return m.quit()
+		case key.Matches(msg, k.Stay):
+			m.leave = ""
+		}
+		return nil
+	}
 	switch m.mode {
 	case modeWork:
 		switch {
@@ -286,7 +300,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.mode, m.cursor = modeSymptom, 0
 			return nil
 		case key.Matches(msg, k.Quit):
-			return m.quit()
+			return m.askQuit()
 		}
 		return m.toInner(msg)
 	case modeSymptom:
@@ -295,7 +309,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Start):
 			m.mode = modeWork
 		case key.Matches(msg, k.Quit):
-			return m.quit()
+			return m.askQuit()
 		}
 	case modeAsk:
 		offers := m.sess.Offered()
@@ -430,6 +444,25 @@ func (m *Model) stopLab() {
 		m.labStop()
 	}
 	m.lab, m.labStop = nil, nil
+}
+
+// askQuit quits, asking first when the incident under way holds work: the inputs asked for, the
+// answers and the live checks' results (the investigation's own question, in training's words).
+func (m *Model) askQuit() tea.Cmd {
+	var lost []string
+	if m.sess != nil {
+		if n := len(m.sess.Opened()); n > 0 {
+			lost = append(lost, common.Count(n, "input asked for", "inputs asked for"))
+		}
+	}
+	if n := m.inner.Unsaved(); n > 0 {
+		lost = append(lost, common.Count(n, "answer or result", "answers and results"))
+	}
+	if len(lost) == 0 {
+		return m.quit()
+	}
+	m.leave = "Quit and lose " + strings.Join(lost, ", ") + "?"
+	return nil
 }
 
 func (m *Model) quit() tea.Cmd {

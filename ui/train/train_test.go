@@ -334,3 +334,43 @@ func TestListsWrapUnderTheirOption(t *testing.T) {
 func cursorRow(lines []string) int {
 	return max(slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "> ") }), 0)
 }
+
+// TestFlowTrainQuitAsksFirst: q quits at once while nothing was done, but once an input was asked
+// for and a step of the tree answered it asks first, as the investigation screen does; n stays,
+// y quits.
+func TestFlowTrainQuitAsksFirst(t *testing.T) {
+	kb := testKB(t)
+	sc := scenario(t, "backend.down.nginx")
+	newModel := func() (*recorder, *teatest.TestModel) {
+		m, err := New(kb, Options{Scenarios: []training.Scenario{sc}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{m: m}
+		return rec, teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(80, 24))
+	}
+
+	rec, tm := newModel()
+	waitFor(t, rec, "What the client saw")
+	tm.Send(keyPress("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	rec, tm = newModel()
+	waitFor(t, rec, "What the client saw")
+	tm.Send(keyPress("enter"))
+	waitFor(t, rec, "training incident 1 of 1", "(8 left)")
+	tm.Send(keyPress("I"))
+	waitFor(t, rec, "Ask for an input")
+	tm.Send(keyPress("enter"))
+	waitFor(t, rec, "(7 left)", "1-9 answer")
+	tm.Send(keyPress("1"))
+	waitFor(t, rec, "Evidence · 20")
+	tm.Send(keyPress("q"))
+	waitFor(t, rec, "Quit and lose 1 input asked for, 1 answer or result?", "y yes", "n no, stay")
+	tm.Send(keyPress("n"))
+	waitFor(t, rec, "(7 left)")
+	tm.Send(keyPress("q"))
+	waitFor(t, rec, "Quit and lose")
+	tm.Send(keyPress("y"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

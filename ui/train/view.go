@@ -70,6 +70,10 @@ func (m *Model) bar() string {
 	if m.sess != nil && m.mode < modeScoring {
 		s += " · " + clock(m.sess.Elapsed())
 	}
+	if m.leave != "" {
+		return m.styles.Heading.Render(common.Clip(m.leave+" · "+m.keys.Yes.Help().Key+" "+m.keys.Yes.Help().Desc+
+			" · "+m.keys.Stay.Help().Key+" "+m.keys.Stay.Help().Desc, m.width))
+	}
 	var keys []key.Binding
 	switch m.mode {
 	case modeWork:
