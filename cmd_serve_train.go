@@ -17,7 +17,10 @@ import (
 // whose trainee is the session's key, so that each key keeps its own progress.
 func (s *sshServer) program(ss *servedSession, guard probe.Guard) (tea.Model, error) {
 	if !s.opts.train {
-		return ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard}), nil
+		refused := func(what, why string) {
+			s.log.Info("action refused", "session", ss.id, "key", ss.key, "remote", ss.remote, "action", what, "reason", why)
+		}
+		return ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard, Remote: true, Refused: refused}), nil
 	}
 	all, err := trainingSet(s.kb, "", "", io.Discard)
 	if err != nil {

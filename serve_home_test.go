@@ -50,3 +50,28 @@ func TestServeEmbeddedIncident(t *testing.T) {
 	}
 	s.sess.Close()
 }
+
+// TestServeReportKeyRefused: W in an investigation over SSH writes nothing into the server's
+// working directory; the status line says why and where to write one, the connection log says
+// what was refused.
+func TestServeReportKeyRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	member, pub := newKey(t)
+	h := startServe(t, serveOptions{}, pub)
+	s := openScreen(t, h.addr, member, 140, 40)
+	s.waitFor(t, 10*time.Second, "Recorded incidents")
+	s.send(t, "\t", "\r")
+	s.waitFor(t, 10*time.Second, "Decision tree", "Suspected causes")
+	s.send(t, "W")
+	s.waitFor(t, 10*time.Second, "report not written", "analyze --report")
+	h.waitLog(t, 5*time.Second, "action refused", "action=report")
+	left, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("the session left %s in the server's working directory", e.Name())
+	}
+	s.sess.Close()
+}

@@ -23,6 +23,14 @@ const reportTimeout = time.Minute
 // evidence is copied into a session of its own first, so the writing (on its own goroutine) reads
 // nothing the screen goes on changing.
 func (m *Model) writeReport() tea.Cmd {
+	if m.opts.Remote {
+		why := "this screen is served over SSH: a report would be written on the server, not on your machine"
+		if m.opts.Refused != nil {
+			m.opts.Refused("report", why)
+		}
+		m.note = "report not written: this screen runs on the server; run hopscope analyze --report on your own machine"
+		return nil
+	}
 	snap := diagnose.NewSession(m.kb)
 	for _, ev := range m.work.Session().Ledger() {
 		snap.Add(ev)
@@ -50,7 +58,13 @@ func (m *Model) writeReport() tea.Cmd {
 		if err != nil {
 			return common.ErrorMsg{Err: err}
 		}
-		return common.NoteMsg{Entry: common.Entry{At: now, Source: "report", Kind: diagnose.FromOperator,
-			Detail: fmt.Sprintf("must-gather report written to %s (%d files)", sum.Path, len(sum.Report.Files)+2)}}
+		return reportWrittenMsg{path: sum.Path, note: common.NoteMsg{Entry: common.Entry{At: now, Source: "report", Kind: diagnose.FromOperator,
+			Detail: fmt.Sprintf("must-gather report written to %s (%d files)", sum.Path, len(sum.Report.Files)+2)}}}
 	}
+}
+
+// reportWrittenMsg says a bundle was written: the status line says where, the ledger keeps it.
+type reportWrittenMsg struct {
+	path string
+	note common.NoteMsg
 }

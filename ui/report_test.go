@@ -29,19 +29,20 @@ func incidentFiles(t *testing.T, name string) fs.FS {
 }
 
 // TestReportKeyWritesTheBundle: W in an investigation writes the must-gather bundle into the
-// report folder and says where in the ledger; in training it does nothing (the report names the
-// leading cause).
+// report folder and says where in the ledger and on the status line; in training it does nothing
+// (the report names the leading cause); on a remote screen it writes nothing and says why.
 func TestReportKeyWritesTheBundle(t *testing.T) {
 	dir := t.TempDir()
 	m := New(testKB(t), Options{Incidents: incidentsFS(t), Now: func() time.Time { return testNow }, ReportDir: dir})
 	drive(m, m.Init(), tea.WindowSizeMsg{Width: 100, Height: 30})
 	drive(m, common.OpenMsg{Title: "pasted error", Evidence: tunnelEvidence(t),
 		Inputs: []diagnose.Input{{Path: "client.txt", Kind: "text"}}, Files: incidentFiles(t, "tunnel-backend-refused")})
-	note, ok := pressFor[common.NoteMsg](m, "W")
+	written, ok := pressFor[reportWrittenMsg](m, "W")
 	if !ok {
 		t.Fatal("W gave no ledger note")
 	}
-	drive(m, note)
+	note := written.note
+	drive(m, written)
 	dest := filepath.Join(dir, "hopscope-report-"+testNow.Format("20060102-150405"))
 	md, err := os.ReadFile(filepath.Join(dest, "report.md"))
 	if err != nil {
@@ -57,12 +58,37 @@ func TestReportKeyWritesTheBundle(t *testing.T) {
 	if !strings.Contains(note.Entry.Detail, dest) {
 		t.Errorf("the note %q does not say where", note.Entry.Detail)
 	}
+	if !strings.Contains(plain(m), "report written to "+dest) {
+		t.Errorf("the status line does not say where the report went:\n%s", plain(m))
+	}
+	if !strings.Contains(plain(m), "must-gather report written") {
+		t.Errorf("the ledger does not keep the report's row:\n%s", plain(m))
+	}
 
 	tr := New(testKB(t), Options{Training: true, Now: func() time.Time { return testNow }, ReportDir: dir})
 	drive(tr, tr.Init(), tea.WindowSizeMsg{Width: 100, Height: 30})
 	drive(tr, common.OpenMsg{Title: "training incident 1 of 1", Evidence: tunnelEvidence(t)})
-	if _, ok := pressFor[common.NoteMsg](tr, "W"); ok {
+	if _, ok := pressFor[reportWrittenMsg](tr, "W"); ok {
 		t.Error("W wrote a report in training")
+	}
+
+	remoteDir := t.TempDir()
+	var refused []string
+	rm := New(testKB(t), Options{Incidents: incidentsFS(t), Now: func() time.Time { return testNow }, ReportDir: remoteDir,
+		Remote: true, Refused: func(what, why string) { refused = append(refused, what+": "+why) }})
+	drive(rm, rm.Init(), tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(rm, common.OpenMsg{Title: "pasted error", Evidence: tunnelEvidence(t)})
+	if _, ok := pressFor[reportWrittenMsg](rm, "W"); ok {
+		t.Error("W wrote a report on a remote screen")
+	}
+	if left, _ := os.ReadDir(remoteDir); len(left) != 0 {
+		t.Errorf("a remote screen wrote %d entries into the report folder", len(left))
+	}
+	if !strings.Contains(plain(rm), "report not written") || !strings.Contains(plain(rm), "analyze --report") {
+		t.Errorf("the status line does not say why nothing was written:\n%s", plain(rm))
+	}
+	if len(refused) != 1 || !strings.HasPrefix(refused[0], "report: ") {
+		t.Errorf("the refusal was told as %q", refused)
 	}
 }
 

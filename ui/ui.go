@@ -6,6 +6,7 @@ package ui
 
 import (
 	"io/fs"
+	"path/filepath"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -35,6 +36,11 @@ type Options struct {
 	Training bool
 	// ReportDir is where the report key writes its bundle; the working directory when empty.
 	ReportDir string
+	// Remote is set when the screen is shown to someone over the network (serve): the report key
+	// then writes nothing, since it would write into the server's files, and says so.
+	Remote bool
+	// Refused, when set, is told of each thing a remote screen refused to do (serve logs it).
+	Refused func(what, why string)
 }
 
 // The smallest area in which the layouts are drawn; below it only the focused pane shows.
@@ -56,6 +62,9 @@ type Model struct {
 	cur           *screen
 	work          investigation.Model
 	err           error
+	// note is what the status line says of the last key's result (where a report went, why it
+	// was refused) until the next key.
+	note string
 	// burst holds key presses that may be an unbracketed paste (see paste.go).
 	burst burst
 	// confirm is the question asked before the operator's work is thrown away (see leave.go).
@@ -100,7 +109,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	case tea.KeyPressMsg:
-		m.err = nil
+		m.err, m.note = nil, ""
 		if !m.capturing() && textKey(msg, len(m.burst.keys) > 0) {
 			return m, m.hold(msg)
 		}
@@ -123,6 +132,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ErrorMsg:
 		m.err = msg.Err
 		return m, nil
+	case reportWrittenMsg:
+		where := msg.path
+		if abs, err := filepath.Abs(where); err == nil {
+			where = abs
+		}
+		m.note = "report written to " + where
+		return m, m.toWork(msg.note)
 	case common.OpenMsg:
 		return m, m.open(msg)
 	case common.JumpMsg:

@@ -87,7 +87,9 @@ func (m *Model) statusLine() string {
 		s = fmt.Sprintf("too small for all panes (%dx%d): one at a time, tab for the next", minWidth, minHeight+3)
 		return m.styles.Error.Render(common.Clip(s, m.width))
 	}
-	if m.cur == m.inv && m.inv != nil {
+	if m.note != "" {
+		s = m.note
+	} else if m.cur == m.inv && m.inv != nil {
 		s = inputsSummary(m.work.Inputs(), m.work.Session().Ledger())
 	} else {
 		s = "Pick a symptom, paste the error you see, or open a recorded incident."
