@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,9 @@ func TestEveryRecordedScenario(t *testing.T) {
 var planted = []string{
 	"Z2F0ZXdheTpub3QtbGFiLXNlY3JldC03", "not-lab-secret-7",
 	"PLANTED-bearer-7731", "PLANTED-cookie-4410", "PLANTED-pw-9921", "PLANTED-token-5512", "PLANTED-setcookie-0042",
+	// The proxy's own password file (the lab's htpasswd, and more schemes planted in it) and a
+	// peer's login in its configuration.
+	"9ohoPZj9fGohnFvTHBccn1", "PLANTEDbcrypt", "W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "rqXexS6ZhobKA", "PLANTED-peer-6060",
 }
 
 // plantedIncident copies the proxy-auth recording and plants secrets in its text and its log.
@@ -134,7 +138,8 @@ func plantedIncident(t *testing.T) string {
 	src := "../testdata/scenarios/tunnel.proxy-auth"
 	dir := filepath.Join(t.TempDir(), "incident")
 	os.MkdirAll(dir, 0o755)
-	for _, name := range []string{"lo.pcap", "any.pcapng", "access.log", "client.txt"} {
+	os.MkdirAll(filepath.Join(dir, "config"), 0o755)
+	for _, name := range []string{"lo.pcap", "any.pcapng", "access.log", "client.txt", "config/passwd", "config/squid.conf"} {
 		b, err := os.ReadFile(filepath.Join(src, name))
 		if err != nil {
 			t.Fatal(err)
@@ -146,6 +151,10 @@ func plantedIncident(t *testing.T) string {
 				"$ curl -U gw:PLANTED-pw-9921 -x http://gw:PLANTED-pw-9921@127.0.0.1:3128 'https://backend/v1?access_token=PLANTED-token-5512'\n"+
 				"> Proxy-Authorization: Basic Z2F0ZXdheTpub3QtbGFiLXNlY3JldC03\n"+
 				"< HTTP/1.1 407 Proxy Authentication Required\n")...)
+		case "config/passwd":
+			b = append(b, []byte("alice:$2y$05$R3dHq9PLANTEDbcryptHashValueXXXXXXXXXXXXXXXXXXXXXXXX\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\ncarol:rqXexS6ZhobKA\n")...)
+		case "config/squid.conf":
+			b = append(b, []byte("cache_peer 10.0.0.2 parent 3128 0 no-query login=gw:PLANTED-peer-6060\n")...)
 		case "access.log":
 			b = append(b, []byte("1795256829.100      0 127.0.0.1 TCP_DENIED/407 3540 GET http://gw:PLANTED-pw-9921@backend/v1?access_token=PLANTED-token-5512 gw HIER_NONE/- text/html\n")...)
 		}
@@ -220,6 +229,24 @@ func TestPlantedSecretsAreRedacted(t *testing.T) {
 	}
 	// lo.pcap holds the same traffic as any.pcapng, which is read first: it is counted (and
 	// bundled) once, as any.pcapng.
+	// The proxy's configuration is kept (its auth_param and ACLs are evidence), its password file
+	// is not, and the notes say why.
+	if !bytes.Contains(all, []byte("auth_param basic program")) || !bytes.Contains(all, []byte("login=gw:[redacted]")) {
+		t.Error("the bundle lost the proxy's configuration")
+	}
+	md, err := os.ReadFile(filepath.Join(out, "bundle", "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`config/passwd not included: a password file`).Match(md) {
+		t.Errorf("the notes do not say why the password file was left out:\n%s", md)
+	}
+	// The client's error is the client's text, not the proxy's configuration or log.
+	for _, it := range readReport(t, filepath.Join(out, "bundle")).MustGather {
+		if strings.HasPrefix(it.Item, "The complete error the client saw") && (len(it.Files) != 1 || it.Files[0] != "inputs/client.txt") {
+			t.Errorf("the client's error is said to be in %v", it.Files)
+		}
+	}
 	for _, keep := range []string{"Proxy-Authorization: Basic ****", "Authorization: Bearer [redacted]", "Cookie: [redacted]", "TCP_DENIED/407", "407 Proxy Authentication Required", "any.pcapng.trimmed.pcapng"} {
 		if !bytes.Contains(all, []byte(keep)) {
 			t.Errorf("the bundle lost %q", keep)

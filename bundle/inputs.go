@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -308,6 +309,28 @@ func writeLines(open Opener, name, out string, ranges []lineRange) (kept, total 
 	return kept, total, w.Close()
 }
 
+// errPasswordFile says why a password file is left out of a bundle: its lines are user names and
+// hashes, and a hash is a secret (it can be cracked offline) that tells the next level nothing the
+// proxy's configuration and logs do not.
+var errPasswordFile = errors.New("a password file (USER:HASH lines): hashes are secrets and no evidence, so it is left out; the proxy's configuration names it")
+
+// passwordFile reports whether every line of a text that is not blank or a comment is a password
+// file's USER:HASH line (htpasswd, shadow).
+func passwordFile(lines []string) bool {
+	n := 0
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		if !diagnose.PasswordLine(t) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // copyText copies a text input, redacted, up to MaxTextBytes. The client's error text also fills
 // the report's symptom.
 func copyText(in diagnose.Input, open Opener, dir, name string, sym *Symptom, client bool) (File, error) {
@@ -329,6 +352,9 @@ func copyText(in diagnose.Input, open Opener, dir, name string, sym *Symptom, cl
 		cut = fmt.Sprintf("first %d bytes, secrets redacted", len(b))
 	}
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if passwordFile(lines) {
+		return File{}, errPasswordFile
+	}
 	for i := range lines {
 		lines[i] = diagnose.Redact(lines[i])
 	}

@@ -294,6 +294,21 @@ func hopsOf(kb *knowledge.Base, base diagnose.Report) []Hop {
 	return out
 }
 
+// holds reports whether an input holds a must-gather item. Any file hopscope cannot read as a
+// capture or a known log is read as text, so an item asking for text (the client's error) takes
+// a text input only when the client's error was recognised in it; a configuration file or a
+// server log read as text holds an item by its name alone.
+func holds(g knowledge.GatherItem, sess *diagnose.Session, in diagnose.Input) bool {
+	kind := strings.TrimSuffix(in.Kind, "+gzip")
+	if !g.Matches(kind, in.Path) {
+		return false
+	}
+	if kind != "text" || saidByClient(sess, in.Path) {
+		return true
+	}
+	return g.Matches("", in.Path)
+}
+
 // gather marks the playbook's must-gather items against the inputs and the bundle's files.
 func gather(kb *knowledge.Base, sess *diagnose.Session, pb string, inputs []diagnose.Input, files []File) []Gathered {
 	out := []Gathered{}
@@ -316,7 +331,7 @@ func gather(kb *knowledge.Base, sess *diagnose.Session, pb string, inputs []diag
 			it.Status, it.Note = Missing, "only a person can add this"
 		default:
 			for _, in := range inputs {
-				if in.Kind == "unreadable" || !g.Matches(strings.TrimSuffix(in.Kind, "+gzip"), in.Path) {
+				if in.Kind == "unreadable" || !holds(g, sess, in) {
 					continue
 				}
 				name := in.Path

@@ -30,14 +30,24 @@ var (
 	passwordKVRE = regexp.MustCompile(`(?i)\b(password\s*[=:]\s*)[^\s"',;]+`)
 	// curl's and hopscope's own credential flags: -U/--proxy-user and -u/--user USER:PASSWORD.
 	userFlagRE = regexp.MustCompile(`(^|\s)(-[uU][ \t]*|--(?:proxy-)?user[ \t=]+)([^\s:]+):\S+`)
+	// A peer's credentials in a proxy's configuration: squid's cache_peer … login=USER:PASSWORD.
+	loginRE = regexp.MustCompile(`(?i)\b(login=)([^\s:]+):([^\s]+)`)
+	// A line of a password file (htpasswd, /etc/shadow): USER:HASH, the hash in modular crypt
+	// form ($apr1$…, $2y$…, $6$…), in {SCHEME} form ({SHA}…, {SSHA}…) or a traditional
+	// 13-character crypt alone on its line. The user stays: who may log in is evidence.
+	passwdLineRE = regexp.MustCompile(`(?m)^([ \t]*[A-Za-z0-9._@-]+:)(?:\$[0-9a-z]{1,6}\$[^\s:]+|\{[A-Z0-9-]{2,16}\}[^\s:]+|[./0-9A-Za-z]{13}[ \t\r]*$)`)
 )
 
 // Redact hides credentials in s: URL passwords; the values of Authorization,
 // Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and similar headers; bearer tokens;
 // access_token=, api_key=, sig= and similar parameters (and their JSON fields); password=… pairs
-// and the USER:PASSWORD of -U/--proxy-user and -u/--user. It is safe to call on any text before
+// and the USER:PASSWORD of -U/--proxy-user and -u/--user, login=USER:PASSWORD, and the hash of
+// a password file's USER:HASH line. It is safe to call on any text before
 // it is shown or written.
 func Redact(s string) string {
+	if mayHoldPasswdLine(s) {
+		s = passwdLineRE.ReplaceAllStringFunc(s, redactPasswdLine)
+	}
 	if !mayHoldSecret(s) {
 		return s
 	}
@@ -50,7 +60,67 @@ func Redact(s string) string {
 	s = tokenJSONRE.ReplaceAllString(s, "${1}[redacted]")
 	s = passwordKVRE.ReplaceAllString(s, "${1}[redacted]")
 	s = userFlagRE.ReplaceAllString(s, "${1}${2}${3}:[redacted]")
+	s = loginRE.ReplaceAllString(s, "${1}${2}:[redacted]")
 	return s
+}
+
+// PasswordLine reports whether a line (of a password file) starts USER:HASH, the hash one Redact hides.
+func PasswordLine(line string) bool {
+	if !mayHoldPasswdLine(line) {
+		return false
+	}
+	m := passwdLineRE.FindString(line)
+	return m != "" && redactPasswdLine(m) != m
+}
+
+// redactPasswdLine hides the hash of one line matched by passwdLineRE. A traditional crypt is
+// 13 characters from a 64-letter alphabet: a word of that length in one case only ("state:
+// ESTABLISHED12") is not taken for one.
+func redactPasswdLine(m string) string {
+	i := strings.IndexByte(m, ':') + 1
+	hash := m[i:]
+	if c := hash[0]; c != '$' && c != '{' {
+		lower, upper := false, false
+		for j := 0; j < len(hash); j++ {
+			lower = lower || 'a' <= hash[j] && hash[j] <= 'z'
+			upper = upper || 'A' <= hash[j] && hash[j] <= 'Z'
+		}
+		if !lower || !upper {
+			return m
+		}
+	}
+	return m[:i] + "[redacted]"
+}
+
+// mayHoldPasswdLine is the cheap pre-check of passwdLineRE: some line starts with a user name
+// (blanks before it allowed) followed by a colon and a hash's first byte.
+func mayHoldPasswdLine(s string) bool {
+	for start := 0; start < len(s); {
+		i := start
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(s) && userByte(s[j]) {
+			j++
+		}
+		if j > i && j+1 < len(s) && s[j] == ':' {
+			if c := s[j+1]; c == '$' || c == '{' || c == '.' || c == '/' || userByte(c) {
+				return true
+			}
+		}
+		nl := strings.IndexByte(s[j:], '\n')
+		if nl < 0 {
+			return false
+		}
+		start = j + nl + 1
+	}
+	return false
+}
+
+// userByte reports whether c may be part of a password file's user name.
+func userByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '@' || c == '-'
 }
 
 // redactHeader replaces the value of one header matched by secretHeaderRE, keeping what led up
@@ -106,7 +176,7 @@ func redactBearer(m string) string {
 // secretWords are the words one of which every secret Redact hides is next to (lower case).
 // Looked for in one pass so that the common case (no secret) costs no regexp run.
 var secretWords = [...]string{"authorization", "password", "cookie", "bearer", "token", "key", "secret",
-	"sig", "code=", "session", "-u", "@"}
+	"sig", "code=", "session", "-u", "@", "login="}
 
 // secretStart marks the bytes (either case) a secret word starts with.
 var secretStart = func() (t [256]bool) {

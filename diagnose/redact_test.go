@@ -37,6 +37,40 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// TestRedactPasswordFiles: the hash of a password file's line goes, whatever its scheme; the user
+// stays, and lines that only look alike (a header, a time, a log's host:port) are kept.
+func TestRedactPasswordFiles(t *testing.T) {
+	cases := []struct{ in, secret, keep string }{
+		{"gateway:$apr1$d1hWfK8n$9ohoPZj9fGohnFvTHBccn1", "9ohoPZj9fGohnFvTHBccn1", "gateway:"},
+		{"gateway:$apr1$d1hWfK8n$9ohoPZj9fGohnFvTHBccn1\n", "d1hWfK8n", "gateway:[redacted]"},
+		{"alice:$2y$05$R3dHq9PLANTEDbcryptHashValueXXXXXXXXXXXXXXXXXXXXXXXX", "PLANTEDbcrypt", "alice:"},
+		{"bob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "bob:"},
+		{"carol:rqXexS6ZhobKA", "rqXexS6ZhobKA", "carol:"},
+		{"carol:rqXexS6ZhobKA\r\n", "rqXexS6ZhobKA", "carol:"},
+		{"root:$6$saltsalt$Q9yPLANTEDsha512crypt:19700:0:99999:7:::", "PLANTEDsha512", "root:[redacted]:19700"},
+		{"# users\n  svc-gw:$1$abcd$PLANTEDmd5crypt00\nother line", "PLANTEDmd5crypt", "other line"},
+		{"cache_peer 10.0.0.2 parent 3128 0 login=gw:PLANTEDpeerpw", "PLANTEDpeerpw", "login=gw:"},
+		{"Host:backend.internal", "", "Host:backend.internal"},
+		{"10:01:02 upstream 127.0.0.1:8081 failed", "", "127.0.0.1:8081 failed"},
+		{"state:ESTABLISHED12", "", "state:ESTABLISHED12"},
+	}
+	for _, tc := range cases {
+		got := Redact(tc.in)
+		if tc.secret != "" && strings.Contains(got, tc.secret) {
+			t.Errorf("Redact(%q) = %q still holds the secret", tc.in, got)
+		}
+		if tc.secret == "" && got != tc.in {
+			t.Errorf("Redact(%q) = %q changed a line with no secret", tc.in, got)
+		}
+		if !strings.Contains(got, tc.keep) {
+			t.Errorf("Redact(%q) = %q lost %q", tc.in, got, tc.keep)
+		}
+		if again := Redact(got); again != got {
+			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
+		}
+	}
+}
+
 func BenchmarkRedactNoSecret(b *testing.B) {
 	line := "[Sat Nov 21 10:01:02 2026] [proxy:error] [pid 4242] (111)Connection refused: AH00957: HTTP: attempt to connect to 127.0.0.1:8081 failed"
 	b.ReportAllocs()
