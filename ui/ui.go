@@ -41,6 +41,9 @@ type Options struct {
 	Remote bool
 	// Refused, when set, is told of each thing a remote screen refused to do (serve logs it).
 	Refused func(what, why string)
+	// Keys are the keys of a program wrapping the screen (training's): the full help lists them
+	// with the root's, though the wrapper, not this screen, handles them.
+	Keys []key.Binding
 }
 
 // The smallest area in which the layouts are drawn; below it only the focused pane shows.

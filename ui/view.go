@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -112,6 +113,8 @@ type helpKeys struct {
 	confirm bool
 	// inv is set when an investigation is open behind the home screen (esc goes back to it).
 	inv bool
+	// outer are the keys of a program wrapping the screen (Options.Keys).
+	outer []key.Binding
 }
 
 func (h helpKeys) ShortHelp() []key.Binding {
@@ -153,9 +156,10 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	report.SetEnabled(h.report)
 	help := h.keys.Help
 	help.SetHelp("?", "fewer keys") // the full help is what is open
+	last := append(slices.Clip(h.outer), back, report, help, h.quit())
 	return append(out,
 		[]key.Binding{h.keys.NextPane, h.keys.PrevPane, h.keys.Zoom, h.keys.Swap, h.keys.Grow, h.keys.Shrink},
-		[]key.Binding{back, report, help, h.quit()})
+		last)
 }
 
 // quit is the quit binding that works now: q, or ctrl+c while a text box takes the keys.
@@ -169,7 +173,7 @@ func (h helpKeys) quit() key.Binding {
 func (m *Model) helpKeys() helpKeys {
 	return helpKeys{pane: m.cur.focused(), keys: m.keys, replay: m.cur == m.inv && m.work.Replaying(),
 		home: m.cur == m.home, capturing: m.capturing(), report: m.cur == m.inv && !m.opts.Training,
-		confirm: m.confirm != nil, inv: m.inv != nil}
+		confirm: m.confirm != nil, inv: m.inv != nil, outer: m.opts.Keys}
 }
 
 // helpView is the help bar, each line clipped: the help bubble lets an item run past its width

@@ -143,7 +143,10 @@ func New(kb *knowledge.Base, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: DefaultKeyMap(), prog: prog}
-	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now, Guard: opts.Guard})
+	// The investigation's help lists the training's keys too: the bar has room for their
+	// short names only.
+	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now, Guard: opts.Guard,
+		Keys: []key.Binding{m.keys.Ask, m.keys.Commit, m.keys.Symptom}})
 	return m, nil
 }
 

@@ -146,7 +146,7 @@ func TestFlowTrainTwoIncidents(t *testing.T) {
 		press("down")
 	}
 	press("enter")
-	waitFor(t, rec, fmt.Sprintf("ask for an input (%d left)", len(offers)-1), "apache-a")
+	waitFor(t, rec, fmt.Sprintf("ask for input (%d left)", len(offers)-1), "apache-a")
 
 	// A wrong cause, given as sure.
 	press("D")
@@ -372,5 +372,30 @@ func TestFlowTrainQuitAsksFirst(t *testing.T) {
 	tm.Send(keyPress("q"))
 	waitFor(t, rec, "Quit and lose")
 	tm.Send(keyPress("y"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestFlowTrainKeysFitAndAreInTheHelp: at 80 columns the training bar shows its three keys
+// whole, and the investigation's full help (?) lists them with what they do.
+func TestFlowTrainKeysFitAndAreInTheHelp(t *testing.T) {
+	kb := testKB(t)
+	m, err := New(kb, Options{Scenarios: []training.Scenario{scenario(t, "backend.down.nginx")}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{m: m}
+	tm := teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(80, 24))
+	waitFor(t, rec, "What the client saw")
+	tm.Send(keyPress("enter"))
+	s := waitFor(t, rec, "training incident 1 of 1")
+	bar := strings.TrimRight(strings.SplitN(s, "\n", 2)[0], " ")
+	for _, want := range []string{"I ask for input (8 left)", "D diagnose", "S symptom"} {
+		if !strings.Contains(bar, want) || strings.HasSuffix(bar, "…") {
+			t.Fatalf("the bar at 80 columns does not show %q whole: %q", want, bar)
+		}
+	}
+	tm.Send(keyPress("?"))
+	waitFor(t, rec, "I ask for an input", "D commit a diagnosis", "S what the client saw", "? fewer keys")
+	tm.Send(keyPress("q"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

@@ -82,8 +82,12 @@ func (m *Model) bar() string {
 		if m.labOffered() {
 			left++
 		}
-		ask.SetHelp("I", fmt.Sprintf("ask for an input (%d left)", left))
-		keys = []key.Binding{ask, m.keys.Commit, m.keys.Symptom}
+		// Short names, so that the bar fits 80 columns; the help (?) says them in full.
+		ask.SetHelp("I", fmt.Sprintf("ask for input (%d left)", left))
+		commit, symptom := m.keys.Commit, m.keys.Symptom
+		commit.SetHelp("D", "diagnose")
+		symptom.SetHelp("S", "symptom")
+		keys = []key.Binding{ask, commit, symptom}
 	case modeSymptom:
 		keys = []key.Binding{m.keys.Start, m.keys.Up, m.keys.Down, m.keys.Quit}
 	case modeAsk, modeCause, modeStep:
