@@ -44,7 +44,8 @@ type KeyMap struct {
 	RunChecks key.Binding
 	RunNext   key.Binding
 
-	// Replaying evidence in capture time.
+	// Replaying evidence in capture time. Home and End are not among them: they move the focused
+	// list, as Top and Bottom.
 	Replay    key.Binding
 	PlayPause key.Binding
 	StepOn    key.Binding
@@ -74,8 +75,8 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "bottom")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
 		Select:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
@@ -94,8 +95,8 @@ func DefaultKeyMap() KeyMap {
 		PlayPause: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
 		StepOn:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "step")),
 		StepBack:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "step back")),
-		JumpStart: key.NewBinding(key.WithKeys("home", "<"), key.WithHelp("<", "to start")),
-		JumpEnd:   key.NewBinding(key.WithKeys("end", ">"), key.WithHelp(">", "to end")),
+		JumpStart: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "to start")),
+		JumpEnd:   key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "to end")),
 		JumpNext:  key.NewBinding(key.WithKeys("."), key.WithHelp(".", "next change")),
 		JumpPrev:  key.NewBinding(key.WithKeys(","), key.WithHelp(",", "previous change")),
 	}

@@ -45,9 +45,8 @@ func NewIncidents(kb *knowledge.Base, fsys fs.FS, st common.Styles, km common.Ke
 	for _, g := range m.groups {
 		m.list = append(m.list, g.Incidents...)
 	}
-	// Home and End are the replay's keys in an investigation; here they move through the list.
-	m.top = key.NewBinding(key.WithKeys(append(km.Top.Keys(), "home")...), key.WithHelp("g/home", "first"))
-	m.bottom = key.NewBinding(key.WithKeys(append(km.Bottom.Keys(), "end")...), key.WithHelp("G/end", "last"))
+	m.top = key.NewBinding(key.WithKeys(km.Top.Keys()...), key.WithHelp(km.Top.Help().Key, "first"))
+	m.bottom = key.NewBinding(key.WithKeys(km.Bottom.Keys()...), key.WithHelp(km.Bottom.Help().Key, "last"))
 	return m
 }
 

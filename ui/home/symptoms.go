@@ -66,6 +66,10 @@ func (m *Symptoms) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 		m.cursor = max(m.cursor-1, 0)
 	case key.Matches(k, m.keys.Down):
 		m.cursor = min(m.cursor+1, max(n-1, 0))
+	case key.Matches(k, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(k, m.keys.Bottom):
+		m.cursor = max(n-1, 0)
 	case key.Matches(k, m.keys.Select):
 		if m.cursor < n {
 			p := m.kb.Playbooks[m.cursor]
@@ -163,4 +167,6 @@ func (m *Symptoms) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (m *Symptoms) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+func (m *Symptoms) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.ShortHelp(), {m.keys.Top, m.keys.Bottom}}
+}

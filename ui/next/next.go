@@ -4,6 +4,7 @@ package next
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -66,6 +67,10 @@ func (m *Model) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 			m.offset = max(m.offset-1, 0)
 		case key.Matches(msg, m.keys.Down):
 			m.offset++
+		case key.Matches(msg, m.keys.Top):
+			m.offset = 0
+		case key.Matches(msg, m.keys.Bottom):
+			m.offset = math.MaxInt32 // the view stops it at the last screenful
 		default:
 			return m, nil
 		}
@@ -120,4 +125,6 @@ func (m *Model) render() string {
 func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Up, m.keys.Down} }
 
 // FullHelp implements help.KeyMap.
-func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.ShortHelp(), {m.keys.Top, m.keys.Bottom}}
+}

@@ -5,6 +5,7 @@ package tree
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -106,6 +107,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.offset, m.scrolled = max(m.offset-1, 0), true
 	case key.Matches(msg, m.keys.Down):
 		m.offset, m.scrolled = m.offset+1, true
+	case key.Matches(msg, m.keys.Top):
+		m.offset, m.scrolled = 0, true
+	case key.Matches(msg, m.keys.Bottom):
+		m.offset, m.scrolled = math.MaxInt32, true // the view stops it at the last screenful
 	}
 	m.dirty = true
 	step := m.walkOn(pos).asked
@@ -201,7 +206,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.answerKeys()
-	return [][]key.Binding{{k.Yes, k.No, k.Choose, k.DontKnow, k.RunNext}, {k.Playbook, k.Up, k.Down}}
+	return [][]key.Binding{{k.Yes, k.No, k.Choose, k.DontKnow, k.RunNext}, {k.Playbook, k.Up, k.Down, k.Top, k.Bottom}}
 }
 
 func (m *Model) answerKeys() common.KeyMap {
