@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,4 +80,40 @@ func tunnelEvidence(t *testing.T) []diagnose.Evidence {
 	}
 	t.Fatal("incident tunnel-backend-refused not found")
 	return nil
+}
+
+// TestGoldenHelpEveryKey opens the full help in a replay, with the evidence ledger focused (the
+// pane with most keys): at 80x24 every key shows beside the panes; at 40x12 the help is a page of
+// its own, and its pages (the first, the next with pgdn, the last with G) hold every key.
+func TestGoldenHelpEveryKey(t *testing.T) {
+	every := []string{"↑/k", "pgdn", "G/end", "play/pause", "step back", "previous change", "to start", "to end",
+		"shift+tab", "zoom", "swap pane", "shrink", "esc", "write must-gather report", "fewer keys", "quit"}
+	screens := map[string]string{}
+	for _, c := range []struct {
+		name string
+		w, h int
+		keys []any
+	}{
+		{"80x24", 80, 24, nil},
+		{"40x12", 40, 12, nil},
+		{"40x12-pgdn", 40, 12, []any{tea.KeyPressMsg{Code: tea.KeyPgDown}}},
+		{"40x12-end", 40, 12, keys("G")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := newTest(t, c.w, c.h)
+			drive(m, common.OpenMsg{Title: "replay of client.txt", Evidence: tunnelEvidence(t), Replay: true}, keyPress("space"))
+			m.inv.focusPane("ledger")
+			drive(m, append([]any{keyPress("?")}, c.keys...)...)
+			screens[c.name] = plain(m)
+			golden.RequireEqual(t, screens[c.name])
+		})
+	}
+	for _, sz := range []string{"80x24", "40x12"} {
+		got := screens[sz] + screens[sz+"-pgdn"] + screens[sz+"-end"]
+		for _, want := range every {
+			if !strings.Contains(got, want) {
+				t.Errorf("the help at %s lacks %q:\n%s", sz, want, got)
+			}
+		}
+	}
 }

@@ -77,6 +77,8 @@ type Model struct {
 	// an Update; the renderer may ask for frames more often than that.
 	frame string
 	stale bool
+	// helpOffset is the first line shown of the full help when it is a page of its own.
+	helpOffset int
 }
 
 // New returns the root model showing the home screen (or opts.Open).
@@ -194,8 +196,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.help.ShowAll = !m.help.ShowAll
+		m.help.ShowAll, m.helpOffset = !m.help.ShowAll, 0
 		m.relayout()
+	case m.help.ShowAll && m.scrollHelp(msg):
 	case key.Matches(msg, k.Back):
 		return m.back()
 	case key.Matches(msg, k.Zoom):

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -31,12 +32,16 @@ func (m *Model) render() string {
 		return ""
 	}
 	parts := []string{m.header()}
-	if body := m.cur.view(m.styles); body != "" {
-		parts = append(parts, body)
-	}
-	parts = append(parts, m.statusLine())
-	if h := m.helpView(); h != "" {
-		parts = append(parts, h)
+	if m.help.ShowAll && m.helpPaged(len(m.fullHelp())) {
+		parts = append(parts, m.helpView()) // the full help in place of the panes
+	} else {
+		if body := m.cur.view(m.styles); body != "" {
+			parts = append(parts, body)
+		}
+		parts = append(parts, m.statusLine())
+		if h := m.helpView(); h != "" {
+			parts = append(parts, h)
+		}
 	}
 	out := strings.Join(parts, "\n")
 	// Never draw past the bottom: a terminal scrolls, and a scrolled screen flickers on redraw.
@@ -176,19 +181,148 @@ func (m *Model) helpKeys() helpKeys {
 		confirm: m.confirm != nil, inv: m.inv != nil, outer: m.opts.Keys}
 }
 
-// helpView is the help bar, each line clipped: the help bubble lets an item run past its width
-// when even the ellipsis would not fit.
+// helpView is the help bar: the short help on one line, clipped (the help bubble lets an item run
+// past its width when even the ellipsis would not fit), or every key, its columns flowed into as
+// many bands as the width needs. When the full help leaves too little room for the panes it is
+// drawn as a page of its own (see helpPaged) and this returns what fits of it.
 func (m *Model) helpView() string {
-	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
-	for i := range lines {
-		lines[i] = common.Clip(lines[i], m.width)
+	if !m.help.ShowAll {
+		return common.Clip(m.help.View(m.helpKeys()), m.width)
 	}
-	return strings.Join(lines, "\n")
+	lines := m.fullHelp()
+	if !m.helpPaged(len(lines)) {
+		return strings.Join(lines, "\n")
+	}
+	rows := max(m.height-2, 1) // below the header, with the line saying how to scroll
+	m.helpOffset = min(max(m.helpOffset, 0), max(len(lines)-rows, 0))
+	end := min(m.helpOffset+rows, len(lines))
+	page := slices.Clone(lines[m.helpOffset:end])
+	hint := fmt.Sprintf("↑↓ scroll · ? fewer keys · %d-%d/%d", m.helpOffset+1, end, len(lines))
+	return strings.Join(append(page, m.styles.Status.Render(common.Clip(hint, m.width))), "\n")
 }
+
+// helpPaged reports whether n lines of full help leave the panes fewer than helpRoom rows: the
+// help is then a scrollable page in place of the panes.
+func (m *Model) helpPaged(n int) bool {
+	return m.help.ShowAll && m.height-2-n < helpRoom
+}
+
+// helpRoom is the fewest rows the panes keep beside the full help (a frame and three lines).
+const helpRoom = 5
 
 func (m *Model) helpHeight() int {
 	if !m.help.ShowAll {
 		return 1
 	}
-	return max(strings.Count(m.helpView(), "\n")+1, 1)
+	n := len(m.fullHelp())
+	if m.helpPaged(n) {
+		return 1 // the panes keep their size behind the page
+	}
+	return max(n, 1)
+}
+
+// scrollHelp moves the paged full help for a moving key; it reports whether the key was one.
+func (m *Model) scrollHelp(msg tea.KeyPressMsg) bool {
+	if !m.helpPaged(len(m.fullHelp())) {
+		return false
+	}
+	page := max(m.height-3, 1)
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.helpOffset--
+	case key.Matches(msg, m.keys.Down):
+		m.helpOffset++
+	case key.Matches(msg, m.keys.PageUp):
+		m.helpOffset -= page
+	case key.Matches(msg, m.keys.PageDown):
+		m.helpOffset += page
+	case key.Matches(msg, m.keys.Top):
+		m.helpOffset = 0
+	case key.Matches(msg, m.keys.Bottom):
+		m.helpOffset = math.MaxInt32 // helpView stops it at the last page
+	default:
+		return false
+	}
+	m.helpOffset = max(m.helpOffset, 0)
+	return true
+}
+
+// fullHelp lays out every enabled key in columns of "key description": one column a group, side
+// by side, when they all fit the width; otherwise the keys in order, in as few rows as make their
+// columns fit, or one column when even two do not (the help then pages). Nothing is cut but a
+// line wider than the screen itself.
+func (m *Model) fullHelp() []string {
+	var groups [][]key.Binding
+	var all []key.Binding
+	for _, group := range m.helpKeys().FullHelp() {
+		var g []key.Binding
+		for _, b := range group {
+			if b.Enabled() && (b.Help().Key != "" || b.Help().Desc != "") {
+				g = append(g, b)
+			}
+		}
+		if len(g) > 0 {
+			groups, all = append(groups, g), append(all, g...)
+		}
+	}
+	if helpWidth(groups) <= m.width {
+		return m.helpBand(groups)
+	}
+	for rows := 1; rows < len(all); rows++ {
+		cols := slices.Collect(slices.Chunk(all, rows))
+		if helpWidth(cols) <= m.width {
+			return m.helpBand(cols)
+		}
+	}
+	return m.helpBand([][]key.Binding{all})
+}
+
+// helpGap is the space between two columns of the full help.
+const helpGap = 2
+
+// helpColumn measures a column of the full help: its keys' width and its own.
+func helpColumn(col []key.Binding) (kw, cw int) {
+	for _, b := range col {
+		kw = max(kw, ansi.StringWidth(b.Help().Key))
+	}
+	for _, b := range col {
+		cw = max(cw, kw+1+ansi.StringWidth(b.Help().Desc))
+	}
+	return kw, cw
+}
+
+func helpWidth(cols [][]key.Binding) int {
+	w := helpGap * max(len(cols)-1, 0)
+	for _, c := range cols {
+		_, cw := helpColumn(c)
+		w += cw
+	}
+	return w
+}
+
+// helpBand draws columns side by side, each line clipped to the width.
+func (m *Model) helpBand(cols [][]key.Binding) []string {
+	st := m.styles.Help
+	rows := 0
+	for _, c := range cols {
+		rows = max(rows, len(c))
+	}
+	out := make([]string, rows)
+	for ci, c := range cols {
+		kw, cw := helpColumn(c)
+		for i := range rows {
+			cell := strings.Repeat(" ", cw)
+			if i < len(c) {
+				cell = common.Pad(st.FullKey.Render(common.Pad(c[i].Help().Key, kw))+" "+st.FullDesc.Render(c[i].Help().Desc), cw)
+			}
+			if ci > 0 {
+				out[i] += strings.Repeat(" ", helpGap)
+			}
+			out[i] += cell
+		}
+	}
+	for i := range out {
+		out[i] = strings.TrimRight(common.Clip(out[i], m.width), " ")
+	}
+	return out
 }
