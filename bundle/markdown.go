@@ -22,9 +22,8 @@ func Markdown(r Report) string {
 	line("")
 	line("## Symptom")
 	line("")
-	if r.Symptom.Summary != "" {
-		line("%s", r.Symptom.Summary)
-		line("")
+	if len(r.Symptom.Seen) == 0 && len(r.Symptom.Text) == 0 {
+		line("No error text was given: what the client saw is not known. Add it (the status, the fault body, the error line) before escalating.")
 	}
 	for _, s := range r.Symptom.Seen {
 		line("- %s", s)
@@ -124,7 +123,17 @@ func Markdown(r Report) string {
 	line("## Checks run")
 	line("")
 	if len(r.Checks) == 0 {
-		line("No live check was run.")
+		n := 0
+		for _, e := range r.Timeline {
+			if e.Kind == string(diagnose.FromCheck) {
+				n++
+			}
+		}
+		if n == 0 {
+			line("No live check was run.")
+		} else {
+			line("The checks' own summary was not kept; their %d results are on the timeline (source `check …`).", n)
+		}
 	}
 	for _, c := range r.Checks {
 		js, _ := json.MarshalIndent(c, "", "  ")

@@ -45,7 +45,8 @@ type Report struct {
 
 // Symptom is what the client saw, from the pasted or saved error text among the inputs.
 type Symptom struct {
-	// Summary is the leading playbook's symptom line.
+	// Summary is the leading playbook's symptom line: what the failure family looks like, an
+	// example and not what was seen (report.md does not show it).
 	Summary string `json:"summary"`
 	// Seen are the recognised pieces of the client's error (status, fault code, error line).
 	Seen []string `json:"seen"`

@@ -36,10 +36,10 @@ func (m *Model) writeReport() tea.Cmd {
 		snap.Add(ev)
 	}
 	inputs := append([]diagnose.Input(nil), m.work.Inputs()...)
-	// The live checks run from the screen, with their waterfall.
+	// The live checks run from the screen, each run with its waterfall.
 	var ran []any
 	if c, ok := m.inv.pane("checks").(*checks.Model); ok {
-		if sum, ok := c.Summary(); ok {
+		for _, sum := range c.Summaries() {
 			ran = append(ran, sum)
 		}
 	}

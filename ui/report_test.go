@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/hopscope/hopscope/diagnose"
 	"github.com/hopscope/hopscope/ui/common"
@@ -116,4 +120,61 @@ func pressFor[T tea.Msg](m *Model, name string) (T, bool) {
 		}
 	}
 	return zero, false
+}
+
+// TestReportOfChecksFromTheScreen: checks run from the home screen, then again on another
+// target, then W. The report lists both runs with their waterfalls, names the current target (as
+// the title does), and gives no symptom the operator never saw.
+func TestReportOfChecksFromTheScreen(t *testing.T) {
+	var targets []string
+	for range 2 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }))
+		t.Cleanup(srv.Close)
+		targets = append(targets, srv.URL+"/")
+	}
+	dir := t.TempDir()
+	m := New(testKB(t), Options{Incidents: incidentsFS(t), Now: func() time.Time { return testNow }, ReportDir: dir})
+	rec := &recorder{m: m}
+	f := &flow{t: t, rec: rec, tm: teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(120, 36))}
+	f.waitFor("hopscope")
+	f.press("s")
+	f.waitFor("Live checks")
+	f.press("enter")
+	f.tm.Send(tea.PasteMsg{Content: targets[0]})
+	f.press("enter", "r")
+	f.waitFor("hopscope — live checks of "+targets[0], "✓ http", "Evidence · 2")
+	f.press("enter")
+	f.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	f.tm.Send(tea.PasteMsg{Content: targets[1]})
+	f.press("enter", "r")
+	f.waitFor("hopscope — live checks of "+targets[1], "Checks of "+targets[1])
+	// Both runs' evidence is in before the report is written.
+	f.waitFor("Evidence · 4", "✓ http")
+	f.press("W")
+	f.waitFor("report written to")
+	md, err := os.ReadFile(filepath.Join(dir, "hopscope-report-"+testNow.Format("20060102-150405"), "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	f.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	text := string(md)
+	_, checksRun, _ := strings.Cut(text, "## Checks run")
+	checksRun, _, _ = strings.Cut(checksRun, "## Must gather")
+	for _, want := range []string{`"target": "` + targets[0] + `"`, `"target": "` + targets[1] + `"`, `"waterfall"`, `"check": "http"`} {
+		if !strings.Contains(checksRun, want) {
+			t.Errorf("the checks section lacks %s:\n%s", want, checksRun)
+		}
+	}
+	if strings.Contains(text, "No live check was run") {
+		t.Error("the report says no check was run")
+	}
+	if !strings.Contains(text, "live checks of "+targets[1]+"`") {
+		t.Errorf("the report does not name the current target:\n%s", text[:min(len(text), 400)])
+	}
+	_, sym, _ := strings.Cut(text, "## Symptom")
+	sym, _, _ = strings.Cut(sym, "## Verdict")
+	if !strings.Contains(sym, "No error text was given") || strings.Contains(sym, "Apache") || strings.Contains(sym, "BadGateway") {
+		t.Errorf("the symptom is not what was seen:\n%s", sym)
+	}
 }

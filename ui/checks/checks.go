@@ -48,8 +48,10 @@ type Model struct {
 	// prevCheck and nextCheck choose that check: the step keys, with help that says so.
 	prevCheck, nextCheck key.Binding
 
-	run     *run
-	runs    int
+	run  *run
+	runs int
+	// history holds every run the pane started or took over, oldest first, for the report.
+	history []*run
 	assess  *diagnose.Assessment
 	opened  bool // an investigation is open: evidence can go straight in
 	suggest *knowledge.Check
@@ -170,6 +172,7 @@ func (m *Model) adopt(r *run, evidence []diagnose.Evidence) tea.Cmd {
 	cmds := []tea.Cmd{r.wait()}
 	if m.run != r {
 		m.run = r
+		m.remember(r)
 		m.fill(r)
 		// A pane taking a run over spins its own spinner.
 		cmds = append(cmds, m.spin.Tick)
@@ -178,6 +181,16 @@ func (m *Model) adopt(r *run, evidence []diagnose.Evidence) tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: evidence} })
 	}
 	return tea.Batch(cmds...)
+}
+
+// remember adds a run to the history, once.
+func (m *Model) remember(r *run) {
+	for _, h := range m.history {
+		if h == r {
+			return
+		}
+	}
+	m.history = append(m.history, r)
 }
 
 // fill shows a run's form in a form that is empty (a pane that took over a run).
@@ -325,6 +338,8 @@ func (m *Model) start(until string) tea.Cmd {
 		values[i] = f.input.Value()
 	}
 	m.run = startRun(m.kb, m.runs, o, order(o), values)
+	m.remember(m.run)
+	target := diagnose.Redact(o.Target.Redacted())
 	cmds := []tea.Cmd{m.run.wait(), m.spin.Tick}
 	if hop := hopEvidence(m.kb, o); len(hop) > 0 {
 		cmds = append(cmds, func() tea.Msg { return common.AddEvidenceMsg{Evidence: hop} })
@@ -332,10 +347,11 @@ func (m *Model) start(until string) tea.Cmd {
 	if !m.opened {
 		// From the home screen: open an investigation first, which the evidence then enters.
 		open := func() tea.Msg {
-			return common.OpenMsg{Title: "live checks of " + diagnose.Redact(o.Target.Redacted()), Show: m.ID()}
+			return common.OpenMsg{Title: common.ChecksTitle + target, Show: m.ID()}
 		}
 		return tea.Sequence(open, tea.Batch(cmds...))
 	}
+	cmds = append(cmds, func() tea.Msg { return common.ChecksTargetMsg{Target: target} })
 	return tea.Batch(cmds...)
 }
 

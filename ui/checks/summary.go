@@ -25,13 +25,28 @@ func (m *Model) Summary() (s Summary, ok bool) {
 	if m.run == nil {
 		return Summary{}, false
 	}
-	rows, phases, done := m.run.snapshot()
-	m.run.mu.Lock()
-	refused := append([]string(nil), m.run.refused...)
-	m.run.mu.Unlock()
-	s = Summary{Target: m.run.target, Waterfall: phases, Refused: refused, Done: done, Checks: []SummaryRow{}}
+	return summarize(m.run), true
+}
+
+// Summaries returns the results of every run the pane started or took over, oldest first: a
+// report lists each check whose evidence it holds.
+func (m *Model) Summaries() []Summary {
+	out := make([]Summary, 0, len(m.history))
+	for _, r := range m.history {
+		out = append(out, summarize(r))
+	}
+	return out
+}
+
+// summarize is one run's results.
+func summarize(r *run) Summary {
+	rows, phases, done := r.snapshot()
+	r.mu.Lock()
+	refused := append([]string(nil), r.refused...)
+	r.mu.Unlock()
+	s := Summary{Target: r.target, Waterfall: phases, Refused: refused, Done: done, Checks: []SummaryRow{}}
 	for _, r := range rows {
 		s.Checks = append(s.Checks, SummaryRow{Check: r.id, State: [...]string{"pending", "running", "passed", "failed", "skipped"}[r.state], Detail: r.note})
 	}
-	return s, true
+	return s
 }

@@ -59,6 +59,13 @@ type SelectHopMsg struct{ Hop string }
 // NoteMsg asks the investigation to record a ledger note that carries no signal.
 type NoteMsg struct{ Entry Entry }
 
+// ChecksTitle starts the title of an investigation the live checks opened; the target follows.
+const ChecksTitle = "live checks of "
+
+// ChecksTargetMsg says the live checks were run again, on Target: an investigation they opened
+// takes the target as its title.
+type ChecksTargetMsg struct{ Target string }
+
 // OpenMsg asks the root to open an investigation.
 type OpenMsg struct {
 	// Title names what is investigated ("pasted error", an incident's title, the replayed files).

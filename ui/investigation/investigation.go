@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -128,6 +129,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.sess.SelectHop(msg.Hop) {
 			m.hop = msg.Hop
 			m.publish()
+		}
+		return m, nil
+	case common.ChecksTargetMsg:
+		if strings.HasPrefix(m.title, common.ChecksTitle) {
+			m.title = common.ChecksTitle + msg.Target
 		}
 		return m, nil
 	case common.NoteMsg:
