@@ -147,7 +147,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 				Signal: sig,
 				Source: fmt.Sprintf("%s:%d", name, moreFrom[i]),
 				Kind:   diagnose.FromText,
-				Detail: fmt.Sprintf("%s: %d more lines like it (lines %d–%d)", rec.Says, more[i], moreFrom[i], moreTo[i]),
+				Detail: rec.Says + ": " + moreLike(more[i], moreFrom[i], moreTo[i]),
 				Path:   name,
 				Line:   int(moreFrom[i]),
 			})
@@ -220,4 +220,12 @@ func lines(n int64) string {
 		return "1 line"
 	}
 	return fmt.Sprintf("%d lines", n)
+}
+
+// moreLike says how many more lines a recognizer matched past the ones kept one by one, and where.
+func moreLike(n int, from, to int64) string {
+	if n == 1 {
+		return fmt.Sprintf("1 more line like it (line %d)", from)
+	}
+	return fmt.Sprintf("%d more lines like it (lines %d–%d)", n, from, to)
 }

@@ -139,6 +139,25 @@ func TestRepeatedLinesAggregate(t *testing.T) {
 	}
 }
 
+// TestOneMoreLineIsOneLine: a single line past those kept one by one is summed up as one line,
+// not as a range of one.
+func TestOneMoreLineIsOneLine(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := "* connect to proxy 127.0.0.1:3129 failed after 0s: dial tcp 127.0.0.1:3129: connect: connection refused\n"
+	var evs []diagnose.Evidence
+	if _, err := Read(kb, "paste", strings.NewReader(strings.Repeat(line, perRecognizer+1)), func(ev diagnose.Evidence) { evs = append(evs, ev) }); err != nil {
+		t.Fatal(err)
+	}
+	last := evs[len(evs)-1]
+	want := fmt.Sprintf(": 1 more line like it (line %d)", perRecognizer+1)
+	if !strings.HasSuffix(last.Detail, want) {
+		t.Errorf("summary %q, want it to end %q", last.Detail, want)
+	}
+}
+
 // TestDamagedTextIsReadWithAWarning gives a line past maxLine and a line in another encoding: what
 // can be read is, and each damage is named in a warning.
 func TestDamagedTextIsReadWithAWarning(t *testing.T) {
