@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/hopscope/hopscope/capture"
@@ -150,4 +151,30 @@ func isAnswerFile(name string) bool { return filepath.Base(name) == answerFile }
 // answerInput is the input listed for an answer file left out.
 func answerInput(name string) diagnose.Input {
 	return diagnose.Input{Path: name, Kind: "skipped", Warnings: []string{"the lab's answer (the true cause), not an observation: not read"}}
+}
+
+// SameTraffic groups the named files of fsys that hold the same traffic (one recording kept as
+// pcap and pcapng, or seen on several interfaces), by the test a Collect uses to read such a
+// recording once. Groups and their members keep the order of names; a file that is not a capture
+// or cannot be read is a group of its own.
+func SameTraffic(fsys fs.FS, names []string) [][]string {
+	rs := newRecordings()
+	var groups [][]string
+	group := map[string]int{} // a sampled capture → its group
+	for _, name := range names {
+		if f, err := fsys.Open(name); err == nil {
+			t, err := rs.sample(name, f)
+			f.Close()
+			if err == nil {
+				if other, _, _ := rs.same(t); other != "" {
+					groups[group[other]] = append(groups[group[other]], name)
+					continue
+				}
+				rs.read = append(rs.read, t)
+				group[name] = len(groups)
+			}
+		}
+		groups = append(groups, []string{name})
+	}
+	return groups
 }

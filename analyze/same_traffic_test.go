@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,4 +130,16 @@ func attempts(s *diagnose.Session) int {
 		n += h.Failed + h.Worked
 	}
 	return n
+}
+
+// TestSameTrafficGroups groups a recorded incident's files: the IPv4 recording kept on lo and on
+// any, as pcap and pcapng, is one group; its IPv6 twin (other connections) another; a log stands
+// alone.
+func TestSameTrafficGroups(t *testing.T) {
+	names := []string{"any-v6.pcapng", "any.pcapng", "lo-v6.pcap", "lo-v6.pcapng", "lo.pcap", "lo.pcapng", "privoxy.log", "client.txt"}
+	got := SameTraffic(os.DirFS(filepath.Join("..", "testdata", "scenarios", "tunnel.forbidden.host-header")), names)
+	want := [][]string{{"any-v6.pcapng", "lo-v6.pcap", "lo-v6.pcapng"}, {"any.pcapng", "lo.pcap", "lo.pcapng"}, {"privoxy.log"}, {"client.txt"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("groups %v, want %v", got, want)
+	}
 }

@@ -35,9 +35,14 @@ type Result struct {
 	// Opened are the inputs asked for; Needed the fewest that make the true cause stand out from
 	// the symptom on (empty when the symptom was enough); Missed those of Needed not opened.
 	Opened, Needed, Missed []string
+	// Missed is empty when the inputs asked for made the true cause stand out, or when Enough is
+	// false.
 	// Enough is false when the recorded inputs, all of them, leave the true cause short of
-	// standing out: a live check (Debrief.Check) is what tells it apart.
+	// standing out: a live check (Debrief.Check) is what tells it apart; Needed then lists the
+	// inputs that raise it most, short of that.
 	Enough bool
+	// Settled is true when the inputs asked for made the true cause stand out.
+	Settled bool
 	// Ranked is what the next-check ranking would have had the trainee do, step by step.
 	Ranked  []string
 	Debrief Debrief
@@ -93,6 +98,11 @@ func confidence(a *diagnose.Assessment, cause string) float64 {
 func Needed(ctx context.Context, kb *knowledge.Base, sc Scenario) (needed []string, enough bool, err error) {
 	have := []string{SymptomFile}
 	var out []string
+	// The files of one recording are one input: only the first of each is tried.
+	var inputs []string
+	for _, g := range sameTraffic(sc) {
+		inputs = append(inputs, g[0])
+	}
 	for {
 		sess, err := collectFS(ctx, kb, sc, have)
 		if err != nil {
@@ -103,7 +113,7 @@ func Needed(ctx context.Context, kb *knowledge.Base, sc Scenario) (needed []stri
 			return out, true, nil
 		}
 		best, bestConf := "", confidence(a, sc.Cause)
-		for _, in := range sc.Inputs {
+		for _, in := range inputs {
 			if slices.Contains(have, in) {
 				continue
 			}
@@ -185,8 +195,16 @@ func (s *Session) Commit(ctx context.Context, d Diagnosis) (Result, error) {
 	if r.Ranked, err = RankedPath(ctx, s.kb, sc); err != nil {
 		return r, fmt.Errorf("train: %w", err)
 	}
+	// Nothing was missed when the inputs asked for settle it, whichever they were, nor when no
+	// recorded input does (a live check is what was needed); otherwise the inputs of the shortest
+	// path not asked for (under any of their names) were.
+	mine, err := collectFS(ctx, s.kb, sc, append([]string{SymptomFile}, s.opened...))
+	if err != nil {
+		return r, fmt.Errorf("train: %w", err)
+	}
+	r.Settled = standsOut(mine.Assess(), sc.Cause)
 	for _, n := range needed {
-		if !slices.Contains(s.opened, n) {
+		if enough && !r.Settled && !slices.ContainsFunc(s.opened, func(o string) bool { return twins(s.same, n, o) }) {
 			r.Missed = append(r.Missed, n)
 		}
 	}

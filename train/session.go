@@ -22,10 +22,12 @@ import (
 // names the cause) nor the truth file ever reaches the screen, and the packet and log panes can
 // open them as files.
 type Session struct {
-	kb      *knowledge.Base
-	sc      Scenario
-	dir     string
-	opened  []string
+	kb     *knowledge.Base
+	sc     Scenario
+	dir    string
+	opened []string
+	// same groups the inputs that hold the same traffic (see analyze.SameTraffic).
+	same    [][]string
 	started time.Time
 	now     func() time.Time
 }
@@ -36,6 +38,9 @@ type Offer struct {
 	Name string
 	// Label says what it is, as an operator would call it ("packet capture", "server log").
 	Label string
+	// Same are the other files that hold the same traffic (lo.pcap beside any.pcapng): asking
+	// for Name gives what they would.
+	Same []string
 }
 
 // Start begins training on sc; now stamps the start (time.Now when nil). Close removes the copies.
@@ -47,7 +52,7 @@ func Start(kb *knowledge.Base, sc Scenario, now func() time.Time) (*Session, err
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	s := &Session{kb: kb, sc: sc, dir: filepath.Join(tmp, "incident"), started: now(), now: now}
+	s := &Session{kb: kb, sc: sc, dir: filepath.Join(tmp, "incident"), same: sameTraffic(sc), started: now(), now: now}
 	if err := os.Mkdir(s.dir, 0o700); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("train: %w", err)
@@ -71,15 +76,42 @@ func (s *Session) Started() time.Time { return s.started }
 // Opened lists the inputs asked for, in order.
 func (s *Session) Opened() []string { return s.opened }
 
-// Offered lists the inputs not yet asked for.
+// Offered lists the inputs not yet asked for, the files of one recording as one: a recording
+// asked for under any of its names is not offered again.
 func (s *Session) Offered() []Offer {
 	var out []Offer
-	for _, in := range s.sc.Inputs {
-		if !slices.Contains(s.opened, in) {
-			out = append(out, Offer{Name: in, Label: label(in)})
+	for _, g := range s.same {
+		if !slices.ContainsFunc(g, func(in string) bool { return slices.Contains(s.opened, in) }) {
+			out = append(out, Offer{Name: g[0], Label: label(g[0]), Same: g[1:]})
 		}
 	}
 	return out
+}
+
+// sameTraffic groups a scenario's inputs that hold the same traffic; each input is its own group
+// when the scenario's files cannot be read.
+func sameTraffic(sc Scenario) [][]string {
+	if sub, err := fs.Sub(sc.FS, sc.Dir); err == nil {
+		return analyze.SameTraffic(sub, sc.Inputs)
+	}
+	var out [][]string
+	for _, in := range sc.Inputs {
+		out = append(out, []string{in})
+	}
+	return out
+}
+
+// twins reports whether a and b hold the same traffic (or are the same input).
+func twins(same [][]string, a, b string) bool {
+	if a == b {
+		return true
+	}
+	for _, g := range same {
+		if slices.Contains(g, a) {
+			return slices.Contains(g, b)
+		}
+	}
+	return false
 }
 
 // label names a file the way an operator would ask for it.

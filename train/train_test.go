@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -214,6 +215,65 @@ func TestRankedPathFollowsTheSuggestions(t *testing.T) {
 		}
 		if sc.Name == "body.backend-closed" && (len(steps) == 0 || !strings.Contains(strings.Join(steps, " "), "read ")) {
 			t.Errorf("%s: the ranking reads no input: %v", sc.Name, steps)
+		}
+	}
+}
+
+// TestOfferedGroupsTheSameTraffic: the files of one recording (lo and any, pcap and pcapng) are
+// offered as one input, and none of them again once one was asked for.
+func TestOfferedGroupsTheSameTraffic(t *testing.T) {
+	var sc Scenario
+	for _, s := range bundled(t) {
+		if s.Name == "tunnel.forbidden.host-header" {
+			sc = s
+		}
+	}
+	s, err := Start(kb(t), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, want := fmt.Sprint(s.Offered()), "[{any-v6.pcapng packet capture [lo-v6.pcap lo-v6.pcapng]} {any.pcapng packet capture [lo.pcap lo.pcapng]} {privoxy.log server log []}]"; got != want {
+		t.Fatalf("offered %s, want %s", got, want)
+	}
+	if err := s.Open("lo.pcap"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(s.Offered()), "[{any-v6.pcapng packet capture [lo-v6.pcap lo-v6.pcapng]} {privoxy.log server log []}]"; got != want {
+		t.Fatalf("offered %s once lo.pcap was asked for, want %s", got, want)
+	}
+}
+
+// TestCommitMissesNothingThatWouldNotSettleIt commits a diagnosis on every bundled incident after
+// asking for the first input offered: what the debrief calls missed is never the same traffic as
+// an input asked for, nothing is missed when the inputs asked for settle it, and when no recorded
+// input settles it the inputs that raise the cause are not called a path that did.
+func TestCommitMissesNothingThatWouldNotSettleIt(t *testing.T) {
+	k := kb(t)
+	for _, sc := range bundled(t) {
+		s, err := Start(k, sc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := s.Offered(); len(o) > 0 {
+			if err := s.Open(o[0].Name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := s.Commit(context.Background(), Diagnosis{Cause: sc.Cause})
+		s.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", sc.Name, err)
+		}
+		if (r.Settled || !r.Enough) && len(r.Missed) > 0 {
+			t.Errorf("%s: the inputs asked for %v settle it (%v) or no input does (%v), yet %v are missed", sc.Name, r.Opened, r.Settled, !r.Enough, r.Missed)
+		}
+		for _, m := range r.Missed {
+			for _, o := range r.Opened {
+				if twins(s.same, m, o) {
+					t.Errorf("%s: %s is missed, but %s, the same traffic, was asked for", sc.Name, m, o)
+				}
+			}
 		}
 	}
 }

@@ -358,17 +358,17 @@ func TestFlowTrainQuitAsksFirst(t *testing.T) {
 	rec, tm = newModel()
 	waitFor(t, rec, "What the client saw")
 	tm.Send(keyPress("enter"))
-	waitFor(t, rec, "training incident 1 of 1", "(8 left)")
+	waitFor(t, rec, "training incident 1 of 1", "(4 left)")
 	tm.Send(keyPress("I"))
 	waitFor(t, rec, "Ask for an input")
 	tm.Send(keyPress("enter"))
-	waitFor(t, rec, "(7 left)", "1-9 answer")
+	waitFor(t, rec, "(3 left)", "1-9 answer")
 	tm.Send(keyPress("1"))
 	waitFor(t, rec, "Evidence · 20")
 	tm.Send(keyPress("q"))
 	waitFor(t, rec, "Quit and lose 1 input asked for, 1 answer or result?", "y yes", "n no, stay")
 	tm.Send(keyPress("n"))
-	waitFor(t, rec, "(7 left)")
+	waitFor(t, rec, "(3 left)")
 	tm.Send(keyPress("q"))
 	waitFor(t, rec, "Quit and lose")
 	tm.Send(keyPress("y"))
@@ -389,7 +389,7 @@ func TestFlowTrainKeysFitAndAreInTheHelp(t *testing.T) {
 	tm.Send(keyPress("enter"))
 	s := waitFor(t, rec, "training incident 1 of 1")
 	bar := strings.TrimRight(strings.SplitN(s, "\n", 2)[0], " ")
-	for _, want := range []string{"I ask for input (8 left)", "D diagnose", "S symptom"} {
+	for _, want := range []string{"I ask for input (4 left)", "D diagnose", "S symptom"} {
 		if !strings.Contains(bar, want) || strings.HasSuffix(bar, "…") {
 			t.Fatalf("the bar at 80 columns does not show %q whole: %q", want, bar)
 		}
@@ -398,4 +398,40 @@ func TestFlowTrainKeysFitAndAreInTheHelp(t *testing.T) {
 	waitFor(t, rec, "I ask for an input", "D commit a diagnosis", "S what the client saw", "? fewer keys")
 	tm.Send(keyPress("q"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestDebriefSaysOneThing: on an incident no recorded input settles, a trainee who asked for a
+// capture and the proxy's log is told so once, not also that a shortest path of inputs existed
+// or that an input would have told them.
+func TestDebriefSaysOneThing(t *testing.T) {
+	kb := testKB(t)
+	m, err := New(kb, Options{Scenarios: []training.Scenario{scenario(t, "tunnel.forbidden.host-header")}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 80})
+	settle(t, m, m.Init())
+	press(t, m, "enter")
+	for _, name := range []string{"any.pcapng", "privoxy.log"} {
+		press(t, m, "I")
+		for range slices.IndexFunc(m.sess.Offered(), func(o training.Offer) bool { return o.Name == name }) {
+			press(t, m, "down")
+		}
+		press(t, m, "enter")
+	}
+	if got := m.sess.Opened(); !slices.Equal(got, []string{"any.pcapng", "privoxy.log"}) {
+		t.Fatalf("asked for %v", got)
+	}
+	press(t, m, "D", "enter", "enter")
+	_, cmd := m.Update(keyPress("n"))
+	settleWithin(t, m, cmd, 60*time.Second)
+	s := strings.Join(screenLines(m), "\n")
+	if !strings.Contains(s, "no recorded input settles it") {
+		t.Fatalf("the debrief does not say that no recorded input settles it:\n%s", s)
+	}
+	for _, bad := range []string{"shortest path", "would have told you", "Missed:"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("the debrief says %q as well:\n%s", bad, s)
+		}
+	}
 }

@@ -208,7 +208,11 @@ func (m *Model) askPage() []string {
 		"What an operator could get hold of for this incident. Each one you ask for joins the investigation.", ""}
 	var items []item
 	for _, o := range m.sess.Offered() {
-		items = append(items, item{fmt.Sprintf("%-16s ", o.Label), o.Name})
+		name := o.Name
+		if len(o.Same) > 0 {
+			name += " (the same traffic as " + strings.Join(o.Same, ", ") + ")"
+		}
+		items = append(items, item{fmt.Sprintf("%-16s ", o.Label), name})
 	}
 	if m.labOffered() {
 		items = append(items, item{fmt.Sprintf("%-16s ", "live servers"), labOffer})
@@ -259,17 +263,25 @@ func (m *Model) debriefPage() []string {
 	for _, o := range r.Opened {
 		lines = append(lines, "  "+o)
 	}
-	lines = append(lines, fmt.Sprintf("  %d input%s asked for, %d check%s run; the shortest path needed %d input%s%s.",
-		len(r.Opened), plural(len(r.Opened)), r.Given.Checks, plural(r.Given.Checks), len(r.Needed), plural(len(r.Needed)), neededList(*r)))
+	asked := fmt.Sprintf("  %d input%s asked for, %d check%s run", len(r.Opened), plural(len(r.Opened)), r.Given.Checks, plural(r.Given.Checks))
+	if r.Enough {
+		lines = append(lines, fmt.Sprintf("%s; the shortest path needed %d input%s%s.", asked, len(r.Needed), plural(len(r.Needed)), neededList(*r)))
+	} else {
+		// No recorded input settles it: the inputs that point toward the cause are not a path
+		// to the answer, and not asking for them is no miss.
+		settle := "; no recorded input settles it, not even all of them together"
+		if d.Check != "" {
+			settle += ": a live check does, " + d.Check
+		}
+		lines = append(lines, asked+settle+".")
+	}
 	if len(r.Ranked) > 0 {
 		lines = append(lines, "  Following the suggested next check each time: "+strings.Join(r.Ranked, "; then ")+".")
 	}
-	if !r.Enough && d.Check != "" {
-		lines = append(lines, "  The recorded inputs alone do not settle it; a live check does: "+d.Check)
-	}
-	if len(r.Missed) > 0 {
+	switch {
+	case len(r.Missed) > 0:
 		lines = append(lines, st.Failed.Render("  Missed: "+strings.Join(r.Missed, ", ")+" (it would have told you)"))
-	} else {
+	case r.Enough:
 		lines = append(lines, "  You missed nothing the answer needed.")
 	}
 	lines = append(lines, "",
