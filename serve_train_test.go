@@ -66,3 +66,33 @@ func TestServeTrainsEachKeyApart(t *testing.T) {
 		t.Errorf("the two keys' answers are not kept apart: %v", sure)
 	}
 }
+
+// TestServeTrainPanesReadTheInputsAskedFor trains over SSH and asks for every input offered: the
+// packets pane reads the capture the evidence names and the logs pane its log, from the copies
+// the training made, rather than saying the investigation has no files to read.
+func TestServeTrainPanesReadTheInputsAskedFor(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	key, pub := newKey(t)
+	h := startServe(t, serveOptions{train: true, trainCount: 1}, pub)
+	s := openScreen(t, h.addr, key, 110, 34)
+	s.waitFor(t, 20*time.Second, "Training 1/1", "What the client saw")
+	s.send(t, "\r")
+	s.waitFor(t, 10*time.Second, "training incident 1 of 1")
+	for range 8 {
+		s.send(t, "I", "\r")
+		time.Sleep(300 * time.Millisecond)
+	}
+	s.waitFor(t, 20*time.Second, "(0 left)", "Packets · ", "conversations · ")
+	s.send(t, "s")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.text(), "Logs · ") && !strings.Contains(s.text(), "No server log among") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, bad := range []string{"no capture files to read", "no log files to read"} {
+		if strings.Contains(s.text(), bad) {
+			t.Fatalf("a pane says %q", bad)
+		}
+	}
+	s.send(t, "\x03")
+	s.waitEnd(t, 10*time.Second)
+}
