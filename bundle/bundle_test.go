@@ -238,6 +238,9 @@ func TestPlantedSecretsAreRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !regexp.MustCompile("`inputs/squid.conf` from .*: whole: a configuration file, kept for its rules, with its secrets .* redacted").Match(md) {
+		t.Errorf("the files do not say the configuration was kept and redacted:\n%s", md)
+	}
 	if !regexp.MustCompile(`config/passwd not included: a password file`).Match(md) {
 		t.Errorf("the notes do not say why the password file was left out:\n%s", md)
 	}

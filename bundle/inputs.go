@@ -314,6 +314,16 @@ func writeLines(open Opener, name, out string, ranges []lineRange) (kept, total 
 // proxy's configuration and logs do not.
 var errPasswordFile = errors.New("a password file (USER:HASH lines): hashes are secrets and no evidence, so it is left out; the proxy's configuration names it")
 
+// configFile reports whether a text input is a server's configuration, by its name or its folder.
+func configFile(name string) bool {
+	name = filepath.ToSlash(name)
+	switch path.Ext(name) {
+	case ".conf", ".cfg", ".action", ".filter":
+		return true
+	}
+	return path.Base(path.Dir(name)) == "config"
+}
+
 // passwordFile reports whether every line of a text that is not blank or a comment is a password
 // file's USER:HASH line (htpasswd, shadow).
 func passwordFile(lines []string) bool {
@@ -344,6 +354,9 @@ func copyText(in diagnose.Input, open Opener, dir, name string, sym *Symptom, cl
 		return File{}, err
 	}
 	cut := "whole, secrets redacted"
+	if configFile(in.Path) {
+		cut = "whole: a configuration file, kept for its rules, with its secrets (passwords, peer logins, password-file hashes) redacted"
+	}
 	if len(b) > MaxTextBytes {
 		b = b[:MaxTextBytes]
 		if i := bytes.LastIndexByte(b, '\n'); i > 0 {
