@@ -1,6 +1,7 @@
 package packets
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/hopscope/hopscope/capture"
@@ -9,6 +10,31 @@ import (
 
 // maxFollow bounds the payload a followed stream shows.
 const maxFollow = 256 << 10
+
+// followPacket follows the conversation packet n belongs to, from the list of all packets: its
+// packets are listed (where esc comes back to) and its stream shown.
+func (m *Model) followPacket(n int64) {
+	f := m.sources[m.cur].fileOf()
+	if f == nil {
+		return
+	}
+	p, err := f.Packet(n)
+	if err != nil {
+		return
+	}
+	pi := capture.Describe(&p)
+	convs, _, _ := m.sources[m.cur].snapshot()
+	for _, c := range convs {
+		if pi.TCP && n >= c.first && n <= c.last &&
+			(pi.Src == c.client && pi.Dst == c.server || pi.Src == c.server && pi.Dst == c.client) {
+			m.openConv(c)
+			m.followStream()
+			return
+		}
+	}
+	m.mode, m.scroll = modeFollow, 0
+	m.follow = []string{"Packet " + strconv.FormatInt(n, 10) + " is in no TCP conversation of this capture: there is no stream to follow."}
+}
 
 // followStream renders the open conversation's payload as text: "> " lines from the client,
 // "< " lines from the server, in capture order, retransmitted bytes shown once.

@@ -158,6 +158,9 @@ func (m *Model) keyPackets(msg tea.KeyPressMsg, k common.KeyMap, o KeyMap) {
 		m.detail, m.mode, m.back, m.scroll = nth(min(max(m.pktCursor, 0), n-1)), modeDetail, modePackets, 0
 	case key.Matches(msg, o.Follow) && m.conv != nil:
 		m.followStream()
+	case key.Matches(msg, o.Follow) && n > 0:
+		m.followPacket(nth(min(max(m.pktCursor, 0), n-1)))
+		return
 	}
 	m.pktCursor = min(max(m.pktCursor, 0), max(n-1, 0))
 }

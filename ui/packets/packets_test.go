@@ -213,3 +213,23 @@ func TestFilterPackets(t *testing.T) {
 		t.Error("a port that is no number was taken")
 	}
 }
+
+// TestFollowFromAllPackets: F on a packet of the list of all packets (where a jump from the
+// evidence lands) follows that packet's conversation.
+func TestFollowFromAllPackets(t *testing.T) {
+	m := opened(t)
+	m.Update(press("e"))
+	m.Update(press("enter"))
+	if s := screen(m); !strings.Contains(s, "packets · all packets") {
+		t.Fatalf("the jump did not list all packets:\n%s", s)
+	}
+	m.Update(press("F"))
+	s := screen(m)
+	if !strings.Contains(s, "> CONNECT ") || !strings.Contains(s, "< HTTP/1.1 403") {
+		t.Fatalf("F on packet 5 of all packets did not follow its stream:\n%s", s)
+	}
+	m.Update(press("backspace"))
+	if s = screen(m); strings.Contains(s, "all packets") || !strings.Contains(s, "[SYN]") {
+		t.Errorf("back from the stream is not the conversation's packets:\n%s", s)
+	}
+}
