@@ -52,7 +52,23 @@ func (m *Model) Title() string {
 	if len(m.entries) == 0 {
 		return "Evidence"
 	}
-	return "Evidence · " + itoa(len(m.entries))
+	// Evidence is what the session weighs (as the status line counts it); notes (a check skipped,
+	// a report written) are counted apart.
+	notes := 0
+	for _, e := range m.entries {
+		if e.Signal == "" {
+			notes++
+		}
+	}
+	t := "Evidence · " + itoa(len(m.entries)-notes)
+	switch notes {
+	case 0:
+	case 1:
+		t += " · 1 note"
+	default:
+		t += " · " + itoa(notes) + " notes"
+	}
+	return t
 }
 
 // Init implements common.Pane.
