@@ -75,7 +75,7 @@ func drive(t *testing.T, m *Model, cmd tea.Cmd) []tea.Msg {
 func TestRunAllFeedsTheInvestigation(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
 	defer srv.Close()
-	m, _ := newPane(t)
+	m, kb := newPane(t)
 	m.form[fieldTarget].input.SetValue(srv.URL + "/")
 	m.Update(common.SessionMsg{Rev: 1})
 	msgs := drive(t, m, press(m, "r"))
@@ -98,6 +98,13 @@ func TestRunAllFeedsTheInvestigation(t *testing.T) {
 		if r.state != passed {
 			t.Errorf("%s: state %d (%s)", r.id, r.state, r.note)
 		}
+		// A passing check says what it found in words, as one that found nothing does.
+		if sig, ok := kb.Signal(r.note); ok {
+			t.Errorf("%s: the row says %q, the id of %q", r.id, r.note, sig.Title)
+		}
+	}
+	if tcp, _ := kb.Signal("tcp.connect.ok"); !strings.Contains(ansi.Strip(m.View()), "✓ tcp         "+tcp.Title) {
+		t.Errorf("the tcp row does not say %q:\n%s", tcp.Title, ansi.Strip(m.View()))
 	}
 	view := ansi.Strip(m.View())
 	for _, want := range []string{"Waterfall", "connect", "first byte", "✓ tcp"} {

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -86,7 +87,7 @@ func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []stri
 		},
 		CheckDone: func(c string, res any) {
 			ev := probe.CheckEvidence(kb, c, res, time.Now())
-			st, note := outcome(ev)
+			st, note := outcome(kb, ev)
 			if why := probe.Unexplained(res); len(ev) == 0 && why != "" {
 				// No signal for what happened (an answer cut short, a head too large): not a pass.
 				st, note = failed, why
@@ -165,8 +166,9 @@ func (r *run) snapshot() ([]checkRow, []probe.Phase, bool) {
 	return append([]checkRow(nil), r.rows...), append([]probe.Phase(nil), r.phases...), r.done
 }
 
-// outcome says whether a check's evidence is a pass and names what it found.
-func outcome(ev []diagnose.Evidence) (state, string) {
+// outcome says whether a check's evidence is a pass and says in words what it found (a signal's
+// title, its id when the knowledge has none), what failed first; the ledger keeps the ids.
+func outcome(kb *knowledge.Base, ev []diagnose.Evidence) (state, string) {
 	if len(ev) == 0 {
 		return passed, "nothing wrong found"
 	}
@@ -180,13 +182,13 @@ func outcome(ev []diagnose.Evidence) (state, string) {
 		st = failed
 		bad = append(bad, e.Signal)
 	}
-	notes := append(bad, good...) // what failed first
-	if len(notes) > 2 {
-		notes = notes[:2]
-	}
+	notes := append(bad, good...)
 	s := notes[0]
+	if sig, ok := kb.Signal(s); ok && sig.Title != "" {
+		s = sig.Title
+	}
 	if len(notes) > 1 {
-		s += ", " + notes[1]
+		s += fmt.Sprintf(" (and %d more)", len(notes)-1)
 	}
 	return st, s
 }
