@@ -105,8 +105,8 @@ func TestStepCheckOneKeyAway(t *testing.T) {
 			if sz[0] >= minWidth && !m.inv.layout.shows("tree") {
 				t.Errorf("the checks pane replaced the tree")
 			}
-			if s := plain(m); !strings.Contains(s, "type the target") {
-				t.Errorf("no word on the target wanted:\n%s", s)
+			if s := plain(m); !strings.Contains(s, "Type the target") || strings.Contains(s, "error:") {
+				t.Errorf("no prompt for the target wanted, or one shown as an error:\n%s", s)
 			}
 			drive(m, tea.PasteMsg{Content: "https://127.0.0.1:1/"}, keyPress("enter"))
 			if s := plain(m); !strings.Contains(s, "running") && !strings.Contains(s, "refused") {

@@ -165,3 +165,13 @@ func TestPasteOnClosedFieldSaysHow(t *testing.T) {
 		t.Errorf("no word on how to paste into the form:\n%s", s)
 	}
 }
+
+// An unrecognised paste says so in full at 80 columns: the status line does not cut the hint.
+func TestUnrecognisedPasteFits80Columns(t *testing.T) {
+	m := newTest(t, 80, 24)
+	drive(m, tea.PasteStartMsg{}, tea.PasteMsg{Content: "hello world, nothing to see"}, tea.PasteEndMsg{}, keyPress("ctrl+s"))
+	s := plain(m)
+	if !strings.Contains(s, "error: no known error") || !strings.Contains(s, "proxy log line") {
+		t.Fatalf("the unrecognised paste's error is missing or cut:\n%s", s)
+	}
+}

@@ -137,6 +137,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ErrorMsg:
 		m.err = msg.Err
 		return m, nil
+	case common.PromptMsg:
+		m.note = msg.Text
+		return m, nil
 	case reportWrittenMsg:
 		where := msg.path
 		if abs, err := filepath.Abs(where); err == nil {

@@ -89,13 +89,15 @@ func (m *Model) statusLine() string {
 		return common.Pad(m.styles.Error.Render(common.Clip("error: "+termtext.Escape(m.err.Error()), m.width)), m.width)
 	}
 	var s string
+	if m.note != "" {
+		// What the last key led to (a prompt, where a report went) comes before the screen's size.
+		return m.styles.Status.Render(common.Clip(m.note, m.width))
+	}
 	if m.cur.single && !m.cur.zoomed {
 		s = fmt.Sprintf("too small for all panes (%dx%d): one at a time, tab for the next", minWidth, minHeight+3)
 		return m.styles.Error.Render(common.Clip(s, m.width))
 	}
-	if m.note != "" {
-		s = m.note
-	} else if m.cur == m.inv && m.inv != nil {
+	if m.cur == m.inv && m.inv != nil {
 		s = inputsSummary(m.work.Inputs(), m.work.Session().Ledger())
 	} else {
 		s = "Pick a symptom, paste the error you see, or open a recorded incident."

@@ -18,6 +18,13 @@ type ErrorMsg struct{ Err error }
 // ErrorCmd returns a command that reports err as an ErrorMsg.
 func ErrorCmd(err error) tea.Cmd { return func() tea.Msg { return ErrorMsg{Err: err} } }
 
+// PromptMsg asks the operator for something (what to type next). The root draws it in the status
+// line as a prompt, not an error, until the next key press.
+type PromptMsg struct{ Text string }
+
+// PromptCmd returns a command that shows text as a PromptMsg.
+func PromptCmd(text string) tea.Cmd { return func() tea.Msg { return PromptMsg{Text: text} } }
+
 // Entry is one line of the evidence ledger: a piece of evidence, or a note that holds no signal
 // (a check that was skipped and why, a step the operator could not answer).
 type Entry struct {

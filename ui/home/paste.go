@@ -106,7 +106,7 @@ func Recognise(kb *knowledge.Base, s string) ([]diagnose.Evidence, diagnose.Inpu
 	res, err := text.Read(kb, PastedName, strings.NewReader(s), func(ev diagnose.Evidence) { evs = append(evs, ev) })
 	in.Lines, in.Warnings = res.Lines, res.Warnings
 	if errors.Is(err, text.ErrNothingRecognised) {
-		return nil, in, fmt.Errorf("no known error in the pasted text: expected a gateway fault, a curl or client error, or an Apache or nginx error line")
+		return nil, in, errors.New("no known error: paste a gateway fault, client error or proxy log line") // fits 80 columns
 	}
 	if err != nil {
 		return nil, in, fmt.Errorf("pasted text: %w", err)
