@@ -231,6 +231,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // open builds the investigation screen (new panes, so nothing of a previous one lingers) and
 // hands the investigation its evidence.
 func (m *Model) open(o common.OpenMsg) tea.Cmd {
+	if o.Keep && m.inv != nil {
+		// The same investigation with more evidence: its panes stay as they are, and take it.
+		var cmd tea.Cmd
+		m.work, cmd = m.work.Open(o)
+		return tea.Batch(m.publish(), cmd)
+	}
 	if m.opts.Training {
 		m.inv = newScreen(trainingPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), trainingLayout())
 	} else {

@@ -91,6 +91,9 @@ type OpenMsg struct {
 	// Replay starts with none of the evidence in and the time cursor at the start, playing;
 	// otherwise all of it is in and the cursor is at the end.
 	Replay bool
+	// Keep reopens the investigation open now with more evidence (a trainee's new input): its
+	// answers, live checks' results and notes, and its panes, stay.
+	Keep bool
 }
 
 // JumpMsg asks the root to show the packet or the log line a piece of evidence points at: the

@@ -72,8 +72,16 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n.changes = changes(m.kb, o.Evidence)
 	n.rev = m.rev
 	n.replayable = o.Replay || timed(o.Evidence)
+	if o.Keep {
+		n.live, n.notes, n.hop = m.live, m.notes, m.hop
+	}
 	if !o.Replay {
 		n.seek(len(n.timeline))
+		for _, ev := range n.live {
+			n.add(ev)
+		}
+		n.ledger = append(n.ledger, n.notes...)
+		n.sess.SelectHop(n.hop)
 		n.publish()
 		return n, nil
 	}

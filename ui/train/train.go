@@ -216,12 +216,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil && len(msg.evs) == 0 {
 			m.err = msg.err
 		}
+		// An input asked for joins the investigation under way: the trainee's answers, checks
+		// and panes stay.
+		keep := m.mode != modeLoading
 		if m.mode == modeLoading {
 			// An incident opens on what the client saw, as an operator's call does.
 			m.mode, m.cursor = modeSymptom, 0
 		}
 		// The panes read the copies of the inputs asked for, and nothing else of the disk.
-		cmd := m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs, Files: common.Folder(m.sess.Dir())})
+		cmd := m.toInner(common.OpenMsg{Title: m.title(), Evidence: msg.evs, Inputs: msg.inputs, Files: common.Folder(m.sess.Dir()), Keep: keep})
+		if keep {
+			return m, cmd
+		}
 		// A new investigation has a new checks pane: it is pointed at the lab again.
 		return m, tea.Batch(cmd, m.pointChecks())
 	case labMsg:

@@ -435,3 +435,32 @@ func TestDebriefSaysOneThing(t *testing.T) {
 		}
 	}
 }
+
+// TestAskingForAnInputKeepsTheAnswers answers the tree's first step, swaps the logs pane in and
+// then asks for an input: the answer stays in the investigation (and on the tree), and so does
+// the pane the trainee put in view.
+func TestAskingForAnInputKeepsTheAnswers(t *testing.T) {
+	kb := testKB(t)
+	m, err := New(kb, Options{Scenarios: []training.Scenario{scenario(t, "backend.down.nginx")}, Total: 1, Now: func() time.Time { return testNow }, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 110, Height: 34})
+	settle(t, m, m.Init())
+	press(t, m, "enter", "1")
+	if n := m.inner.Unsaved(); n != 1 {
+		t.Fatalf("%d answers after answering one", n)
+	}
+	press(t, m, "tab", "s")
+	if s := ansi.Strip(m.Render()); !strings.Contains(s, "Logs") {
+		t.Fatalf("s did not swap the logs pane in:\n%s", s)
+	}
+	press(t, m, "I", "enter")
+	s := ansi.Strip(m.Render())
+	if len(m.sess.Opened()) != 1 || m.inner.Unsaved() != 1 {
+		t.Fatalf("opened %v, %d answers kept:\n%s", m.sess.Opened(), m.inner.Unsaved(), s)
+	}
+	if !strings.Contains(s, "· the operator") || !strings.Contains(s, "Logs") {
+		t.Fatalf("the tree lost its answer or the logs pane its slot once an input was asked for:\n%s", s)
+	}
+}
