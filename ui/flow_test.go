@@ -100,10 +100,8 @@ func TestFlowSymptomAnswersEvidence(t *testing.T) {
 
 	// The playbooks are listed by file name: mod-proxy, proxy-tunnel, tls-handshake.
 	f.press("down", "down", "enter")
-	f.waitFor("Decision tree · tls-handshake", "messaging.adaptors.http.flow.BadGateway")
-
-	f.press("y")
-	f.waitFor("▶ Does a TCP connection to the backend")
+	// The pick answered the fault's question (a 502 BadGateway): the tree asks the next one.
+	f.waitFor("Decision tree · tls-handshake", "✓ Is the gateway's fault", "▶ Does a TCP connection to the backend")
 	f.press("y")
 	f.waitFor("▶ How does the backend answer the ClientHello?")
 

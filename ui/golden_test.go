@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 		{"home", nil},
 		{"incident", keys("tab", "enter")},
 		{"cause-expanded", keys("tab", "enter", "tab", "enter")},
-		{"symptom-answered", keys("down", "enter", "y")},
+		{"symptom-answered", keys("down", "enter")},
 		{"checks", append(keys("enter"), common.AddEvidenceMsg{Evidence: []diagnose.Evidence{
 			{Signal: "proxy.connect.status.403", Source: "check connect", Kind: diagnose.FromCheck, At: testNow, Detail: "CONNECT backend:443 → 403 Forbidden in 3 ms"},
 			{Signal: "proxy.host-header.no-difference", Source: "check connect-host-header", Kind: diagnose.FromCheck, At: testNow, Detail: "403 with either name in Host"},

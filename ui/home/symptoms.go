@@ -78,6 +78,9 @@ func (m *Symptoms) Update(msg tea.Msg) (common.Pane, tea.Cmd) {
 				o.Evidence = []diagnose.Evidence{{Signal: SymptomSignal(p.ID), Source: "operator", Kind: diagnose.FromOperator,
 					At: m.now(), Detail: "picked the symptom: " + p.Title}}
 			}
+			if ev, ok := symptomAnswer(p, m.now()); ok {
+				o.Evidence = append(o.Evidence, ev)
+			}
 			return m, func() tea.Msg { return o }
 		}
 	default:
@@ -169,4 +172,23 @@ func (m *Symptoms) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (m *Symptoms) FullHelp() [][]key.Binding {
 	return [][]key.Binding{m.ShortHelp(), {m.keys.Top, m.keys.Bottom}}
+}
+
+// symptomAnswer is the answer the pick of a playbook's symptom gives its tree's first step, when
+// that step is the operator's yes-or-no question of whether this is the fault (the 502 of a TLS
+// handshake, the 503 of a refused tunnel): "yes", from the operator, as if typed at the step.
+func symptomAnswer(p *knowledge.Playbook, now time.Time) (diagnose.Evidence, bool) {
+	for _, step := range p.Tree.Steps {
+		if step.ID != p.Tree.Start || !step.Operator {
+			continue
+		}
+		for _, b := range step.Branches {
+			l := strings.ToLower(b.Label)
+			if (l == "yes" || strings.HasPrefix(l, "yes ") || strings.HasPrefix(l, "yes,") || strings.HasPrefix(l, "yes:")) && len(b.When) > 0 {
+				return diagnose.Evidence{Signal: b.When[0], Source: "operator", Kind: diagnose.FromOperator, At: now,
+					Detail: step.Ask + " " + b.Label + " (the symptom picked)"}, true
+			}
+		}
+	}
+	return diagnose.Evidence{}, false
 }
