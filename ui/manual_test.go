@@ -178,3 +178,21 @@ func hasYes(s *knowledge.Step) bool {
 	}
 	return false
 }
+
+// A step's help shows its commands without Markdown backquotes, each whole on a line of its own.
+func TestStepHelpCommandsOnTheirOwnLines(t *testing.T) {
+	m := newTest(t, 160, 48)
+	openSymptom(m, 2) // tls-handshake, at "Does a TCP connection to the backend port succeed"
+	s := plain(m)
+	if !strings.Contains(s, "▶ Does a TCP connection to the backend") {
+		t.Fatalf("not at the TCP step:\n%s", s)
+	}
+	for _, want := range []string{"│    telnet BACKEND 443 ", "│    hopscope check --target https://BACKEND "} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the help lacks the line %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "`telnet") || strings.Contains(s, "BACKEND`") {
+		t.Errorf("the help shows backquotes:\n%s", s)
+	}
+}

@@ -169,3 +169,36 @@ func IsCommand(s string) bool {
 	s = strings.TrimSpace(s)
 	return s != "" && !strings.HasSuffix(s, ".") && !strings.Contains(s, ". ")
 }
+
+// Prose lays out a text with Markdown code spans in lines of width cells: a span holding a space
+// is a command, set on a line of its own (cut with "…" when too wide, never broken; isCmd marks
+// it), a one-word span stays in its sentence; neither keeps its backquotes. The commas and "or"
+// around commands stay with the words after them. Unbalanced backquotes are kept as they are.
+func Prose(s string, width int) (lines []string, isCmd []bool) {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		lines = Wrap(s, width)
+		return lines, make([]bool, len(lines))
+	}
+	var para strings.Builder
+	flush := func() {
+		t := strings.TrimLeft(strings.TrimSpace(para.String()), ",;: ")
+		para.Reset()
+		if t == "" {
+			return
+		}
+		for _, l := range Wrap(t, width) {
+			lines, isCmd = append(lines, l), append(isCmd, false)
+		}
+	}
+	for i, p := range parts {
+		if i%2 == 0 || !strings.Contains(strings.TrimSpace(p), " ") {
+			para.WriteString(p)
+			continue
+		}
+		flush()
+		lines, isCmd = append(lines, Clip(strings.TrimSpace(p), width)), append(isCmd, true)
+	}
+	flush()
+	return lines, isCmd
+}

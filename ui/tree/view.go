@@ -125,7 +125,13 @@ func (m *Model) lines(pos *diagnose.TreePosition) ([]string, int) {
 		}
 		wrapped("    ", hint, st.Dim.Render)
 		if s.Help != "" {
-			wrapped("    ", s.Help, st.Dim.Render)
+			lines, isCmd := common.Prose(s.Help, max(w-4, 8))
+			for i, l := range lines {
+				if !isCmd[i] {
+					l = st.Dim.Render(l)
+				}
+				add("    " + l)
+			}
 		}
 		if hasCheck && common.IsCommand(ch.How) {
 			for _, l := range common.Command("check: ", st.Label.Render, ch.How, max(w-4, 8)) {
