@@ -290,7 +290,7 @@ func (m *Model) runNamed(id string) tea.Cmd {
 		m.pending = id
 		m.cursor, m.editing = fieldTarget, true
 		return tea.Batch(m.form[fieldTarget].input.Focus(),
-			common.PromptCmd("Type the target; enter runs the check ("+c.Title+")"))
+			common.PromptCmd("Type the target; enter runs the "+c.ID+" check"))
 	}
 	return m.start(id)
 }
