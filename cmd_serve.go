@@ -61,8 +61,9 @@ type serveOptions struct {
 	log io.Writer
 	// train hands every session a training run of trainCount incidents instead of the screen,
 	// the progress kept per key (see cmd_serve_train.go).
-	train      bool
-	trainCount int
+	train         bool
+	trainCount    int
+	trainPlaybook string
 }
 
 func (o serveOptions) withDefaults() serveOptions {
@@ -146,6 +147,7 @@ refusal and check target is written to the connection log in logfmt.`,
 	f.StringVar(&o.logFile, "log-file", "", "append the connection log to this file (default: standard error)")
 	f.BoolVar(&o.train, "train", false, "give every session a training run (hopscope train) instead of the screen; each key's progress is its own")
 	f.IntVar(&o.trainCount, "train-count", 5, "with --train, how many incidents a session trains on")
+	f.StringVar(&o.trainPlaybook, "train-playbook", "", "with --train, only incidents of this playbook (proxy-tunnel, tls-handshake, mod-proxy)")
 	return cmd
 }
 

@@ -22,7 +22,7 @@ func (s *sshServer) program(ss *servedSession, guard probe.Guard) (tea.Model, er
 		}
 		return ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard, Remote: true, Refused: refused}), nil
 	}
-	all, err := trainingSet(s.kb, "", "", io.Discard)
+	all, err := trainingSet(s.kb, "", s.opts.trainPlaybook, io.Discard)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,8 @@ func TestServeTrainsEachKeyApart(t *testing.T) {
 func TestServeTrainPanesReadTheInputsAskedFor(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	key, pub := newKey(t)
-	h := startServe(t, serveOptions{train: true, trainCount: 1}, pub)
+	// mod-proxy's incidents all hold a capture and a log; a text-only incident has neither to show.
+	h := startServe(t, serveOptions{train: true, trainCount: 1, trainPlaybook: "mod-proxy"}, pub)
 	s := openScreen(t, h.addr, key, 110, 34)
 	s.waitFor(t, 20*time.Second, "Training 1/1", "What the client saw")
 	s.send(t, "\r")
