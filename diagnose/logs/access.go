@@ -1,6 +1,9 @@
 package logs
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 // access reads the common and combined access log formats that Apache and nginx share, with an
 // optional virtual host in front (Apache's vhost_combined) and optional fields after (a gateway
@@ -9,6 +12,11 @@ import "bytes"
 //	127.0.0.1 - - [21/Nov/2026:09:20:02 +0000] "GET /down/x HTTP/1.1" 503 339 "-" "curl/7.88.1"
 //	10.0.0.9 - - [21/Nov/2026:10:00:03 +0000] "POST /v1/orders HTTP/1.1" 503 212 "-" "app/1.0" "rrt-4a1b-1" "protocol.http.ProxyTunnelCreationFailed" "target"
 type access struct{ stamps stampCache }
+
+func (p *access) clean(r *Record) {
+	r.Time, r.Event, r.Client, r.Status, r.Method, r.Path = time.Time{}, EventNone, nil, 0, nil, nil
+	r.FaultCode, r.FaultSource, r.MsgID = nil, nil, nil
+}
 
 func (p *access) parse(line []byte, r *Record) bool {
 	open := bytes.IndexByte(line, '[')

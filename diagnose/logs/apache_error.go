@@ -16,6 +16,10 @@ type apacheError struct {
 	backend []byte
 }
 
+func (p *apacheError) clean(r *Record) {
+	r.Time, r.Event, r.Companion, r.Client, r.Backend = time.Time{}, EventNone, false, nil, nil
+}
+
 func (p *apacheError) parse(line []byte, r *Record) bool {
 	if len(line) < 26 || line[0] != '[' {
 		return false

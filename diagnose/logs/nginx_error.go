@@ -1,11 +1,18 @@
 package logs
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 // nginxError reads nginx error logs:
 //
 //	2026/11/21 09:20:06 [error] 10523#10523: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: , request: "GET /down/x HTTP/1.1", upstream: "http://127.0.0.1:18099/x", host: "127.0.0.1:18082"
 type nginxError struct{ stamps stampCache }
+
+func (p *nginxError) clean(r *Record) {
+	r.Time, r.Event, r.Client, r.Method, r.Path, r.Backend = time.Time{}, EventNone, nil, nil, nil, nil
+}
 
 func (p *nginxError) parse(line []byte, r *Record) bool {
 	if len(line) < 24 || line[19] != ' ' || line[20] != '[' {

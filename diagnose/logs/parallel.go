@@ -18,20 +18,28 @@ import (
 // nothing next to parsing it, small enough that the blocks in flight stay a few megabytes.
 const blockSize = 1 << 20
 
+// recLineBytes is a short typical log line: a block's records are first made for as many lines of
+// that length as the block holds (more are added as needed).
+const recLineBytes = 128
+
 // blocks keeps blocks between scans: a folder of logs, or a viewer reading logs one after the
 // other, reuses the same few megabytes instead of making them again for every file.
 var blocks = sync.Pool{New: func() any { return &block{buf: make([]byte, blockSize)} }}
 
-// block is a run of whole lines and what parsing them gave.
+// block is a run of whole lines and what parsing them gave. Line numbers inside a block (of its
+// records, firstUn and binary) count from the block's first line as 1 until observeBlock, which
+// knows how many lines came before, makes them the file's: the reader need not count the lines.
 type block struct {
-	seq       int
-	buf       []byte
-	n         int   // bytes of buf in use
-	firstLine int64 // number of the block's first line
-	tooLong   int64 // lines over maxLine skipped by the reader before this block's lines
-	eof       bool  // the block ends the stream
+	seq     int
+	buf     []byte
+	n       int   // bytes of buf in use
+	tooLong int64 // lines over maxLine skipped by the reader before this block's lines
 
-	recs    []Record
+	recs []Record
+	// format is the format recs were last filled in; ready how many of them were reset since it
+	// became that, so that the format's cleaner may clear them instead (see Record.reuse).
+	format  Format
+	ready   int
 	lines   int64
 	parsed  int64
 	unknown int64
@@ -39,11 +47,27 @@ type block struct {
 	binary  int64
 }
 
-// parseBlock parses every line of b with p.
-func (b *block) parse(p parser) {
+// parse parses every line of b with p, a parser of format f.
+func (b *block) parse(p parser, f Format) {
 	b.recs, b.lines, b.parsed, b.unknown, b.firstUn, b.binary = b.recs[:0], 0, 0, 0, 0, 0
+	if b.format != f {
+		b.format, b.ready = f, 0
+	}
+	if cap(b.recs) == 0 {
+		// Room for the lines of a block of typical lines at once: growing by doubling from
+		// nothing made several times a block's records in garbage, and the page faults of
+		// fresh memory for them, in every scan that started with new blocks.
+		b.recs = make([]Record, 0, b.n/recLineBytes+16)
+	}
+	c, _ := p.(cleaner)
 	data := b.buf[:b.n]
-	num := b.firstLine
+	// One search for a NUL byte over the whole block instead of one per line: nul is how many
+	// bytes of data come before the first NUL.
+	nul := bytes.IndexByte(data, 0)
+	if nul < 0 {
+		nul = len(data)
+	}
+	var num int64 = 1
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		var line []byte
@@ -53,10 +77,11 @@ func (b *block) parse(p parser) {
 			line, data = data[:i+1], data[i+1:]
 		}
 		b.lines++
-		if bytes.IndexByte(line, 0) >= 0 {
+		if nul < len(line) {
 			b.binary = num
 			return
 		}
+		nul -= len(line)
 		line = trimEOL(line)
 		if len(b.recs) == cap(b.recs) {
 			b.recs = append(b.recs, Record{})
@@ -64,7 +89,8 @@ func (b *block) parse(p parser) {
 			b.recs = b.recs[:len(b.recs)+1]
 		}
 		r := &b.recs[len(b.recs)-1]
-		r.reset(num, line)
+		r.reuse(num, line, c, len(b.recs) <= b.ready)
+		b.ready = max(b.ready, len(b.recs))
 		if p.parse(line, r) {
 			b.parsed++
 		} else {
@@ -108,7 +134,7 @@ func scanParallel(parent context.Context, r io.Reader, f Format, opts Options, f
 		go func() {
 			defer wg.Done()
 			for b := range jobs {
-				b.parse(p)
+				b.parse(p, f)
 				done <- b
 			}
 		}()
@@ -150,24 +176,28 @@ func scanParallel(parent context.Context, r io.Reader, f Format, opts Options, f
 	return st, readErr
 }
 
-// observeBlock hands a parsed block's records to fn in order and adds its counts to st. It
-// reports whether reading must stop (binary data, or the context ended).
+// observeBlock hands a parsed block's records to fn in order, numbered as lines of the file, and
+// adds its counts to st. It reports whether reading must stop (binary data, or the context ended).
 func observeBlock(ctx context.Context, b *block, st *Stats, fn func(*Record)) bool {
 	if ctx.Err() != nil {
 		return true
 	}
+	// The block's line 1 is the file's line base+1.
+	base := st.Lines + b.tooLong
 	st.TooLong += b.tooLong
 	st.Lines += b.lines + b.tooLong
 	st.Parsed += b.parsed
 	st.Unknown += b.unknown
-	if st.FirstUnknown == 0 {
-		st.FirstUnknown = b.firstUn
+	if st.FirstUnknown == 0 && b.firstUn > 0 {
+		st.FirstUnknown = base + b.firstUn
 	}
 	for i := range b.recs {
-		fn(&b.recs[i])
+		r := &b.recs[i]
+		r.Line += base
+		fn(r)
 	}
 	if b.binary > 0 {
-		st.BinaryAt = b.binary
+		st.BinaryAt = base + b.binary
 		return true
 	}
 	return false
@@ -178,7 +208,6 @@ func observeBlock(ctx context.Context, b *block, st *Stats, fn func(*Record)) bo
 func cutBlocks(ctx context.Context, r io.Reader, free <-chan *block, nblocks int, jobs chan<- *block) (error, int64) {
 	var (
 		carry   []byte // the unfinished last line of the previous read
-		line    int64  = 1
 		seq     int
 		made    int
 		total   int64
@@ -222,7 +251,6 @@ func cutBlocks(ctx context.Context, r io.Reader, free <-chan *block, nblocks int
 				b.n = copy(b.buf, b.buf[i+1:b.n])
 				skip = false
 				skipped++
-				line++
 			}
 		}
 		end := b.n
@@ -239,13 +267,8 @@ func cutBlocks(ctx context.Context, r io.Reader, free <-chan *block, nblocks int
 			spare = carry
 			b.n = end
 		}
-		b.seq, b.firstLine, b.tooLong, b.eof = seq, line, skipped, err != nil
+		b.seq, b.tooLong = seq, skipped
 		skipped = 0
-		lines := int64(bytes.Count(b.buf[:b.n], []byte{'\n'}))
-		if b.eof && b.n > 0 && b.buf[b.n-1] != '\n' {
-			lines++
-		}
-		line += lines
 		seq++
 		jobs <- b
 		if err != nil {

@@ -50,7 +50,8 @@ func (s Stats) Warnings() []string {
 }
 
 // Scan reads a log of a known format line by line and calls fn for every line in the format.
-// The record and its byte fields are reused for the next line: fn must copy what it keeps.
+// The record and its byte fields are reused for the next line: fn must copy what it keeps, and
+// must not change the record.
 // Lines not in the format are counted, not fatal; binary data stops the scan with what was read
 // and a note in Stats. Only a read error or the context's end returns an error.
 func Scan(ctx context.Context, r io.Reader, f Format, opts Options, fn func(*Record)) (Stats, error) {
@@ -80,16 +81,19 @@ func scanSequential(ctx context.Context, r io.Reader, f Format, opts Options, fn
 
 // lineScanner turns a byte stream into parsed records, one reused buffer and record throughout.
 type lineScanner struct {
-	br   *bufio.Reader
-	p    parser
-	rec  Record
-	st   Stats
-	err  error
-	long bool // inside a line longer than the buffer
+	br    *bufio.Reader
+	p     parser
+	c     cleaner // p, when it is one
+	rec   Record
+	ready bool // rec was reset once: c may clean it
+	st    Stats
+	err   error
+	long  bool // inside a line longer than the buffer
 }
 
 func newLineScanner(r io.Reader, f Format, p parser) *lineScanner {
-	return &lineScanner{br: bufio.NewReaderSize(r, maxLine), p: p, st: Stats{Format: f}}
+	c, _ := p.(cleaner)
+	return &lineScanner{br: bufio.NewReaderSize(r, maxLine), p: p, c: c, st: Stats{Format: f}}
 }
 
 // next advances to the next line in the format; false at the end, on binary data or an error.
@@ -123,7 +127,8 @@ func (s *lineScanner) next() bool {
 			return false
 		}
 		line = trimEOL(line)
-		s.rec.reset(s.st.Lines, line)
+		s.rec.reuse(s.st.Lines, line, s.c, s.ready)
+		s.ready = true
 		if s.p.parse(line, &s.rec) {
 			s.st.Parsed++
 			return true
