@@ -12,9 +12,18 @@ import (
 //	2.4: [Sat Nov 21 09:20:02.894876 2026] [proxy:error] [pid 10586:tid 10621] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:18099 (127.0.0.1:18099) failed
 type apacheError struct {
 	stamps stampCache
-	// backend holds a backend address put in brackets (see bracketed), reused line after line.
+	// backend holds a backend address put in brackets (see bracketed), reused line after line
+	// when no arena is set.
 	backend []byte
+	// arena, when set, is where the addresses put in brackets go instead, one after the other:
+	// the records of a whole block are kept until the block has been read, so each line needs
+	// room of its own (see block.parse).
+	arena *[]byte
 }
+
+// useArena sets where the parser writes the bytes it makes for the lines to come; nil reuses
+// one buffer line after line.
+func (p *apacheError) useArena(a *[]byte) { p.arena = a }
 
 func (p *apacheError) clean(r *Record) {
 	r.Time, r.Event, r.Companion, r.Client, r.Backend = time.Time{}, EventNone, false, nil, nil
@@ -54,7 +63,11 @@ func (p *apacheError) parse(line []byte, r *Record) bool {
 		r.Client = stripPort(c)
 	}
 	if classifyApache(rest, code, at, r) {
-		r.Backend = bracketed(r.Backend, &p.backend)
+		buf := p.arena
+		if buf == nil {
+			p.backend, buf = p.backend[:0], &p.backend
+		}
+		r.Backend = bracketed(r.Backend, buf)
 	}
 	return true
 }
@@ -77,15 +90,17 @@ func clientHost(c []byte) []byte {
 
 // bracketed writes a HOST:PORT whose host is an IPv6 address as other lines write it: Apache
 // logs a refused connect to "[::1]:9000" but a bad status line from "::1:9000", and the two must
-// be one backend, readable as an address. Anything else is returned as it is. buf is reused, so
-// a line costs no allocation once it has grown.
+// be one backend, readable as an address. Anything else is returned as it is. The address is
+// added at the end of buf, which the caller empties when the lines before are done with: a line
+// costs no allocation once it has grown.
 func bracketed(b []byte, buf *[]byte) []byte {
 	if len(b) == 0 || b[0] == '[' || bytes.Count(b, colon) < 2 {
 		return b
 	}
 	i := bytes.LastIndexByte(b, ':')
-	*buf = append(append(append(append((*buf)[:0], '['), b[:i]...), ']'), b[i:]...)
-	return *buf
+	start := len(*buf)
+	*buf = append(append(append(append(*buf, '['), b[:i]...), ']'), b[i:]...)
+	return (*buf)[start:len(*buf):len(*buf)]
 }
 
 var colon = []byte{':'}

@@ -36,6 +36,8 @@ type block struct {
 	tooLong int64 // lines over maxLine skipped by the reader before this block's lines
 
 	recs []Record
+	// arena holds bytes a parser made for the block's records (see arenaUser).
+	arena []byte
 	// format is the format recs were last filled in; ready how many of them were reset since it
 	// became that, so that the format's cleaner may clear them instead (see Record.reuse).
 	format  Format
@@ -45,6 +47,14 @@ type block struct {
 	unknown int64
 	firstUn int64
 	binary  int64
+}
+
+// An arenaUser is a parser that makes bytes for a record (rather than pointing into the line) and
+// can put them where it is told. A block's records are all kept until the block has been read,
+// so the bytes made for one line must not be overwritten by the next: the block gives the parser
+// an arena of its own for them.
+type arenaUser interface {
+	useArena(a *[]byte)
 }
 
 // parse parses every line of b with p, a parser of format f.
@@ -60,6 +70,11 @@ func (b *block) parse(p parser, f Format) {
 		b.recs = make([]Record, 0, b.n/recLineBytes+16)
 	}
 	c, _ := p.(cleaner)
+	if a, ok := p.(arenaUser); ok {
+		b.arena = b.arena[:0]
+		a.useArena(&b.arena)
+		defer a.useArena(nil)
+	}
 	data := b.buf[:b.n]
 	// One search for a NUL byte over the whole block instead of one per line: nul is how many
 	// bytes of data come before the first NUL.

@@ -37,12 +37,19 @@ func TestParallelReadsLikeSequential(t *testing.T) {
 	}
 	mixed.WriteString("2026/11/21 11:00:00 [error] 1#1: *9 upstream timed out (110: Connection timed out) while connecting to upstream") // no final newline
 	binary := append(append([]byte{}, mixed.Bytes()[:3*blockSize/2]...), []byte("\x00\x00 garbage\n"+string(mixed.Bytes()[:1000]))...)
+	// Apache writes an IPv6 backend without brackets on a status-line error; the parser writes it
+	// with them, into memory of its own that each line must not share with the lines before it.
+	var v6 bytes.Buffer
+	for i := 0; v6.Len() < 3*blockSize; i++ {
+		fmt.Fprintf(&v6, "[Sat Nov 21 09:20:%02d.%06d 2026] [proxy_http:error] [pid 1:tid 2] (104)Connection reset by peer: [client 10.1.1.%d:5] AH01102: error reading status line from remote server fd00::%d:%d\n", i%60, i, i%250, i%7, 8000+i%1000)
+	}
 	cases := map[string]struct {
 		data   []byte
 		format Format
 	}{
-		"mixed":  {mixed.Bytes(), NginxError},
-		"binary": {binary, NginxError},
+		"mixed":       {mixed.Bytes(), NginxError},
+		"binary":      {binary, NginxError},
+		"apache IPv6": {v6.Bytes(), ApacheError},
 	}
 	fixtures, _ := filepath.Glob("testdata/scenarios/*/*/*.log")
 	for _, p := range fixtures {
