@@ -32,7 +32,10 @@ type signalAgg struct {
 
 // backendCount is one backend's share of a signal's lines, with its first and last time.
 type backendCount struct {
-	name        string
+	name string
+	// stats is the backend's in the analyzer: one per backend, so it tells backends apart
+	// without comparing their names.
+	stats       *backendStats
 	n           int64
 	first, last time.Time
 }
@@ -51,8 +54,9 @@ type keptLine struct {
 	companion bool
 }
 
-// signals counts one line under each of its signals.
-func (fs *fileState) signals(sigs []string, r *Record) {
+// signals counts one line under each of its signals; bs is the backend of a failure (nil for
+// other lines).
+func (fs *fileState) signals(sigs []string, r *Record, bs *backendStats) {
 	if len(sigs) == 0 {
 		return
 	}
@@ -73,7 +77,7 @@ func (fs *fileState) signals(sigs []string, r *Record) {
 		aggs = rs.aggs
 	}
 	for _, agg := range aggs {
-		agg.add(r)
+		agg.add(r, bs)
 	}
 }
 
@@ -88,7 +92,7 @@ func (fs *fileState) agg(sig string) *signalAgg {
 	return agg
 }
 
-func (agg *signalAgg) add(r *Record) {
+func (agg *signalAgg) add(r *Record, bs *backendStats) {
 	agg.count++
 	if agg.first.IsZero() {
 		agg.first = r.Time
@@ -97,20 +101,20 @@ func (agg *signalAgg) add(r *Record) {
 		agg.last = r.Time
 	}
 	agg.lastLine = r.Line
-	if len(r.Backend) > 0 && r.Event != EventRequest && !r.Companion {
-		agg.countBackend(r)
+	if bs != nil && len(r.Backend) > 0 {
+		agg.countBackend(r, bs)
 	}
 	if len(agg.kept) < keepPerSignal {
 		agg.kept = append(agg.kept, keptLine{line: r.Line, at: r.Time, event: r.Event, text: clip(r.Text, detailLen), rec: newLinkKey(r), companion: r.Companion})
 	}
 }
 
-func (agg *signalAgg) countBackend(r *Record) {
+func (agg *signalAgg) countBackend(r *Record, bs *backendStats) {
 	i := agg.cur
-	if i >= len(agg.backends) || agg.backends[i].name != string(r.Backend) {
+	if i >= len(agg.backends) || agg.backends[i].stats != bs {
 		i = -1
 		for j := range agg.backends {
-			if agg.backends[j].name == string(r.Backend) {
+			if agg.backends[j].stats == bs {
 				i = j
 				break
 			}
@@ -119,7 +123,7 @@ func (agg *signalAgg) countBackend(r *Record) {
 			if len(agg.backends) >= maxAggBackends {
 				return
 			}
-			agg.backends = append(agg.backends, backendCount{name: string(r.Backend), first: r.Time})
+			agg.backends = append(agg.backends, backendCount{name: bs.key, stats: bs, first: r.Time})
 			i = len(agg.backends) - 1
 		}
 		agg.cur = i

@@ -18,9 +18,11 @@ type Analyzer struct {
 	backends map[string]*backendStats
 	order    []string // backend keys in first-seen order
 	links    linker
-	// lastBackend is the backend of the previous failure: most failures in a row name the same
-	// backend, and comparing its key is cheaper than a map lookup.
-	lastBackend *backendStats
+	// recent holds the backends of the last few failures, next the one to replace: failures in a
+	// row mostly name the same backend or take turns among a few (a balancer's members), and
+	// comparing a few keys is cheaper than a map lookup.
+	recent [4]*backendStats
+	next   int
 }
 
 // fileState is what the analyzer keeps of one log.
@@ -85,7 +87,12 @@ func (a *Analyzer) Observe(name string, f Format, r *Record) {
 }
 
 func (a *Analyzer) observe(fs *fileState, r *Record) {
-	fs.signals(lineSignals(fs.format, r), r)
+	failure := r.Event.IsFailure() && !r.Companion
+	var bs *backendStats
+	if failure {
+		bs = a.backend(r.Backend)
+	}
+	fs.signals(lineSignals(fs.format, r), r, bs)
 	switch {
 	case r.Event == EventRequest:
 		if fs.format == SquidAccess {
@@ -96,9 +103,9 @@ func (a *Analyzer) observe(fs *fileState, r *Record) {
 		if r.IsFailedRequest() {
 			a.links.addRequest(fs.name, r)
 		}
-	case r.Event.IsFailure() && !r.Companion:
+	case failure:
 		fs.failures[r.Event]++
-		a.backend(r.Backend).add(r)
+		bs.add(r)
 		a.links.addError(fs.name, r)
 	case r.Event == EventNone && len(r.MsgID) > 0:
 		a.links.addMsg(fs.name, r)
@@ -107,21 +114,24 @@ func (a *Analyzer) observe(fs *fileState, r *Record) {
 
 // backend returns the stats of a backend, keyed by its address as logged.
 func (a *Analyzer) backend(b []byte) *backendStats {
-	if a.lastBackend != nil && a.lastBackend.key == string(b) {
-		return a.lastBackend
+	for _, bs := range a.recent {
+		if bs != nil && bs.key == string(b) {
+			return bs
+		}
 	}
-	if bs, ok := a.backends[string(b)]; ok {
-		a.lastBackend = bs
-		return bs
+	bs, ok := a.backends[string(b)]
+	if !ok {
+		key := string(b)
+		name := key
+		if name == "" {
+			name = "(backend not named)"
+		}
+		bs = &backendStats{key: key, name: name}
+		a.backends[key] = bs
+		a.order = append(a.order, key)
 	}
-	key := string(b)
-	if key == "" {
-		key = "(backend not named)"
-	}
-	bs := &backendStats{key: string(b), name: key}
-	a.backends[string(b)] = bs
-	a.lastBackend = bs
-	a.order = append(a.order, string(b))
+	a.recent[a.next] = bs
+	a.next = (a.next + 1) % len(a.recent)
 	return bs
 }
 

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"time"
 )
@@ -12,6 +13,7 @@ import (
 //	2.4: [Sat Nov 21 09:20:02.894876 2026] [proxy:error] [pid 10586:tid 10621] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:18099 (127.0.0.1:18099) failed
 type apacheError struct {
 	stamps stampCache
+	second microCache
 	// backend holds a backend address put in brackets (see bracketed), reused line after line
 	// when no arena is set.
 	backend []byte
@@ -108,6 +110,9 @@ var colon = []byte{':'}
 // time parses a stamp. 2.4 writes microseconds, so whole stamps rarely repeat; the cache holds
 // the part up to the second ("Sat Nov 21 09:20:02") and only the fraction is read per line.
 func (p *apacheError) time(stamp []byte) (time.Time, bool) {
+	if t, ok := p.second.micro(stamp); ok {
+		return t, true
+	}
 	if len(stamp) < 24 || stamp[19] != '.' {
 		t, ok, hit := p.stamps.get(stamp)
 		if !hit {
@@ -129,8 +134,54 @@ func (p *apacheError) time(stamp []byte) (time.Time, bool) {
 	if !hit {
 		t, ok = parseApacheErrorTime(key[:])
 		p.stamps.put(key[:], t, ok)
+		if ok {
+			p.second.put(key[:], t)
+		}
 	}
 	return t.Add(time.Duration(ns)), ok
+}
+
+// microCache reads Apache 2.4's usual stamp, "Sat Nov 21 09:20:02.894876 2026", when its second
+// is the one seen last (lines come in order, and a busy log writes many a second): three word
+// compares instead of a search and a byte compare, six digits read without a loop.
+type microCache struct {
+	head0, head1, head2 uint64 // bytes 0-7, 8-15 and 11-18 of the stamp: up to the second
+	year                uint64 // bytes 23-30: the last microsecond digits, ' ' and the year
+	t                   time.Time
+	ok                  bool
+}
+
+// put remembers the second of key, a stamp without its fraction ("Sat Nov 21 09:20:02 2026").
+func (c *microCache) put(key []byte, t time.Time) {
+	if len(key) != 24 {
+		c.ok = false
+		return
+	}
+	c.head0 = binary.LittleEndian.Uint64(key[0:])
+	c.head1 = binary.LittleEndian.Uint64(key[8:])
+	c.head2 = binary.LittleEndian.Uint64(key[11:])
+	// The year compare covers three microsecond digits too: they are masked out.
+	var tail [8]byte
+	copy(tail[3:], key[19:24])
+	c.year = binary.LittleEndian.Uint64(tail[:])
+	c.t, c.ok = t, true
+}
+
+// micro returns the time of a 31-byte stamp with six fraction digits in the cached second.
+func (c *microCache) micro(s []byte) (time.Time, bool) {
+	if !c.ok || len(s) != 31 || s[19] != '.' ||
+		binary.LittleEndian.Uint64(s[0:]) != c.head0 || binary.LittleEndian.Uint64(s[8:]) != c.head1 ||
+		binary.LittleEndian.Uint64(s[11:]) != c.head2 || binary.LittleEndian.Uint64(s[23:])&^0xffffff != c.year {
+		return time.Time{}, false
+	}
+	var us int
+	for _, d := range s[20:26] {
+		if d < '0' || d > '9' {
+			return time.Time{}, false
+		}
+		us = us*10 + int(d-'0')
+	}
+	return c.t.Add(time.Duration(us) * time.Microsecond), true
 }
 
 // classifyApache sets the event and backend of an Apache error message. The AH codes of 2.4 are

@@ -129,3 +129,36 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestApacheTimeCached reads stamps one after the other, as a log gives them, through the
+// parser's caches and checks each against a plain parse of the whole stamp: a cached second must
+// never lend its time to a stamp of another second, year or form.
+func TestApacheTimeCached(t *testing.T) {
+	stamps := []string{
+		"Sat Nov 21 09:20:02.894876 2026",
+		"Sat Nov 21 09:20:02.000001 2026",
+		"Sat Nov 21 09:20:02.999999 2026",
+		"Sat Nov 21 09:20:03.000000 2026",
+		"Sat Nov 21 09:20:03.000000 2027",
+		"Sat Nov 21 09:20:03.00000x 2027",
+		"Sat Nov 21 09:20:03.12 2027",
+		"Sat Nov 21 09:20:03.123456789 2027",
+		"Sun Nov 21 09:20:03.123456 2027",
+		"Sun Nov 22 09:20:03.123456 2027",
+		"Sun Dec 22 09:20:03.123456 2027",
+		"Sun Dec 22 10:20:03.123456 2027",
+		"Sun Dec 22 10:20:03 2027",
+		"Sun Dec 22 10:20:03.123456 2027",
+		"Sun Dec 22 10:20:03.123456 2027 ",
+		"Sun Dec 22 10:21:03.123456 2027",
+		"Sun Dec  2 10:21:03.123456 2027",
+	}
+	var p apacheError
+	for _, s := range stamps {
+		got, gotOK := p.time([]byte(s))
+		want, wantOK := parseApacheErrorTime([]byte(s))
+		if gotOK != wantOK || !got.Equal(want) || got != want {
+			t.Errorf("%q: %v %v, want %v %v", s, got, gotOK, want, wantOK)
+		}
+	}
+}
