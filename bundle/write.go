@@ -46,9 +46,10 @@ func IsArchive(dest string) bool {
 }
 
 // Write builds the bundle of an investigation at dest: a folder, or a gzipped tar when dest ends
-// in .tar.gz. Everything is written under a temporary name beside dest and renamed into place at
+// in .tar.gz. Everything is written under a temporary name beside dest and moved into place at
 // the end, so a run stopped part way (the context cancelled by ctrl-c, a full disk) leaves neither
-// dest nor the temporary files behind.
+// dest nor the temporary files behind. An existing dest is refused up front, and again by the
+// final move if it appeared while the bundle was being written (see publish).
 func Write(ctx context.Context, dest string, sess *diagnose.Session, inputs []diagnose.Input, o Options) (Summary, error) {
 	if o.Open == nil {
 		o.Open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
@@ -57,6 +58,7 @@ func Write(ctx context.Context, dest string, sess *diagnose.Session, inputs []di
 		o.Now = time.Now
 	}
 	dest = filepath.Clean(dest)
+	// Early, so that no work is done for a name that is taken; publish checks again atomically.
 	if _, err := os.Lstat(dest); err == nil {
 		return Summary{}, fmt.Errorf("report: %s %w", dest, ErrExists)
 	}
@@ -82,7 +84,7 @@ func Write(ctx context.Context, dest string, sess *diagnose.Session, inputs []di
 		if err := ctx.Err(); err != nil {
 			return Summary{}, fmt.Errorf("report: %w", err)
 		}
-		if err := os.Rename(dir, dest); err != nil {
+		if err := publish(dir, dest, true); err != nil {
 			return Summary{}, fmt.Errorf("report: %w", err)
 		}
 		return Summary{Path: dest, Report: rep}, nil
@@ -94,7 +96,7 @@ func Write(ctx context.Context, dest string, sess *diagnose.Session, inputs []di
 	if err := ctx.Err(); err != nil {
 		return Summary{}, fmt.Errorf("report: %w", err)
 	}
-	if err := os.Rename(arch, dest); err != nil {
+	if err := publish(arch, dest, false); err != nil {
 		return Summary{}, fmt.Errorf("report: %w", err)
 	}
 	return Summary{Path: dest, Report: rep}, nil
