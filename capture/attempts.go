@@ -193,6 +193,16 @@ func (fs *findings) hopOf(t *links, f *Flow) diagnose.HopKey {
 	return k
 }
 
+// frontHop names the hop of the connection a backend connection was opened for. That connection
+// is a front, so hopOf would name it a forward proxy (its first request a CONNECT) or a front.
+func (fs *findings) frontHop(v *frontView) diagnose.HopKey {
+	k := diagnose.HopKey{Server: fs.server(v.server), Role: diagnose.HopFront}
+	if v.connect {
+		k.Role, k.Target = diagnose.HopForwardProxy, v.target
+	}
+	return k
+}
+
 // report hands the attempt of a finished connection to the trace.
 func (fs *findings) report(t *links, f *Flow) {
 	a := &flowAttempt{}
@@ -220,7 +230,7 @@ func (fs *findings) report(t *links, f *Flow) {
 		Key: key, Hop: fs.hopOf(t, f), Client: client, Kind: diagnose.FromPacket,
 		Path: fs.name, Packet: f.FirstPacket,
 		At: nsTime(f.Start), Failed: a.failed, Phase: phases[a.phase], Signals: fs.signals,
-		Wire: diagnose.Wire{Input: fs.name, SYNs: f.syn.n, SYNACK: f.synAckPkt != 0, Bytes: f.Bytes, Retrans: f.retransSeen},
+		Wire: diagnose.Wire{Input: fs.name, SYNs: f.syn.n, SYNACK: f.synAckPkt != 0, Bytes: f.Bytes, Retrans: f.Retransmissions()},
 	}
 	if a.failed {
 		at.Detail, at.Packet, at.Failure = detail, a.pkt, fs.order[a.fail]
@@ -229,7 +239,7 @@ func (fs *findings) report(t *links, f *Flow) {
 		at.Trouble = troubleSYN
 	}
 	if f.Role == RoleBackend && f.front != nil {
-		at.Upstream = fs.hopOf(t, f.front)
+		at.Upstream = fs.frontHop(f.front)
 	}
 	if ts := f.tls; ts != nil {
 		at.Features.SNI = ts.hello.SNI

@@ -179,8 +179,9 @@ func (fs *findings) exchange(f *Flow) {
 	}
 	zeroCount, zeroLongest := f.ZeroWindows()
 	shut := zeroLongest[toClient]
-	if f.zeroSince[toClient] != 0 {
-		shut = max(shut, f.End-f.zeroSince[toClient])
+	z := f.zero
+	if z != nil && z.since[toClient] != 0 {
+		shut = max(shut, f.End-z.since[toClient])
 	}
 	switch {
 	case hs.bodyDone && hs.answered:
@@ -192,9 +193,9 @@ func (fs *findings) exchange(f *Flow) {
 	case !hs.bodyDone && zeroCount[toClient] > 0 && shut >= 1e9:
 		// A window shut for long comes first even if the backend closed later: it stopped
 		// reading, and whoever gave up closed.
-		fs.add("body.upload.stalled", f.zeroAt[toClient], func() string {
+		fs.add("body.upload.stalled", z.at[toClient], func() string {
 			return fmt.Sprintf("%s stopped reading the body of %s %s after %d of %s: its window stayed shut for %s", f.Server, req.Method, req.Target, hs.bodySent, declared, fmtDur(shut))
-		}, f.zeroPkt[toClient], hs.reqPkt)
+		}, z.pkt[toClient], hs.reqPkt)
 	case !hs.bodyDone && closedAfter:
 		fs.add("body.upload.reset", closedTime, func() string {
 			return fmt.Sprintf("%s %s %s the connection after %d of %s of body", f.Server, how, req.Target, hs.bodySent, declared)

@@ -75,6 +75,8 @@ type Flow struct {
 	ID             int
 	Client, Server Endpoint
 	Role           Role
+	// Midstream is set when the capture started after the connection was opened.
+	Midstream bool
 	// FirstPacket and LastPacket are packet numbers; Start and End capture times in ns.
 	FirstPacket, LastPacket int64
 	Start, End              int64
@@ -83,46 +85,42 @@ type Flow struct {
 	Bytes [2]int64
 	// Duplicates counts segments seen a second time on another interface (and not analysed).
 	Duplicates int64
-	// Midstream is set when the capture started after the connection was opened.
-	Midstream bool
 	// HandshakeRTT is SYN to SYN-ACK as seen where the capture was taken, in ns (0 if not seen).
 	HandshakeRTT int64
 
-	hist  [24]byte
-	histN uint8
-	h     [2]half
-
-	syn                                sendTimes // client SYNs
-	synAckPkt, synAckTime              int64
+	// The one-byte fields are kept together (and the history with them): a table holds
+	// thousands of connections, and padding after each would cost a size class.
+	hist                               [16]byte // 8 letters, each at most once each way
+	histN                              uint8
 	synAckLost                         bool // the server spoke but its SYN-ACK is not in the capture
-	rstPkt, finPkt                     [2]int64
-	rstTime, finTime                   [2]int64
 	rejected                           bool // RST answered the SYN
-	unreachPkt                         int64
 	unreachCode                        uint8
 	unreachV6                          bool
-	bucket                             uint8      // the table's bucket it is in
-	unopened                           bool       // counted among its bucket's connections not opened
-	hop                                *hop       // what links knows of it; the table never touches it
-	prev, next                         *Flow      // its bucket's order of activity
-	touched                            int64      // End when it last moved in that order
-	queuedAt                           int64      // the packet that put it in the closed queue
-	tls                                *tlsState  // from the first ClientHello on
-	http                               *httpState // from the first request on
+	bucket                             uint8 // the table's bucket it is in
+	unopened                           bool  // counted among its bucket's connections not opened
 	done                               bool
-	queued                             bool  // in the table's closed queue
-	viaConnect                         bool  // opened by a forward proxy for a CONNECT
-	front                              *Flow // for a backend connection, the one it was opened for: its endpoints, role and first request
+	queued                             bool // in the table's closed queue
+	viaConnect                         bool // opened by a forward proxy for a CONNECT
 	firstPayloadDir                    int8
 	sawPayload                         [2]bool
-	zeroPkt                            [2]int64
-	zeroAt                             [2]int64
-	zeroCount                          [2]int
-	zeroSince                          [2]int64
-	zeroLongest                        [2]int64
-	retransSeen                        [2]int
-	lastTime                           [2]int64
 	clientClosedAfterCH, serverAfterCH bool
+
+	h [2]half
+
+	syn                   sendTimes // client SYNs
+	synAckPkt, synAckTime int64
+	rstPkt, finPkt        [2]int64
+	rstTime, finTime      [2]int64
+	unreachPkt            int64
+	hop                   *hop         // what links knows of it; the table never touches it
+	prev, next            *Flow        // its bucket's order of activity
+	touched               int64        // End when it last moved in that order
+	queuedAt              int64        // the packet that put it in the closed queue
+	tls                   *tlsState    // from the first ClientHello on
+	http                  *httpState   // from the first request on
+	front                 *frontView   // for a backend connection, the one it was opened for
+	zero                  *zeroWindows // from the first zero window on
+	retransSeen           [2]int32
 }
 
 // noHTTP and noTLS stand in, for reading only, for a connection that carried neither.
@@ -147,29 +145,37 @@ func (f *Flow) tlsSeen() *tlsState {
 	return &noTLS
 }
 
+// zeroWindows is what a connection's zero-window advertisements showed, each way. Few
+// connections shut their window, so it is allocated on the first one.
+type zeroWindows struct {
+	pkt, at [2]int64 // the first one
+	count   [2]int
+	since   [2]int64 // when the window shut, while it is shut
+	longest [2]int64
+}
+
 // half is the sequence state of one direction.
 type half struct {
 	// last is the latest segment, to recognise the same segment seen again on another interface.
-	last   segSig
-	hasSeq bool
-	next   uint32 // the sequence number after the highest byte sent so far
-	ack    uint32 // the highest acknowledgement this side sent
-	hasAck bool
-	// rto holds the transmissions of the latest retransmitted segment, for the RTO spacing
-	// (allocated on the first retransmission: most connections have none).
-	rto *sendTimes
+	last           segSig
+	hasSeq, hasAck bool
+	next           uint32 // the sequence number after the highest byte sent so far
+	ack            uint32 // the highest acknowledgement this side sent
 	// lastSeq and lastTime are the latest new data segment.
 	lastSeq  uint32
 	lastTime int64
 	lastPkt  int64
+	// rto holds the transmissions of the latest retransmitted segment, for the RTO spacing
+	// (allocated on the first retransmission: most connections have none).
+	rto *sendTimes
 }
 
 // segSig is what identifies a segment seen twice.
 type segSig struct {
 	seq, ack uint32
 	flags    uint8
-	len      int
 	iface    uint32
+	len      int32 // a packet is far below 2 GB (see maxBlock)
 	time     int64
 }
 
@@ -276,11 +282,16 @@ func (f *Flow) State() State {
 }
 
 // Retransmissions returns the retransmitted segments each way (client to server first).
-func (f *Flow) Retransmissions() [2]int { return f.retransSeen }
+func (f *Flow) Retransmissions() [2]int { return [2]int{int(f.retransSeen[0]), int(f.retransSeen[1])} }
 
 // ZeroWindows returns how many zero-window advertisements each side sent (the client's first)
 // and the longest time each kept its window shut, in ns.
-func (f *Flow) ZeroWindows() (count [2]int, longest [2]int64) { return f.zeroCount, f.zeroLongest }
+func (f *Flow) ZeroWindows() (count [2]int, longest [2]int64) {
+	if f.zero == nil {
+		return count, longest
+	}
+	return f.zero.count, f.zero.longest
+}
 
 // String is a one-line summary for logs and tests.
 func (f *Flow) String() string {

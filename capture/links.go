@@ -31,9 +31,9 @@ type hop struct {
 	first    Request
 	hasFirst bool
 	// view is, once a backend connection was opened for this one, what the findings about that
-	// backend see of it (see Flow.front): what links knows, made into a Flow. front is, for a
-	// backend connection, the hop it was opened for.
-	view  *Flow
+	// backend see of it (see Flow.front). front is, for a backend connection, the hop it was
+	// opened for.
+	view  *frontView
 	front *hop
 	// att is what the findings gathered about the connection while it was open.
 	att flowAttempt
@@ -77,9 +77,6 @@ func (l *links) apply(o *op) {
 		f := o.f
 		f.ID, f.Role, f.viaConnect, f.front = x.id, x.role, x.viaConnect, x.frontView()
 		x.done = true
-		if x.view != nil {
-			x.view.done = true
-		}
 		l.answered(x)
 		l.now = o.now
 		l.finish(f)
@@ -107,8 +104,7 @@ func (l *links) link(x *hop) {
 		x.viaConnect = w.connect
 		w.role = RoleFront
 		if w.view == nil {
-			w.view = &Flow{ID: w.id, Role: RoleFront, viaConnect: w.viaConnect, Client: w.client, Server: w.server,
-				Midstream: w.midstream, http: &httpState{n: 1, first: w.first, req: w.first}}
+			w.view = &frontView{server: w.server, connect: w.first.Method == "CONNECT", target: w.first.Target}
 		}
 		l.proxies[w.server] = true
 		return
@@ -146,8 +142,18 @@ func (l *links) answered(x *hop) {
 // unwait takes a connection off the waiting list.
 func (x *hop) unwait() { x.waiting = false }
 
+// frontView is what the findings about a backend connection need of the connection it was opened
+// for, as it was when the backend connection opened: the hop's name is made of it (see
+// findings.frontHop). Many connections can be waiting when a proxy opens its own, so it is kept
+// to these few fields rather than a Flow.
+type frontView struct {
+	server  Endpoint
+	connect bool   // its first request is a CONNECT
+	target  string // and this is its target
+}
+
 // frontView is what the findings see of the connection a backend connection was opened for.
-func (x *hop) frontView() *Flow {
+func (x *hop) frontView() *frontView {
 	if x.front == nil {
 		return nil
 	}

@@ -195,16 +195,22 @@ func (t *table) snapshot(f *Flow) *snapshot {
 		sn.http = *f.http
 		sn.flow.http = &sn.http
 	}
+	if f.zero != nil {
+		sn.zero = *f.zero
+		sn.flow.zero = &sn.zero
+	}
 	sn.flow.tls, sn.flow.h[0].rto, sn.flow.h[1].rto = nil, nil, nil // state the findings of an event do not read
 	sn.flow.prev, sn.flow.next, sn.flow.hop = nil, nil, nil
 	return sn
 }
 
-// snapshot is a connection's state at one packet, with its HTTP state, in one allocation. It is
+// snapshot is a connection's state at one packet, with its HTTP and zero-window state, in one
+// allocation. It is
 // reused once its op has been applied, so the findings must not keep it.
 type snapshot struct {
 	flow Flow
 	http httpState
+	zero zeroWindows
 }
 
 // reuse takes back the ops links has applied, and their snapshots.

@@ -10,7 +10,7 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 	f.Packets++
 	f.LastPacket = p.Number
 	h := &f.h[dir]
-	sig := segSig{s.Seq, s.Ack, s.Flags, s.Len, s.Iface, p.Time}
+	sig := segSig{seq: s.Seq, ack: s.Ack, flags: s.Flags, iface: s.Iface, len: int32(s.Len), time: p.Time}
 	if l := h.last; l.iface != sig.iface && l.seq == sig.seq && l.ack == sig.ack && l.flags == sig.flags && l.len == sig.len && sig.time-l.time < dupWindow && sig.time >= l.time {
 		// The same segment on another interface: a capture on both sides of a router or bridge.
 		f.Duplicates++
@@ -18,7 +18,6 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 	}
 	h.last = sig
 	f.End = max(f.End, p.Time)
-	f.lastTime[dir] = p.Time
 	if dir == toClient && s.Flags&(flagRST|flagSYN) == 0 && f.synAckPkt == 0 && f.syn.n > 0 {
 		// The server speaks, so it accepted: the capture lost the SYN-ACK.
 		f.synAckPkt, f.synAckTime, f.synAckLost = p.Number, p.Time, true
@@ -66,18 +65,22 @@ func (t *table) update(f *Flow, dir int, s *Segment, p *Packet) {
 	}
 	if s.Flags&flagSYN == 0 && h.hasSeq {
 		if s.Window == 0 {
-			if f.zeroSince[dir] == 0 {
-				f.zeroSince[dir] = p.Time
-				if f.zeroPkt[dir] == 0 {
-					f.zeroPkt[dir], f.zeroAt[dir] = p.Number, p.Time
+			if f.zero == nil {
+				f.zero = &zeroWindows{}
+			}
+			z := f.zero
+			if z.since[dir] == 0 {
+				z.since[dir] = p.Time
+				if z.pkt[dir] == 0 {
+					z.pkt[dir], z.at[dir] = p.Number, p.Time
 				}
-				f.zeroCount[dir]++
+				z.count[dir]++
 				f.mark(dir, 'W')
 			}
-			f.zeroLongest[dir] = max(f.zeroLongest[dir], p.Time-f.zeroSince[dir])
-		} else if f.zeroSince[dir] != 0 {
-			f.zeroLongest[dir] = max(f.zeroLongest[dir], p.Time-f.zeroSince[dir])
-			f.zeroSince[dir] = 0
+			z.longest[dir] = max(z.longest[dir], p.Time-z.since[dir])
+		} else if z := f.zero; z != nil && z.since[dir] != 0 {
+			z.longest[dir] = max(z.longest[dir], p.Time-z.since[dir])
+			z.since[dir] = 0
 		}
 	}
 	if s.Len > 0 {
@@ -163,13 +166,14 @@ func (f *Flow) swap() {
 	f.rstTime[0], f.rstTime[1] = f.rstTime[1], f.rstTime[0]
 	f.finPkt[0], f.finPkt[1] = f.finPkt[1], f.finPkt[0]
 	f.finTime[0], f.finTime[1] = f.finTime[1], f.finTime[0]
-	f.zeroPkt[0], f.zeroPkt[1] = f.zeroPkt[1], f.zeroPkt[0]
-	f.zeroAt[0], f.zeroAt[1] = f.zeroAt[1], f.zeroAt[0]
-	f.zeroCount[0], f.zeroCount[1] = f.zeroCount[1], f.zeroCount[0]
-	f.zeroSince[0], f.zeroSince[1] = f.zeroSince[1], f.zeroSince[0]
-	f.zeroLongest[0], f.zeroLongest[1] = f.zeroLongest[1], f.zeroLongest[0]
+	if z := f.zero; z != nil {
+		z.pkt[0], z.pkt[1] = z.pkt[1], z.pkt[0]
+		z.at[0], z.at[1] = z.at[1], z.at[0]
+		z.count[0], z.count[1] = z.count[1], z.count[0]
+		z.since[0], z.since[1] = z.since[1], z.since[0]
+		z.longest[0], z.longest[1] = z.longest[1], z.longest[0]
+	}
 	f.retransSeen[0], f.retransSeen[1] = f.retransSeen[1], f.retransSeen[0]
-	f.lastTime[0], f.lastTime[1] = f.lastTime[1], f.lastTime[0]
 	for i, c := range f.hist[:f.histN] {
 		if c >= 'a' {
 			f.hist[i] = c - ('a' - 'A')
