@@ -50,6 +50,7 @@ func TestParallelReadsLikeSequential(t *testing.T) {
 		"mixed":       {mixed.Bytes(), NginxError},
 		"binary":      {binary, NginxError},
 		"apache IPv6": {v6.Bytes(), ApacheError},
+		"long last":   {append(append([]byte{}, mixed.Bytes()[:2*blockSize+100]...), []byte("\n"+long+long+"\n")...), NginxError},
 	}
 	fixtures, _ := filepath.Glob("testdata/scenarios/*/*/*.log")
 	for _, p := range fixtures {
