@@ -212,6 +212,17 @@ func clip(b []byte, n int) string {
 	return string(b[:n]) + "…"
 }
 
+// sub is t.Sub(u), the same value, without Sub's check for a result past a Duration's range,
+// which costs as much again (Sub is once per failure line): the check is needed only for times
+// some 290 years apart, which are left to Sub.
+func sub(t, u time.Time) time.Duration {
+	const far = 9e9 // seconds: within a Duration's range, which ends at 9.22e9 s
+	if ds := t.Unix() - u.Unix(); ds > -far && ds < far {
+		return time.Duration(ds)*time.Second + time.Duration(t.Nanosecond()-u.Nanosecond())
+	}
+	return t.Sub(u)
+}
+
 // welford keeps the count, mean and variance of a stream of numbers in constant memory.
 type welford struct {
 	n        int64

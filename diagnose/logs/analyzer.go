@@ -159,7 +159,7 @@ func (b *backendStats) add(r *Record) {
 		return
 	}
 	if !b.last.IsZero() {
-		b.gaps.add(r.Time.Sub(b.last).Seconds())
+		b.gaps.add(sub(r.Time, b.last).Seconds())
 	}
 	if b.first.IsZero() {
 		b.first = r.Time

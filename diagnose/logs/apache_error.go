@@ -147,7 +147,7 @@ func (p *apacheError) time(stamp []byte) (time.Time, bool) {
 type microCache struct {
 	head0, head1, head2 uint64 // bytes 0-7, 8-15 and 11-18 of the stamp: up to the second
 	year                uint64 // bytes 23-30: the last microsecond digits, ' ' and the year
-	t                   time.Time
+	unix                int64  // the second, in seconds since 1970
 	ok                  bool
 }
 
@@ -164,7 +164,7 @@ func (c *microCache) put(key []byte, t time.Time) {
 	var tail [8]byte
 	copy(tail[3:], key[19:24])
 	c.year = binary.LittleEndian.Uint64(tail[:])
-	c.t, c.ok = t, true
+	c.unix, c.ok = t.Unix(), t.Nanosecond() == 0 && t.Location() == time.UTC
 }
 
 // micro returns the time of a 31-byte stamp with six fraction digits in the cached second.
@@ -181,7 +181,8 @@ func (c *microCache) micro(s []byte) (time.Time, bool) {
 		}
 		us = us*10 + int(d-'0')
 	}
-	return c.t.Add(time.Duration(us) * time.Microsecond), true
+	// The same Time as the second's plus the fraction (time.Date's, in UTC), made without Add.
+	return time.Unix(c.unix, int64(us)*1000).UTC(), true
 }
 
 // classifyApache sets the event and backend of an Apache error message. The AH codes of 2.4 are

@@ -162,3 +162,19 @@ func TestApacheTimeCached(t *testing.T) {
 		}
 	}
 }
+
+// TestSubIsTimeSub checks sub against time.Time.Sub on times near and far apart, either way
+// round, with and without fractions, up to Sub's saturation.
+func TestSubIsTimeSub(t *testing.T) {
+	base := time.Date(2026, 11, 21, 9, 20, 2, 894876000, time.UTC)
+	times := []time.Time{{}, base, base.Add(1), base.Add(-999999999), base.Add(time.Hour), base.Add(-55 * time.Second),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		base.Add(9e9 * time.Second / 10 * 10), time.Unix(9e9, 0).UTC(), time.Unix(-9e9+1, 5).UTC(), time.Unix(9e9-1, 999999999).UTC()}
+	for _, a := range times {
+		for _, b := range times {
+			if got, want := sub(a, b), a.Sub(b); got != want {
+				t.Errorf("sub(%v, %v) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (s *requestStats) add(r *Record) {
 		s.firstAt = r.Time
 	}
 	if !r.Time.IsZero() {
-		idle = !s.latest.IsZero() && r.Time.Sub(s.latest) >= idleGap
+		idle = !s.latest.IsZero() && sub(r.Time, s.latest) >= idleGap
 		if r.Time.After(s.latest) {
 			s.latest = r.Time
 		}
@@ -113,7 +113,7 @@ func (s *requestStats) add(r *Record) {
 	s.longest = max(s.longest, s.run)
 	if !r.Time.IsZero() {
 		if !s.lastFail.IsZero() {
-			s.gaps.add(r.Time.Sub(s.lastFail).Seconds())
+			s.gaps.add(sub(r.Time, s.lastFail).Seconds())
 		}
 		s.lastFail = r.Time
 	}
