@@ -23,10 +23,16 @@ type seen struct {
 func TestParallelReadsLikeSequential(t *testing.T) {
 	var mixed bytes.Buffer
 	long := strings.Repeat("x", maxLine+10)
-	for i := 0; mixed.Len() < 5*blockSize; i++ {
+	for i := 0; mixed.Len() < 5*maxLine; i++ {
 		switch {
 		case i == 7, i == 40000:
 			mixed.WriteString(long + "\n") // over maxLine: skipped and counted
+		case i == 9000:
+			mixed.WriteString(long[:maxLine] + "\n") // one byte over maxLine with its line end
+		case i == 9001:
+			mixed.WriteString(long[:maxLine-1] + "\n") // maxLine with its line end: read
+		case i == 9002, i == 20000:
+			mixed.WriteString(long[:3*blockSize] + "\n") // longer than a block: read
 		case i%97 == 0:
 			mixed.WriteString("not a log line\r\n")
 		case i%13 == 0:
@@ -36,11 +42,11 @@ func TestParallelReadsLikeSequential(t *testing.T) {
 		}
 	}
 	mixed.WriteString("2026/11/21 11:00:00 [error] 1#1: *9 upstream timed out (110: Connection timed out) while connecting to upstream") // no final newline
-	binary := append(append([]byte{}, mixed.Bytes()[:3*blockSize/2]...), []byte("\x00\x00 garbage\n"+string(mixed.Bytes()[:1000]))...)
+	binary := append(append([]byte{}, mixed.Bytes()[:3*maxLine/2]...), []byte("\x00\x00 garbage\n"+string(mixed.Bytes()[:1000]))...)
 	// Apache writes an IPv6 backend without brackets on a status-line error; the parser writes it
 	// with them, into memory of its own that each line must not share with the lines before it.
 	var v6 bytes.Buffer
-	for i := 0; v6.Len() < 3*blockSize; i++ {
+	for i := 0; v6.Len() < 3*maxLine; i++ {
 		fmt.Fprintf(&v6, "[Sat Nov 21 09:20:%02d.%06d 2026] [proxy_http:error] [pid 1:tid 2] (104)Connection reset by peer: [client 10.1.1.%d:5] AH01102: error reading status line from remote server fd00::%d:%d\n", i%60, i, i%250, i%7, 8000+i%1000)
 	}
 	cases := map[string]struct {
@@ -50,7 +56,7 @@ func TestParallelReadsLikeSequential(t *testing.T) {
 		"mixed":       {mixed.Bytes(), NginxError},
 		"binary":      {binary, NginxError},
 		"apache IPv6": {v6.Bytes(), ApacheError},
-		"long last":   {append(append([]byte{}, mixed.Bytes()[:2*blockSize+100]...), []byte("\n"+long+long+"\n")...), NginxError},
+		"long last":   {append(append([]byte{}, mixed.Bytes()[:2*maxLine+100]...), []byte("\n"+long+long+"\n")...), NginxError},
 	}
 	fixtures, _ := filepath.Glob("testdata/scenarios/*/*/*.log")
 	for _, p := range fixtures {
