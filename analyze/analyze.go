@@ -94,6 +94,9 @@ func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
 	var inputs []diagnose.Input
 	opts.logs = logs.NewAnalyzer()
+	if opts.attempt != nil {
+		opts.logs.SetAttempts(opts.attempt)
+	}
 	opts.recs = newRecordings()
 	var failed error
 	unreadable := func(path string, err error) {

@@ -24,6 +24,9 @@ func readLog(ctx context.Context, kb *knowledge.Base, name, kind string, r io.Re
 	an := opts.logs
 	if an == nil {
 		an = logs.NewAnalyzer()
+		if opts.attempt != nil {
+			an.SetAttempts(opts.attempt)
+		}
 		defer flushLogs(an, emit)
 	}
 	st, err := an.ReadFile(ctx, name, r, logs.Format(kind), logs.Options{LogFormat: opts.LogFormat})
@@ -44,6 +47,7 @@ func flushLogs(an *logs.Analyzer, emit func(diagnose.Evidence)) {
 	if an == nil {
 		return
 	}
+	an.Flush()
 	for _, ev := range an.Evidence() {
 		emit(ev)
 	}

@@ -82,7 +82,8 @@ type Attempt struct {
 	// Kind is the kind of source that saw it.
 	Kind SourceKind
 	// Path names the input it was seen in and Packet the packet that shows it best (the
-	// failure's, or the first); Source, when set, names the place instead ("check tls").
+	// failure's, or the first), or for a log its line; Source, when set, names the place
+	// instead ("check tls").
 	Path   string
 	Packet int64
 	Source string
@@ -109,10 +110,13 @@ type Attempt struct {
 	Wire Wire
 }
 
-// Where names where the attempt was seen: "capture.pcap#41".
+// Where names where the attempt was seen: "capture.pcap#41", or for a log line "error.log:120".
 func (a *Attempt) Where() string {
 	if a.Source != "" || a.Path == "" {
 		return a.Source
+	}
+	if a.Kind == FromLog {
+		return a.Path + ":" + strconv.FormatInt(a.Packet, 10)
 	}
 	return a.Path + "#" + strconv.FormatInt(a.Packet, 10)
 }

@@ -8,6 +8,9 @@ import "slices"
 const (
 	maxKeys        = 1 << 14
 	maxWorkingKeys = 1 << 10
+	// maxSightings bounds the attempts remembered to match a log line with the capture of the
+	// same request; past it, new ones are counted without being matched.
+	maxSightings = 1 << 16
 )
 
 // Incident groups the attempts of an investigation into hops.
@@ -17,6 +20,22 @@ type Incident struct {
 	keys    map[uint64]keptRef
 	inputs  []string // the inputs attempts came from, for keptRef.input
 	working int      // working attempts among keys
+	// sightings counts, per hop, second and outcome, the attempts one kind of source (logs or
+	// captures) reported that the other has not matched yet: a log line and the capture of the
+	// same request are one attempt.
+	sightings           map[sighting]int32
+	logSeen, packetSeen bool
+}
+
+// sighting is the key that matches a log line with a captured connection on the same hop: the
+// second it started in and its outcome. Logs rarely give more of a request (Apache's error lines
+// name no path, access lines stamp whole seconds), so requests of the same second and outcome on
+// a hop match in the order they come.
+type sighting struct {
+	hop    int32
+	second int64
+	failed bool
+	log    bool // reported by a log (else by a capture)
 }
 
 // keptRef finds an attempt seen before: its hop and, when it was kept whole, where. Small, as
@@ -51,6 +70,13 @@ func (in *Incident) Add(a Attempt) {
 		in.byKey[a.Hop] = h
 		in.hops = append(in.hops, h)
 	}
+	if in.matched(h, &a) {
+		// Seen already by the other kind of source: its signals count, the attempt does not.
+		if a.Failed {
+			h.failSignals(&a)
+		}
+		return
+	}
 	kept := h.add(&a)
 	if a.Key == 0 || len(in.keys) >= maxKeys || !a.Failed && in.working >= maxWorkingKeys {
 		return
@@ -59,6 +85,44 @@ func (in *Incident) Add(a Attempt) {
 		in.working++
 	}
 	in.keys[a.Key] = keptRef{hop: h.index, failed: a.Failed, index: int32(kept), input: input}
+}
+
+// matched reports whether an attempt from a log matches one a capture reported on the same hop
+// (or the other way round), one second either side, and takes that one off the list; otherwise
+// it remembers the attempt for the other kind to match.
+func (in *Incident) matched(h *Hop, a *Attempt) bool {
+	// Logs report a proxy's backend hops under the same key as a capture does; their other hops
+	// (the proxy's front, squid's) have no address to match a capture's by.
+	if a.At.IsZero() || h.Key.Role != HopBackend || a.Kind != FromLog && a.Kind != FromPacket {
+		return false
+	}
+	if in.sightings == nil {
+		in.sightings = map[sighting]int32{}
+	}
+	sec, log := a.At.Unix(), a.Kind == FromLog
+	if log {
+		in.logSeen = true
+	} else {
+		in.packetSeen = true
+	}
+	for _, d := range [3]int64{0, -1, 1} {
+		if !in.logSeen || !in.packetSeen {
+			break
+		}
+		k := sighting{hop: h.index, second: sec + d, failed: a.Failed, log: !log}
+		if n := in.sightings[k]; n > 0 {
+			if n == 1 {
+				delete(in.sightings, k)
+			} else {
+				in.sightings[k] = n - 1
+			}
+			return true
+		}
+	}
+	if len(in.sightings) < maxSightings {
+		in.sightings[sighting{hop: h.index, second: sec, failed: a.Failed, log: log}]++
+	}
+	return false
 }
 
 // input numbers an input by its name.

@@ -65,6 +65,32 @@ func mixedScenarios() []Scenario {
 				)
 			},
 		},
+		revScenario(Scenario{
+			Name: "backend.down.two-backends", Cause: "backend.down",
+			Title: "Apache httpd routes /api/ to a port where nothing listens and the rest to a backend that answers",
+			Story: "Apache httpd's mod_proxy_http has two routes: /api/ goes to port " + fmt.Sprint(deadBackendPort) +
+				" on 127.0.0.1, where nothing listens, and every other path to the live backend on port 9000. " +
+				"Twenty-four requests a run, one in four under /api/: those are refused (AH00957, 503), the " +
+				"/shop/ requests around them get 200 from the live backend. The error log names only the dead " +
+				"backend; the access log names none.",
+			Traffic: httpTraffic(twoBackendsPlan()),
+			Control: controlGet("/shop/items/0"),
+			Verify: func(rec *Recording) error {
+				return firstErr(
+					rec.expectStatuses("apache-access.log", pathHas("/api/"), statusIs(503), "503"),
+					rec.expectStatuses("apache-access.log", not(pathHas("/api/")), statusIs(200), "200"),
+					rec.expectLines("apache-error.log", 12, fmt.Sprintf("AH00957: http: attempt to connect to 127.0.0.1:%d", deadBackendPort)),
+					rec.expectPackets("lo.pcap", fmt.Sprintf("tcp.srcport == %d && tcp.flags.reset == 1", deadBackendPort), 6),
+				)
+			},
+		}, revSpec{
+			Apache: apacheConfig{Params: apacheConnectParams,
+				// retry=0: the dead worker is tried on every request instead of being put aside
+				// for a minute after its first failure.
+				Extra: fmt.Sprintf(`ProxyPass "/api/" "http://127.0.0.1:%d/api/" connectiontimeout=2 timeout=3 retry=0`, deadBackendPort)},
+			Backend: []string{"--mode", "ok"},
+			Notes: []string{fmt.Sprintf("Nothing listens on port %d: the requests under /api/ get 503, the others 200.", deadBackendPort)},
+		}),
 		{
 			Name: "healthy.tunnel-and-tls", Cause: "unknown", Playbook: "proxy-tunnel",
 			Title: "healthy traffic only: CONNECTs answered 200, TLS handshakes that complete",
@@ -214,4 +240,17 @@ func mixedTraffic(p mixedPlan) func(context.Context, *Lab, bool) (string, error)
 		}
 		return tr.String(), nil
 	}
+}
+
+// deadBackendPort is where backend.down.two-backends routes /api/: nothing listens there.
+const deadBackendPort = 9001
+
+// twoBackendsPlan sends 24 requests 150 ms apart, every fourth under /api/ (the dead route).
+func twoBackendsPlan() []httpRequest {
+	return every(24, 0, 150*time.Millisecond, "GET", 0, func(i int) string {
+		if i%4 == 3 {
+			return fmt.Sprintf("/api/orders/%d", i/4+1)
+		}
+		return fmt.Sprintf("/shop/items/%d", i+1)
+	})
 }

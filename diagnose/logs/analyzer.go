@@ -23,6 +23,8 @@ type Analyzer struct {
 	// comparing a few keys is cheaper than a map lookup.
 	recent [4]*backendStats
 	next   int
+	// att reports the lines' attempts, when asked to (SetAttempts).
+	att attempts
 }
 
 // fileState is what the analyzer keeps of one log.
@@ -92,7 +94,11 @@ func (a *Analyzer) observe(fs *fileState, r *Record) {
 	if failure {
 		bs = a.backend(r.Backend)
 	}
-	fs.signals(lineSignals(fs.format, r), r, bs)
+	sigs := lineSignals(fs.format, r)
+	fs.signals(sigs, r, bs)
+	if a.att.sink != nil {
+		a.observeAttempt(fs, r, sigs, bs)
+	}
 	switch {
 	case r.Event == EventRequest:
 		if fs.format == SquidAccess {
@@ -181,7 +187,15 @@ func (a *Analyzer) Evidence() []diagnose.Evidence {
 	for _, fs := range a.files {
 		if fs.req != nil && fs.req.total > 0 {
 			haveAccess = true
-			out = append(out, fs.req.evidence(fs.name, len(retried) > 0)...)
+			evs := fs.req.evidence(fs.name, len(retried) > 0)
+			if a.routeExplains() {
+				for i := range evs {
+					if evs[i].Signal == "log.pattern.request-correlated" {
+						evs[i].Hop = diagnose.HopAll
+					}
+				}
+			}
+			out = append(out, evs...)
 		}
 		if fs.format == SquidAccess {
 			out = append(out, fs.squid.evidence(fs.name)...)
