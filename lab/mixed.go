@@ -89,7 +89,7 @@ func mixedScenarios() []Scenario {
 				// for a minute after its first failure.
 				Extra: fmt.Sprintf(`ProxyPass "/api/" "http://127.0.0.1:%d/api/" connectiontimeout=2 timeout=3 retry=0`, deadBackendPort)},
 			Backend: []string{"--mode", "ok"},
-			Notes: []string{fmt.Sprintf("Nothing listens on port %d: the requests under /api/ get 503, the others 200.", deadBackendPort)},
+			Notes:   []string{fmt.Sprintf("Nothing listens on port %d: the requests under /api/ get 503, the others 200.", deadBackendPort)},
 		}),
 		{
 			Name: "healthy.tunnel-and-tls", Cause: "unknown", Playbook: "proxy-tunnel",
