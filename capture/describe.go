@@ -40,7 +40,7 @@ func Describe(p *Packet) PacketInfo {
 	case s.Unreachable:
 		pi.Info = "ICMP destination unreachable for this segment"
 	case isClientHello(s.Payload):
-		ch := parseClientHello(s.Payload)
+		ch := parseClientHello(s.Payload, nil)
 		pi.Info = fmt.Sprintf("TLS ClientHello %s SNI=%s", VersionName(ch.Version), ch.SNI)
 	case serverHelloVersion(s.Payload) != 0:
 		pi.Info = "TLS ServerHello " + VersionName(serverHelloVersion(s.Payload))

@@ -76,7 +76,7 @@ func FuzzClientHello(f *testing.F) {
 	}
 	f.Add([]byte{22, 3, 3, 0, 4, 1, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ch := parseClientHello(b)
+		ch := parseClientHello(b, nil)
 		if len(ch.SNI) > 255 {
 			t.Fatalf("SNI of %d bytes", len(ch.SNI))
 		}
@@ -92,13 +92,13 @@ func FuzzHTTP(f *testing.F) {
 	f.Add([]byte("HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_CONNECT_FAIL 111\r\nProxy-Status: squid; error=connection_refused\r\n\r\n<html>"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if requestMethod(b) != "" {
-			r := parseRequest(b)
+			r := parseRequest(b, nil)
 			if len(r.Host) > maxValue || len(r.Target) > maxValue {
 				t.Fatal("unbounded header value")
 			}
 		}
 		if isResponse(b) {
-			r := parseResponse(b)
+			r := parseResponse(b, nil)
 			proxyErrors(r)
 			if len(r.SquidError) > maxValue || len(r.Body) > 512 {
 				t.Fatal("unbounded header value")

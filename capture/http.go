@@ -85,22 +85,59 @@ func eachHeader(b []byte, fn func(name, value []byte)) {
 
 func clip(b []byte) string { return string(b[:min(len(b), maxValue)]) }
 
-// parseRequest reads a request head from the bytes of its first segment.
-func parseRequest(b []byte) Request {
+// maxInterned bounds the strings an interner keeps: the hosts, server names and proxy errors of
+// a capture are few; past the bound (random names) the rest are allocated as they come.
+const maxInterned = 1024
+
+// interner hands out one string for equal bytes, so that the values thousands of connections
+// repeat (Host, SNI, X-Squid-Error) are allocated once. Each flow table has its own. A nil
+// interner allocates every string.
+type interner struct {
+	m map[string]string
+}
+
+// str returns b as a string, the same one as for equal bytes before.
+func (in *interner) str(b []byte) string {
+	if in == nil {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if in.m == nil {
+		in.m = make(map[string]string)
+	}
+	if len(in.m) < maxInterned {
+		in.m[s] = s
+	}
+	return s
+}
+
+// clip cuts b to maxValue bytes, as clip does, and interns it.
+func (in *interner) clip(b []byte) string { return in.str(b[:min(len(b), maxValue)]) }
+
+// parseRequest reads a request head from the bytes of its first segment; the Host comes from in.
+func parseRequest(b []byte, in *interner) Request {
 	var r Request
 	line := b
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		line = b[:i]
 	}
-	parts := bytes.SplitN(bytes.TrimRight(line, "\r"), []byte(" "), 3)
+	line = bytes.TrimRight(line, "\r")
 	r.Method = requestMethod(b)
-	if len(parts) >= 2 {
-		r.Target = clip(parts[1])
+	if i := bytes.IndexByte(line, ' '); i >= 0 {
+		// The target runs to the next space (before the version), or to the end of the line.
+		target := line[i+1:]
+		if j := bytes.IndexByte(target, ' '); j >= 0 {
+			target = target[:j]
+		}
+		r.Target = clip(target)
 	}
 	eachHeader(b, func(name, value []byte) {
 		switch {
 		case bytes.EqualFold(name, []byte("Host")):
-			r.Host = clip(value)
+			r.Host = in.clip(value)
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			if n, err := strconv.ParseInt(string(value), 10, 64); err == nil && n >= 0 {
 				r.BodyLen = n
@@ -116,16 +153,17 @@ func parseRequest(b []byte) Request {
 	return r
 }
 
-// parseResponse reads a status line and headers from the bytes of a response's first segment.
-func parseResponse(b []byte) Response {
+// parseResponse reads a status line and headers from the bytes of a response's first segment; the
+// proxy's error headers come from in.
+func parseResponse(b []byte, in *interner) Response {
 	var r Response
 	r.Status, _ = strconv.Atoi(string(b[9:12]))
 	eachHeader(b, func(name, value []byte) {
 		switch {
 		case bytes.EqualFold(name, []byte("X-Squid-Error")):
-			r.SquidError = clip(value)
+			r.SquidError = in.clip(value)
 		case bytes.EqualFold(name, []byte("Proxy-Status")):
-			r.ProxyStatus = clip(value)
+			r.ProxyStatus = in.clip(value)
 		case bytes.EqualFold(name, []byte("Proxy-Authenticate")):
 			r.ProxyAuth = true
 		}

@@ -54,7 +54,7 @@ func (t *table) sniffClient(f *Flow, seq uint32, b []byte, fresh int, p *Packet)
 		f.tls = ts
 		ts.chPkt, ts.chTime, ts.chSeq = p.Number, p.Time, seq
 		ts.chEnd = seq + 5 + uint32(binary.BigEndian.Uint16(b[3:]))
-		ts.hello = parseClientHello(b)
+		ts.hello = parseClientHello(b, &t.strs)
 		return
 	}
 	if ts != nil {
@@ -111,7 +111,7 @@ func (t *table) sniffServer(f *Flow, b []byte, p *Packet) {
 		return
 	}
 	if hs != nil && hs.n > 0 && !hs.tunnel && isResponse(b) {
-		resp := parseResponse(b)
+		resp := parseResponse(b, &t.strs)
 		if resp.Status >= 100 && resp.Status < 200 {
 			return
 		}
@@ -134,7 +134,7 @@ func (t *table) request(f *Flow, b []byte, fresh int, p *Packet) {
 		t.endRequest(f)
 	}
 	hs.n++
-	hs.req = parseRequest(b)
+	hs.req = parseRequest(b, &t.strs)
 	if hs.n == 1 {
 		hs.first = hs.req
 	}

@@ -50,6 +50,7 @@ type table struct {
 	// given counts connections judged early because of maxUnopened.
 	given int64
 	snaps []*snapshot // free for reuse
+	strs  interner
 }
 
 func newTable(owns func(uint8) bool) *table {

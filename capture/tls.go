@@ -70,7 +70,7 @@ func skipWarnings(b []byte) []byte {
 
 // parseClientHello reads the SNI and offered versions from a ClientHello record as far as the
 // bytes go; a hello split over segments or cut by the snapshot length yields what was present.
-func parseClientHello(b []byte) ClientHello {
+func parseClientHello(b []byte, in *interner) ClientHello {
 	var ch ClientHello
 	if len(b) < 11 {
 		return ch
@@ -106,7 +106,7 @@ func parseClientHello(b []byte) ClientHello {
 			if len(v) >= 5 && v[2] == 0 {
 				n := int(binary.BigEndian.Uint16(v[3:]))
 				if 5+n <= len(v) && n <= 255 {
-					ch.SNI = string(v[5 : 5+n])
+					ch.SNI = in.str(v[5 : 5+n])
 				}
 			}
 		case 43: // supported_versions: length, then versions
