@@ -130,6 +130,10 @@ var planted = []string{
 	// The proxy's own password file (the lab's htpasswd, and more schemes planted in it) and a
 	// peer's login in its configuration.
 	"9ohoPZj9fGohnFvTHBccn1", "PLANTEDbcrypt", "W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "rqXexS6ZhobKA", "PLANTED-peer-6060",
+	// Shapes that once let part of a secret through: escaped quotes in JSON, an @ or a colon in
+	// a password, a comma in a password= value, a vendor-prefixed key header.
+	"PLANTED-json-1180", "PLANTED-jsontok-2290", "PLANTED-at-3301", "PLANTED-colon-4402", "PLANTED-comma-5503",
+	"PLANTED-goog-6604",
 }
 
 // plantedIncident copies the proxy-auth recording and plants secrets in its text and its log.
@@ -150,7 +154,11 @@ func plantedIncident(t *testing.T) string {
 				"< Set-Cookie: route=PLANTED-setcookie-0042; Path=/\n"+
 				"$ curl -U gw:PLANTED-pw-9921 -x http://gw:PLANTED-pw-9921@127.0.0.1:3128 'https://backend/v1?access_token=PLANTED-token-5512'\n"+
 				"> Proxy-Authorization: Basic Z2F0ZXdheTpub3QtbGFiLXNlY3JldC03\n"+
-				"< HTTP/1.1 407 Proxy Authentication Required\n")...)
+				"< HTTP/1.1 407 Proxy Authentication Required\n"+
+				`{"Cookie": "a=\"x\"; session=PLANTED-json-1180", "error": "denied"}`+"\n"+
+				`{"token":"ab\"PLANTED-jsontok-2290"}`+"\n"+
+				"$ curl -x http://gw:p@PLANTED-at-3301@127.0.0.1:3128/ -H 'X-Goog-Api-Key: PLANTED-goog-6604' https://backend/\n"+
+				"upstream gw:se:PLANTED-colon-4402@10.0.0.2:9000 db password=abc,PLANTED-comma-5503\n")...)
 		case "config/passwd":
 			b = append(b, []byte("alice:$2y$05$R3dHq9PLANTEDbcryptHashValueXXXXXXXXXXXXXXXXXXXXXXXX\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\ncarol:rqXexS6ZhobKA\n")...)
 		case "config/squid.conf":

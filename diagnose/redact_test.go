@@ -117,3 +117,124 @@ func TestRedactSessionsAndTokens(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRedactLogLines runs Redact over lines as the logs pane gets them: most hold no secret
+// but many hold a word the pre-check stops at (a port's colon, "key", an e-mail's @).
+func BenchmarkRedactLogLines(b *testing.B) {
+	lines := []string{
+		`127.0.0.1 - - [21/Nov/2026:10:01:02 +0000] "GET /api/orders?page=2 HTTP/1.1" 502 341 "-" "curl/8.5.0"`,
+		`2026/11/21 10:01:02 [error] 4242#4242: *17 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: gw, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8081/", host: "gw:8080"`,
+		`1763719262.123    501 127.0.0.1 TCP_TUNNEL/503 0 CONNECT backend.internal:443 alice HIER_NONE/- -`,
+		`time=2026-11-21T10:01:02Z level=warn msg="session key rotated" user=ops@example.com`,
+		`[Sat Nov 21 10:01:02 2026] [proxy:error] [pid 4242] (111)Connection refused: AH00957: HTTP: attempt to connect to 127.0.0.1:8081 failed`,
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			_ = Redact(l)
+		}
+	}
+}
+
+// TestRedactHostileShapes: quoting, escapes and separators that once let part of a secret
+// through, and look-alikes (e-mail addresses, a logfmt session counter) that must stay.
+func TestRedactHostileShapes(t *testing.T) {
+	cases := []struct {
+		in      string
+		secrets []string
+		want    string // the whole output, when it is pinned
+	}{
+		// An escaped quote inside a JSON string does not end it.
+		{`{"Cookie": "a=\"x\"; session=topsecret"}`, []string{"topsecret", `a=\"x`}, `{"Cookie": "[redacted]"}`},
+		{`{"token":"ab\"cdsecret"}`, []string{"cdsecret", "ab"}, `{"token":"[redacted]"}`},
+		{`{"password": "p\\\"w\"rest", "user": "bob"}`, []string{"rest"}, `{"password": "[redacted]", "user": "bob"}`},
+		{`{"Authorization": "Bearer ab\"cdPLANT", "n": 1}`, []string{"cdPLANT"}, `{"Authorization": "Bearer [redacted]", "n": 1}`},
+		{`log: {\"Cookie\": \"sid=PLANTesc\"}`, []string{"PLANTesc"}, ""},
+		// An @ inside a URL's password: the password runs to the last @ before the path.
+		{"http://user:p@ss@host/x", []string{"ss@", "p@"}, "http://user:[redacted]@host/x"},
+		{"proxy http://gw:a@b@c@10.0.0.2:3128 failed", []string{"a@b", "b@c"}, "proxy http://gw:[redacted]@10.0.0.2:3128 failed"},
+		{"https://u:pw@host/path@notpw", []string{"pw@host"}, "https://u:[redacted]@host/path@notpw"},
+		{`{"a":"http://u:p@h","b":"http://v:q@k/"}`, []string{`:p@`, `:q@`}, `{"a":"http://u:[redacted]@h","b":"http://v:[redacted]@k/"}`},
+		{`{"url":"http://gw:pw@h:1","mail":"a@b"}`, []string{"pw"}, `{"url":"http://gw:[redacted]@h:1","mail":"a@b"}`},
+		// The same without a scheme, with a colon or an @ in the password.
+		{"upstream gw:se:cret@10.0.0.2:9000 refused", []string{"se:cret", "cret"}, "upstream gw:[redacted]@10.0.0.2:9000 refused"},
+		{`upstream: "gw:p@ss@10.0.0.2:9000"`, []string{"p@ss"}, `upstream: "gw:[redacted]@10.0.0.2:9000"`},
+		// Header names with a vendor prefix.
+		{"X-Goog-Api-Key: AIzaPLANTgoog", []string{"AIzaPLANTgoog"}, "X-Goog-Api-Key: [redacted]"},
+		{"X-Amz-Security-Token: FwoGPLANTamz", []string{"FwoGPLANTamz"}, "X-Amz-Security-Token: [redacted]"},
+		{"x-auth-token: PLANTauth", []string{"PLANTauth"}, "x-auth-token: [redacted]"},
+		{"Private-Token: glpat-PLANTgl", []string{"glpat-PLANTgl"}, "Private-Token: [redacted]"},
+		{"X-Vault-Token: hvs.PLANTvault", []string{"hvs.PLANTvault"}, "X-Vault-Token: [redacted]"},
+		{"map[X-Goog-Api-Key:[AIzaPLANTmap] Accept:[*/*]]", []string{"AIzaPLANTmap"}, "map[X-Goog-Api-Key:[[redacted]] Accept:[*/*]]"},
+		{`{'Cookie': 'sid=PLANTpy', 'n': 1}`, []string{"PLANTpy"}, `{'Cookie': '[redacted]', 'n': 1}`},
+		{`curl -H 'Authorization: Bearer PLANTc1' -H 'X-Api-Key: PLANTc2' https://b/`, []string{"PLANTc1", "PLANTc2"},
+			`curl -H 'Authorization: Bearer [redacted]' -H 'X-Api-Key: [redacted]' https://b/`},
+		{`"Cookie": `, nil, `"Cookie": `},
+		{`reason="Cookie: " n=1`, nil, `reason="Cookie: " n=1`},
+		// A password value runs to a blank, &, ; or a quote, not to a comma.
+		{"password=abc,def123 next", []string{"abc", "def123"}, "password=[redacted] next"},
+		{"db password=abc,def&x=1", []string{"def"}, "db password=[redacted]&x=1"},
+		{`login password="s3 cr,et" user=bob`, []string{"s3", "cr,et"}, `login password="[redacted]" user=bob`},
+		{"passwd=PLANTpasswd", []string{"PLANTpasswd"}, "passwd=[redacted]"},
+		{"?access_token=abc,PLANTcomma&x=1", []string{"PLANTcomma"}, "?access_token=[redacted]&x=1"},
+		// A header quoted inside a logfmt field is redacted inside its quotes only.
+		{`level=warn reason="Cookie: a=b" session=3`, []string{"a=b"}, `level=warn reason="Cookie: [redacted]" session=3`},
+		{`msg="sent Authorization: Basic PLANTlf==" status=407`, []string{"PLANTlf"}, ""},
+		{`msg="Cookie: a=\"q\" PLANTq" ok=1`, []string{"PLANTq"}, `msg="Cookie: [redacted]" ok=1`},
+		// Session ids are secrets under a name that says so; a bare session= is not.
+		{"user=bob session_id=PLANTsid ok", []string{"PLANTsid"}, "user=bob session_id=[redacted] ok"},
+		{"GET /x?PHPSESSID=PLANTphp HTTP/1.1", []string{"PLANTphp"}, "GET /x?PHPSESSID=[redacted] HTTP/1.1"},
+		// E-mail addresses hold no password.
+		{"contact mailto:joe@example.com now", nil, "contact mailto:joe@example.com now"},
+		{`<a href="mailto:joe@example.com">`, nil, `<a href="mailto:joe@example.com">`},
+		{"from user@example.com at 10:00:01", nil, "from user@example.com at 10:00:01"},
+		{"10:00:01 user@example.com", nil, "10:00:01 user@example.com"},
+		{"mailto:joe@example.com", nil, "mailto:joe@example.com"},
+	}
+	for _, tc := range cases {
+		got := Redact(tc.in)
+		for _, s := range tc.secrets {
+			if strings.Contains(got, s) {
+				t.Errorf("Redact(%q) = %q still holds %q", tc.in, got, s)
+			}
+		}
+		if tc.want != "" && got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if !strings.Contains(got, "[redacted]") && tc.secrets != nil {
+			t.Errorf("Redact(%q) = %q has no marker", tc.in, got)
+		}
+		if again := Redact(got); again != got {
+			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
+		}
+	}
+}
+
+// BenchmarkRedactSecretLines: lines that do hold a secret, each redacted.
+func BenchmarkRedactSecretLines(b *testing.B) {
+	lines := []string{
+		`127.0.0.1 - gw [21/Nov/2026:10:00:01 +0000] "GET /v1?access_token=abc123&page=2 HTTP/1.1" 502 157 "http://gw:pw@app/" "curl/8.5"`,
+		`2026/11/21 10:00:01 [error] 12#12: *1 connect() failed, upstream: "http://gw:secret@127.0.0.1:9000/v1", host: "127.0.0.1:8080"`,
+		`level=warn reason="Cookie: sid=c0ffee" session=3 password=hunter2`,
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			_ = Redact(l)
+		}
+	}
+}
+
+// FuzzRedact: Redact never panics and a second pass changes nothing.
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{`{"Cookie": "a=\"x\"; s=y"}`, "http://u:p@ss@h/x", `r="Cookie: a=b" s=3`,
+		"gw:se:cret@10.0.0.2:9000", "password=abc,def", "map[X-Goog-Api-Key:[k]]", "mailto:joe@example.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := Redact(s)
+		if twice := Redact(once); twice != once {
+			t.Fatalf("Redact(%q) = %q, then %q", s, once, twice)
+		}
+	})
+}
