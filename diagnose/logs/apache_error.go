@@ -12,8 +12,9 @@ import (
 //	2.2: [Mon Nov 21 10:00:00 2026] [error] [client 10.1.1.1] (111)Connection refused: proxy: HTTP: attempt to connect to 10.0.0.5:8080 (backend) failed
 //	2.4: [Sat Nov 21 09:20:02.894876 2026] [proxy:error] [pid 10586:tid 10621] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:18099 (127.0.0.1:18099) failed
 type apacheError struct {
-	stamps stampCache
-	second microCache
+	stamps  stampCache
+	second  microCache
+	reasons reasonCache
 	// backend holds a backend address put in brackets (see bracketed), reused line after line
 	// when no arena is set.
 	backend []byte
@@ -64,7 +65,7 @@ func (p *apacheError) parse(line []byte, r *Record) bool {
 		}
 		r.Client = stripPort(c)
 	}
-	if classifyApache(rest, code, at, r) {
+	if classifyApache(rest, code, at, r, &p.reasons) {
 		buf := p.arena
 		if buf == nil {
 			p.backend, buf = p.backend[:0], &p.backend
@@ -188,7 +189,7 @@ func (c *microCache) micro(s []byte) (time.Time, bool) {
 // classifyApache sets the event and backend of an Apache error message. The AH codes of 2.4 are
 // tried first; the 2.2 wording (which 2.4 keeps after the code) is the fallback. It reports
 // whether the backend is a HOST:PORT that Apache writes without brackets for IPv6.
-func classifyApache(m []byte, code, at int, r *Record) (bareHostPort bool) {
+func classifyApache(m []byte, code, at int, r *Record, rc *reasonCache) (bareHostPort bool) {
 	// The errno prefix comes before the code, the targets after it.
 	pre, post := m, m
 	if code != 0 {
@@ -196,11 +197,11 @@ func classifyApache(m []byte, code, at int, r *Record) (bareHostPort bool) {
 	}
 	switch code {
 	case 957: // attempt to connect to … failed
-		r.Event = connectEvent(errnoText(pre))
+		r.Event = rc.connect(errnoText(pre))
 		r.Backend = connectTarget(post)
 		return false
 	case 1114: // failed to make connection to backend
-		r.Event, r.Companion = connectEvent(errnoText(pre)), true
+		r.Event, r.Companion = rc.connect(errnoText(pre)), true
 		if b, ok := after(post, "connection to backend: "); ok {
 			r.Backend = upTo(b, " ")
 		}
@@ -272,6 +273,27 @@ func ahCode(m []byte) (code, at int) {
 	}
 }
 
+// reasonCache remembers the event of the last reason a failed connect gave: in a run of failures
+// the reason repeats ("Connection refused"), and one compare is cheaper than the searches.
+type reasonCache struct {
+	text [40]byte
+	n    int
+	ev   Event
+}
+
+// connect is connectEvent(reason), from the cache when reason is the one seen last.
+func (c *reasonCache) connect(reason []byte) Event {
+	if c.n > 0 && string(reason) == string(c.text[:c.n]) {
+		return c.ev
+	}
+	ev := connectEvent(reason)
+	if len(reason) <= len(c.text) {
+		c.n = copy(c.text[:], reason)
+		c.ev = ev
+	}
+	return ev
+}
+
 // errnoText returns the reason of an "(111)Connection refused:" prefix, or nil.
 func errnoText(m []byte) []byte {
 	for {
@@ -325,7 +347,15 @@ func statusEvent(reason []byte) Event {
 }
 
 func connectTarget(m []byte) []byte {
-	b, ok := after(m, "attempt to connect to ")
+	// 2.4 writes "AH00957: SCHEME: attempt to connect to …": looked for there first, where it is
+	// the first occurrence (nothing before it in that shape can start one), else anywhere.
+	const key = "attempt to connect to "
+	if len(m) > 9 && string(m[:9]) == "AH00957: " {
+		if i := bytes.IndexByte(m[9:], ' '); i > 0 && m[9+i-1] == ':' && bytes.HasPrefix(m[9+i+1:], []byte(key)) {
+			return upTo(m[9+i+1+len(key):], " ")
+		}
+	}
+	b, ok := after(m, key)
 	if !ok {
 		return nil
 	}

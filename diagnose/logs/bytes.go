@@ -113,11 +113,19 @@ func atoi(b []byte) int64 {
 // splitRequest splits a request line "GET /path?q HTTP/1.1" into method and path without query.
 func splitRequest(req []byte) (method, path []byte) {
 	method, rest := field(req)
-	path, _ = field(rest)
-	if i := bytes.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
+	i := 0
+	for i < len(rest) && rest[i] == ' ' {
+		i++
 	}
-	return method, path
+	rest = rest[i:]
+	// The path runs to the first space, and its query from the first '?' in it: one pass
+	// to whichever comes first.
+	for j, c := range rest {
+		if c == ' ' || c == '?' {
+			return method, rest[:j]
+		}
+	}
+	return method, rest
 }
 
 // stripPort removes a ":port" from an IPv4 address or name, or the brackets and port of "[v6]:port".

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"testing"
 	"time"
 )
@@ -175,6 +176,58 @@ func TestSubIsTimeSub(t *testing.T) {
 			if got, want := sub(a, b), a.Sub(b); got != want {
 				t.Errorf("sub(%v, %v) = %v, want %v", a, b, got, want)
 			}
+		}
+	}
+}
+
+// TestShortcutsAgreeWithSearches checks the one-pass request split and the AH00957 target
+// lookup against the plain searches they stand for.
+func TestShortcutsAgreeWithSearches(t *testing.T) {
+	splitRef := func(req []byte) (method, path []byte) {
+		method, rest := field(req)
+		path, _ = field(rest)
+		if i := bytes.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		return method, path
+	}
+	for _, req := range []string{"GET /a?b HTTP/1.1", " GET  /a?b HTTP/1.1", "GET /a", "GET", "", "GET ?x", "GET /a b?c", "GET  /p?q?r x", "GET /x?", "POST /up HTTP/1.1 ", "GET  ", "a b"} {
+		m, p := splitRequest([]byte(req))
+		wm, wp := splitRef([]byte(req))
+		if string(m) != string(wm) || string(p) != string(wp) {
+			t.Errorf("splitRequest(%q) = %q %q, want %q %q", req, m, p, wm, wp)
+		}
+	}
+	var rc reasonCache
+	for _, reason := range []string{"Connection refused", "Connection refused", "Connection timed out", "", "Connection refused", "No route to host", "No route to host", "", "Resource temporarily unavailable", "x", "Connection refused" + string(make([]byte, 40)), "Connection refused"} {
+		if got, want := rc.connect([]byte(reason)), connectEvent([]byte(reason)); got != want {
+			t.Errorf("reason %q: %v, want %v", reason, got, want)
+		}
+	}
+	targetRef := func(m []byte) []byte {
+		b, ok := after(m, "attempt to connect to ")
+		if !ok {
+			return nil
+		}
+		return upTo(b, " ")
+	}
+	for _, m := range []string{
+		"AH00957: http: attempt to connect to 10.0.0.1:8080 (10.0.0.5:8080) failed",
+		"AH00957: HTTP: attempt to connect to [::1]:9000 ([::1]) failed",
+		"AH00957: attempt to connect to 10.0.0.1:8080 (x) failed",
+		"AH00957: ht tp: attempt to connect to a:1 failed",
+		"AH00957: http:attempt to connect to a:1 failed",
+		"AH00957: http: attempt to connect to ",
+		"AH00957: http: attempt to connect to",
+		"AH00957: http: tried; attempt to connect to b:2 failed",
+		"AH00957: attempt to connect to: attempt to connect to c:3",
+		"AH00957: http: attempt to connect to d:4 (attempt to connect to e:5) failed",
+		"AH00957: ",
+		"AH00957:",
+		"proxy: HTTP: attempt to connect to 10.0.0.5:8080 (backend) failed",
+	} {
+		if got, want := connectTarget([]byte(m)), targetRef([]byte(m)); string(got) != string(want) || (got == nil) != (want == nil) {
+			t.Errorf("connectTarget(%q) = %q, want %q", m, got, want)
 		}
 	}
 }
