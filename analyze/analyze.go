@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/hopscope/hopscope/diagnose"
@@ -40,6 +41,10 @@ type Options struct {
 	// recs remembers the captures read, so that the same recording in another file (pcap and
 	// pcapng, another interface) is counted once.
 	recs *recordings
+	// evidence, when set, is told of each piece of evidence as it is found; read, when set,
+	// counts the bytes read from the inputs (see Stream).
+	evidence func(diagnose.Evidence)
+	read     *atomic.Int64
 }
 
 // Collect reads every path (a file, a folder, or "-" for stdin) and returns the evidence found,
@@ -91,7 +96,12 @@ func withAttempts(evs []diagnose.Evidence, atts []diagnose.Attempt) []diagnose.E
 // collect is Collect handing attempts to opts.attempt as they are reported.
 func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Reader, opts Options) ([]diagnose.Evidence, []diagnose.Input, error) {
 	var evs []diagnose.Evidence
-	emit := func(ev diagnose.Evidence) { evs = append(evs, ev) }
+	emit := func(ev diagnose.Evidence) {
+		evs = append(evs, ev)
+		if opts.evidence != nil {
+			opts.evidence(ev)
+		}
+	}
 	var inputs []diagnose.Input
 	opts.logs = logs.NewAnalyzer()
 	if opts.attempt != nil {
@@ -110,7 +120,7 @@ func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 			return nil, nil, err
 		}
 		if p == "-" {
-			in, err := readOne(ctx, kb, "stdin", stdin, opts, emit)
+			in, err := readOne(ctx, kb, "stdin", countReads(stdin, opts), opts, emit)
 			if err != nil {
 				unreadable("stdin", err)
 				continue
@@ -205,7 +215,7 @@ func readFile(ctx context.Context, kb *knowledge.Base, path string, opts Options
 		return diagnose.Input{}, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
 	}
 	defer f.Close()
-	return readOne(ctx, kb, path, f, opts, emit)
+	return readOne(ctx, kb, path, countReads(f, opts), opts, emit)
 }
 
 // readOne detects the kind of one input from its first bytes and hands it to its reader.

@@ -99,6 +99,9 @@ func (m *Model) statusLine() string {
 	}
 	if m.cur == m.inv && m.inv != nil {
 		s = inputsSummary(m.work.Inputs(), m.work.Session().Ledger())
+		if r := m.work.Reading(); r != "" {
+			s = r + " · the timeline grows as the rest is read; > follows its end"
+		}
 	} else {
 		s = "Pick a symptom, paste the error you see, or open a recorded incident."
 		if m.inv != nil {

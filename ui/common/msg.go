@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hopscope/hopscope/analyze"
 	"github.com/hopscope/hopscope/diagnose"
 )
 
@@ -94,6 +95,11 @@ type OpenMsg struct {
 	// Keep reopens the investigation open now with more evidence (a trainee's new input): its
 	// answers, live checks' results and notes, and its panes, stay.
 	Keep bool
+	// Reading, when set, brings the timeline while the investigation is open: the inputs are
+	// still being read (see analyze.Stream), and Evidence and Inputs hold nothing yet. Read holds
+	// the updates already taken from it, taken in first.
+	Reading <-chan analyze.Update
+	Read    []analyze.Update
 }
 
 // JumpMsg asks the root to show the packet or the log line a piece of evidence points at: the

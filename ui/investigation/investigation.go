@@ -43,6 +43,11 @@ type Model struct {
 	replayable bool
 	playing    bool
 	gen        int // tells the current tick chain from stale ones after pause and play
+	// reading is the reading of the inputs while it goes on (nil once done, or when the
+	// timeline came whole); follow keeps the cursor at the end of what is read so far (> was
+	// pressed while reading).
+	reading *reading
+	follow  bool
 
 	live   []diagnose.Evidence // added while investigating; kept when the cursor moves back
 	notes  []common.Entry
@@ -74,6 +79,9 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 	n.replayable = o.Replay || timed(o.Evidence)
 	if o.Keep {
 		n.live, n.notes, n.hop = m.live, m.notes, m.hop
+	}
+	if o.Reading != nil {
+		return m.openReading(n, o.Reading, o.Read)
 	}
 	if !o.Replay {
 		n.seek(len(n.timeline))
@@ -110,7 +118,7 @@ func (m Model) Inputs() []diagnose.Input { return m.inputs }
 func (m Model) Session() *diagnose.Session { return m.sess }
 
 // Replaying reports whether there is a timeline to move through in time.
-func (m Model) Replaying() bool { return m.replayable && len(m.timeline) > 0 }
+func (m Model) Replaying() bool { return m.replayable && (len(m.timeline) > 0 || m.reading != nil) }
 
 // timed reports whether evidence came from a source that records when things happened on the
 // wire or on the server (a capture, a log), so that its order is worth replaying.
@@ -149,16 +157,29 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.ledger = append(m.ledger, msg.Entry)
 		m.publish()
 		return m, nil
+	case readMsg:
+		if m.reading == nil || !msg.ok {
+			return m, nil
+		}
+		cmd := m.take(msg.u)
+		m.publish()
+		if m.reading != nil {
+			cmd = tea.Batch(cmd, m.reading.next())
+		}
+		return m, cmd
 	case tickMsg:
 		if msg.gen != m.gen || !m.playing {
 			return m, nil
 		}
-		m.seek(m.cursor + 1)
-		m.publish()
-		if m.cursor >= len(m.timeline) {
+		if m.cursor < len(m.timeline) {
+			m.seek(m.cursor + 1)
+			m.publish()
+		}
+		if m.cursor >= len(m.timeline) && m.reading == nil {
 			m.playing = false
 			return m, nil
 		}
+		// At the end of what is read so far, the replay waits for more.
 		return m, m.tick()
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -170,6 +191,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if !m.Replaying() {
 		return m, nil
 	}
+	m.follow = false
 	switch {
 	case key.Matches(msg, m.keys.PlayPause):
 		m.playing = !m.playing
@@ -177,7 +199,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if !m.playing {
 			return m, nil
 		}
-		if m.cursor >= len(m.timeline) {
+		if m.cursor >= len(m.timeline) && m.reading == nil {
 			m.seek(0)
 			m.publish()
 		}
@@ -192,7 +214,10 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.pause()
 		m.seek(0)
 	case key.Matches(msg, m.keys.JumpEnd):
+		// While the inputs are read, the end is that of what is read so far, and the cursor
+		// stays there as the timeline grows, until the last piece is in.
 		m.pause()
+		m.follow = m.reading != nil
 		m.seek(len(m.timeline))
 	case key.Matches(msg, m.keys.JumpNext):
 		m.pause()
@@ -233,6 +258,14 @@ func (m Model) tick() tea.Cmd {
 	return tea.Tick(Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
+// rebuild builds the session again from the start up to the cursor (the timeline changed under
+// it).
+func (m *Model) rebuild() {
+	i := m.cursor
+	m.cursor = len(m.timeline) + 1
+	m.seek(i)
+}
+
 // seek moves the cursor to i. Moving forward adds the evidence in between; moving back rebuilds the
 // session from the start (a session cannot forget), then adds the live evidence and notes again.
 func (m *Model) seek(i int) {
@@ -242,7 +275,7 @@ func (m *Model) seek(i int) {
 		m.ledger = nil
 		m.cursor = 0
 		for m.cursor < i {
-			m.add(m.timeline[m.cursor])
+			m.addPiece(m.cursor)
 			m.cursor++
 		}
 		for _, ev := range m.live {
@@ -253,9 +286,18 @@ func (m *Model) seek(i int) {
 		return
 	}
 	for m.cursor < i {
-		m.add(m.timeline[m.cursor])
+		m.addPiece(m.cursor)
 		m.cursor++
 	}
+}
+
+// addPiece adds piece i of the timeline, with the attempts that go with it.
+func (m *Model) addPiece(i int) {
+	if m.reading != nil {
+		// Until all is read the attempts are kept apart (see analyze.Timeline).
+		m.reading.tl.Attempts(i, m.sess.AddAttempt)
+	}
+	m.add(m.timeline[i])
 }
 
 func (m *Model) add(ev diagnose.Evidence) {
@@ -294,7 +336,7 @@ func (m Model) View() string {
 	state := "❚❚ paused"
 	if m.playing {
 		state = "▶ playing"
-	} else if m.cursor >= len(m.timeline) {
+	} else if m.cursor >= len(m.timeline) && m.reading == nil {
 		state = "■ end"
 	}
 	at := ""
@@ -303,7 +345,15 @@ func (m Model) View() string {
 			at = " " + t.UTC().Format("15:04:05.000")
 		}
 	}
-	return fmt.Sprintf("%s %d/%d%s", state, m.cursor, len(m.timeline), at)
+	more := ""
+	if m.reading != nil {
+		// The total grows while the inputs are read.
+		more = "…"
+		if m.follow {
+			state = "⏭ following the end"
+		}
+	}
+	return fmt.Sprintf("%s %d/%d%s%s", state, m.cursor, len(m.timeline), more, at)
 }
 
 // changes lists the cursor positions right after each piece of evidence that changes the ranking:
