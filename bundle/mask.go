@@ -3,12 +3,13 @@ package bundle
 import "bytes"
 
 // MaskPayload overwrites, in place and without changing any length, the credentials a packet may
-// carry in clear text: the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie
-// header lines, and the password of a URL's user:password@. The headers' names stay, so the next
-// reader still sees that credentials were sent. It allocates nothing: it runs on every kept packet.
+// carry in clear text: the values of the header lines Redact hides (Authorization,
+// Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, X-Goog-Api-Key, X-Amz-Security-Token and
+// the like), the password of a URL's user:password@, and token parameters (access_token=,
+// client_secret=, and code=, sig=, jsessionid= in a URL). The names stay, so the next reader
+// still sees that credentials were sent. It allocates nothing: it runs on every kept packet.
 func MaskPayload(b []byte) {
-	// One pass over the lines: a header opens a line (or the payload); the first byte rules most
-	// lines out at once.
+	// One pass over the lines: a header opens a line (or the payload).
 	for start := 0; start < len(b); {
 		end := bytes.IndexByte(b[start:], '\n')
 		if end < 0 {
@@ -22,36 +23,152 @@ func MaskPayload(b []byte) {
 	if bytes.Contains(b, []byte("://")) {
 		maskUserinfo(b)
 	}
+	if bytes.IndexByte(b, '=') >= 0 {
+		maskParams(b)
+	}
 }
 
 // maskHeaderLine masks the value of one line if it is a credential-carrying header.
 func maskHeaderLine(line []byte) {
-	if len(line) < len("cookie:") {
+	n := 0
+	for n < len(line) && nameByte(line[n]) {
+		n++
+	}
+	if n == 0 || n >= len(line) || line[n] != ':' || !secretHeader(line[:n]) {
 		return
 	}
-	switch line[0] | 0x20 {
-	case 'a', 'p', 'c', 's':
-	default:
-		return
+	v := n + 1
+	for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
+		v++
 	}
-	for _, name := range maskedHeaders {
-		if len(line) < len(name) || indexFold(line[:len(name)], name) != 0 {
-			continue
-		}
-		v := len(name)
-		for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
-			v++
-		}
-		v = skipScheme(line, v)
-		for ; v < len(line) && line[v] != '\r'; v++ {
-			line[v] = '*'
-		}
-		return
+	v = skipScheme(line, v)
+	for ; v < len(line) && line[v] != '\r'; v++ {
+		line[v] = '*'
 	}
 }
 
-// maskedHeaders are matched without regard to case; each includes its colon.
-var maskedHeaders = []string{"authorization:", "proxy-authorization:", "cookie:", "set-cookie:"}
+// secretHeader reports whether a header of this name carries a credential or a session, as
+// Redact reads header names: Authorization and Cookie with any prefix, API keys, names ending in a
+// word that says secret after a prefix (Private-Token, X-Amz-Security-Token), and X- headers
+// named after a key, an auth or a session.
+func secretHeader(name []byte) bool {
+	if len(name) < 3 {
+		return false
+	}
+	// Every word below ends in one of these pairs of letters: most names are ruled out here.
+	// (|0x20 lowers a letter's case and leaves a digit as it is.)
+	switch uint16(name[len(name)-2]|0x20)<<8 | uint16(name[len(name)-1]|0x20) {
+	case 'o'<<8 | 'n', 'i'<<8 | 'e', 'e'<<8 | '2', 'e'<<8 | 'y', 'e'<<8 | 'n', 'e'<<8 | 't', 'r'<<8 | 'd',
+		'r'<<8 | 'e', 'a'<<8 | 'l', 'l'<<8 | 's', 'i'<<8 | 'd', 't'<<8 | 'h':
+	default:
+		return false
+	}
+	// The name's end in lower case, once, so that each word is a plain comparison.
+	var buf [24]byte
+	tail := buf[:min(len(name), len(buf))]
+	for i := range tail {
+		c := name[len(name)-len(tail)+i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		tail[i] = c
+	}
+	whole := len(name) == len(tail)
+	// ends reports whether the name ends in the word w (the whole name, or after a '-') with at
+	// least prefix bytes before it.
+	ends := func(w string, prefix int) bool {
+		i := len(tail) - len(w)
+		if i < 0 || string(tail[i:]) != w {
+			return false
+		}
+		if i == 0 {
+			return whole && prefix == 0
+		}
+		return tail[i-1] == '-' && (!whole || i >= prefix)
+	}
+	for _, w := range [...]string{"authorization", "cookie", "cookie2", "api-key", "apikey", "subscription-key"} {
+		if ends(w, 0) {
+			return true
+		}
+	}
+	for _, w := range [...]string{"token", "secret", "password", "signature", "credential", "credentials", "session-id", "sessionid"} {
+		if ends(w, 1) {
+			return true
+		}
+	}
+	if len(name) > 2 && name[0]|0x20 == 'x' && name[1] == '-' {
+		for _, w := range [...]string{"key", "auth", "session"} {
+			if ends(w, 2) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameByte reports whether c may be part of a header or parameter name.
+func nameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// Token parameters: paramNames wherever a field opens (after ?, &, ;, a blank, a quote or at a
+// line's start), queryNames, too common as words, only in a URL (after ?, & or ;).
+var (
+	paramNames = []string{"access_token", "refresh_token", "id_token", "auth_token", "token", "api_key", "apikey",
+		"api-key", "client_secret", "x-amz-signature", "x-amz-security-token", "session_id", "sessionid", "session_token"}
+	queryNames = []string{"code", "key", "sig", "signature", "secret", "session", "jsessionid", "phpsessid"}
+)
+
+// maskParams masks the value of every token parameter in b, up to &, a blank, a quote, #, ; or ?.
+func maskParams(b []byte) {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '=' {
+			continue
+		}
+		start := i
+		for start > 0 && nameByte(b[start-1]) {
+			start--
+		}
+		if start == i {
+			continue
+		}
+		name := b[start:i]
+		var before byte = '\n'
+		if start > 0 {
+			before = b[start-1]
+		}
+		secret := false
+		switch before {
+		case '?', '&', ';':
+			secret = oneOfFold(name, paramNames) || oneOfFold(name, queryNames)
+		case ' ', '\t', '\r', '\n', '"', '\'':
+			secret = oneOfFold(name, paramNames)
+		}
+		if !secret {
+			continue
+		}
+		for i++; i < len(b); i++ {
+			switch b[i] {
+			case '&', ' ', '\t', '\r', '\n', '"', '\'', '#', ';', '?':
+			default:
+				b[i] = '*'
+				continue
+			}
+			break
+		}
+		i-- // the stop byte may open the next parameter
+	}
+}
+
+// oneOfFold reports whether name is one of the lower-case words, ignoring case.
+func oneOfFold(name []byte, words []string) bool {
+	for _, w := range words {
+		if len(name) == len(w) && indexFold(name, w) == 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // skipScheme keeps an authorization scheme (Basic, Digest, Bearer …) readable: which one was
 // sent is evidence, the credentials after it are not.
@@ -64,13 +181,14 @@ func skipScheme(b []byte, v int) int {
 	return v
 }
 
-// maskUserinfo masks the password in every "scheme://user:password@" of b.
+// maskUserinfo masks the password in every "scheme://user:password@" of b: from the first colon
+// to the last @ before the path, a blank or a quote, since an @ may sit unescaped in a password.
 func maskUserinfo(b []byte) {
 	for i := 0; i+3 <= len(b); i++ {
 		if b[i] != ':' || b[i+1] != '/' || b[i+2] != '/' {
 			continue
 		}
-		colon := -1
+		colon, at := -1, -1
 		for k := i + 3; k < len(b); k++ {
 			c := b[k]
 			if c == '/' || c == ' ' || c == '\r' || c == '\n' || c == '"' {
@@ -80,12 +198,12 @@ func maskUserinfo(b []byte) {
 				colon = k
 			}
 			if c == '@' {
-				if colon >= 0 {
-					for x := colon + 1; x < k; x++ {
-						b[x] = '*'
-					}
-				}
-				break
+				at = k
+			}
+		}
+		if colon >= 0 && at > colon {
+			for x := colon + 1; x < at; x++ {
+				b[x] = '*'
 			}
 		}
 	}
