@@ -209,7 +209,8 @@ const hostNamesTarget = "Host names the target"
 
 // eachFeature calls fn with the value of each feature an attempt has, in words an operator reads.
 func eachFeature(f *Features, role HopRole, fn func(name string, v featureValue)) {
-	if f.Host != "" && role == HopForwardProxy {
+	// A CONNECT's Host header, whether a gateway sent it or a check did.
+	if f.Host != "" && (role == HopForwardProxy || role == HopCheck && f.Method == "CONNECT") {
 		if f.HostNamesTarget {
 			fn(featHost, featureValue{hostNamesTarget})
 		} else {

@@ -32,6 +32,7 @@ func Evidence(kb *knowledge.Base, r *Result) []diagnose.Evidence {
 		out = append(out, e.out...)
 	}
 	at := r.Started
+	hop := CheckHop(r.Target, r.Proxy)
 	for _, c := range []struct {
 		id     string
 		res    any
@@ -47,7 +48,8 @@ func Evidence(kb *knowledge.Base, r *Result) []diagnose.Evidence {
 				at = r.Started.Add(p.End())
 			}
 		}
-		out = append(out, CheckEvidence(kb, c.id, c.res, at)...)
+		evs := CheckEvidence(kb, c.id, c.res, at)
+		out = append(out, WithAttempts(evs, CheckAttempts(hop, c.id, c.res, evs, at))...)
 	}
 	return out
 }

@@ -80,13 +80,20 @@ func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []stri
 		default:
 		}
 	}
+	proxy := ""
+	if o.Proxy != nil {
+		proxy = o.Proxy.String()
+	}
+	hop := probe.CheckHop(o.Target.String(), proxy)
 	hooks := &probe.Hooks{
 		CheckStart: func(c string) {
 			r.set(c, running, "")
 			post(progressMsg{run: r}, false)
 		},
 		CheckDone: func(c string, res any) {
-			ev := probe.CheckEvidence(kb, c, res, time.Now())
+			now := time.Now()
+			ev := probe.CheckEvidence(kb, c, res, now)
+			ev = probe.WithAttempts(ev, probe.CheckAttempts(hop, c, res, ev, now))
 			st, note := outcome(kb, ev)
 			if why := probe.Unexplained(res); len(ev) == 0 && why != "" {
 				// No signal for what happened (an answer cut short, a head too large): not a pass.
