@@ -20,7 +20,7 @@ func (s *sshServer) program(ss *servedSession, guard probe.Guard) (tea.Model, er
 		refused := func(what, why string) {
 			s.log.Info("action refused", "session", ss.id, "key", ss.key, "remote", ss.remote, "action", what, "reason", why)
 		}
-		return ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard, Remote: true, Refused: refused}), nil
+		return ui.New(s.kb, ui.Options{Incidents: s.incidents, Guard: guard, Context: ss.ctx, Remote: true, Refused: refused}), nil
 	}
 	all, err := trainingSet(s.kb, "", s.opts.trainPlaybook, io.Discard)
 	if err != nil {
@@ -38,7 +38,7 @@ func (s *sshServer) program(ss *servedSession, guard probe.Guard) (tea.Model, er
 	}
 	n := max(s.opts.trainCount, 1)
 	picked := train.Pick(all, p.Seen, n, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(ss.id))))
-	return trainui.New(s.kb, trainui.Options{Scenarios: picked, Total: len(all), ProgressFile: file, User: who, Guard: guard})
+	return trainui.New(s.kb, trainui.Options{Scenarios: picked, Total: len(all), ProgressFile: file, User: who, Guard: guard, Context: ss.ctx})
 }
 
 // serveTrainee names the trainee of a session by its key's fingerprint ("SHA256:…").

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,18 @@ type servedSession struct {
 	mu      sync.Mutex
 	why     string
 	checked []string
+	// closed says the session's last log line is written (or about to be).
+	closed bool
+}
+
+// check refuses what is asked once the session's last log line is written.
+func (ss *servedSession) check() error {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return errSessionEnded
+	}
+	return nil
 }
 
 // end records why the session ends (the first reason holds) and stops its screen.
@@ -114,6 +127,7 @@ func (s *sshServer) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gos
 	ss.end(endClientLeft)
 	end := time.Now()
 	ss.mu.Lock()
+	ss.closed = true
 	checked := strings.Join(ss.checked, ",")
 	ss.mu.Unlock()
 	s.log.Info("session end", "session", ss.id, "key", ss.key, "remote", ss.remote, "user", ss.user,
@@ -355,27 +369,44 @@ type sessionGuard struct {
 // maxChecked bounds the targets a session's last log line lists.
 const maxChecked = 32
 
-func (g *sessionGuard) note(target string, err error) {
+// errSessionEnded refuses what a check still asks once its session has ended: the session's
+// last log line is written, so nothing more may be reached in its name.
+var errSessionEnded = fmt.Errorf("the session has ended: %w", probe.ErrNotAllowed)
+
+// note logs the decision err about target and keeps it for the session's last line; it returns
+// err, or errSessionEnded without logging once that line is written.
+func (g *sessionGuard) note(target string, err error) error {
 	allowed := err == nil
-	attrs := []any{"session", g.ss.id, "key", g.ss.key, "target", target, "allowed", allowed}
-	if err != nil {
-		attrs = append(attrs, "reason", err.Error())
-	}
-	g.s.log.Info("check", attrs...)
 	entry := target
 	if !allowed {
 		entry += "(refused)"
 	}
-	g.ss.mu.Lock()
-	defer g.ss.mu.Unlock()
-	for _, c := range g.ss.checked {
-		if c == entry {
-			return
-		}
+	ss := g.ss
+	// The decision is logged under the session's lock, which the last line is written after
+	// taking: no check line can follow it.
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return errSessionEnded
 	}
-	if len(g.ss.checked) < maxChecked {
-		g.ss.checked = append(g.ss.checked, entry)
+	attrs := []any{"session", ss.id, "key", ss.key, "target", target, "allowed", allowed}
+	if err != nil {
+		attrs = append(attrs, "reason", err.Error())
 	}
+	g.s.log.Info("check", attrs...)
+	if !slices.Contains(ss.checked, entry) && len(ss.checked) < maxChecked {
+		ss.checked = append(ss.checked, entry)
+	}
+	return err
+}
+
+// AllowLookup implements probe.Guard. Only a refusal is logged: a lookup reaches nothing by
+// itself, and what it leads to is asked of AllowDial.
+func (g *sessionGuard) AllowLookup(host string, port int) error {
+	if err := g.list.AllowLookup(host, port); err != nil {
+		return g.note(net.JoinHostPort(host, strconv.Itoa(port)), err)
+	}
+	return g.ss.check()
 }
 
 // AllowDial implements probe.Guard.
@@ -385,13 +416,10 @@ func (g *sessionGuard) AllowDial(host string, addr netip.AddrPort) error {
 	if a, perr := netip.ParseAddr(host); perr != nil || a.Unmap() != addr.Addr().Unmap() {
 		target = host + "=" + target
 	}
-	g.note(target, err)
-	return err
+	return g.note(target, err)
 }
 
 // AllowTunnel implements probe.Guard.
-func (g *sessionGuard) AllowTunnel(ctx context.Context, host string, port int) error {
-	err := g.list.AllowTunnel(ctx, host, port)
-	g.note("CONNECT "+net.JoinHostPort(host, strconv.Itoa(port)), err)
-	return err
+func (g *sessionGuard) AllowTunnel(host string, port int) error {
+	return g.note("CONNECT "+net.JoinHostPort(host, strconv.Itoa(port)), g.list.AllowTunnel(host, port))
 }

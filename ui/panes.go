@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/ui/causes"
 	"github.com/hopscope/hopscope/ui/checks"
@@ -23,12 +22,12 @@ import (
 // then reachable with the Swap key in any slot, and can be given a slot of its own in the layout.
 
 // homePanes are the home screen's panes.
-func homePanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, incidents fs.FS, guard probe.Guard, now func() time.Time) []common.Pane {
+func homePanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, incidents fs.FS, co []checks.Option, now func() time.Time) []common.Pane {
 	return []common.Pane{
 		home.NewSymptoms(kb, st, km, now),
 		home.NewIncidents(kb, incidents, st, km),
 		home.NewPaste(kb, st, km),
-		checks.New(kb, st, km, checks.WithGuard(guard)),
+		checks.New(kb, st, km, co...),
 	}
 }
 
@@ -40,14 +39,14 @@ func homeLayout() layout {
 }
 
 // investigationPanes are the investigation's panes, in the order Swap cycles through them.
-func investigationPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time, guard probe.Guard) []common.Pane {
+func investigationPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time, co []checks.Option) []common.Pane {
 	return []common.Pane{
 		tree.New(kb, st, km, now),
 		causes.New(kb, st, km),
 		ledger.New(st, km),
 		next.New(st, km),
 		playbook.New(kb, st, km),
-		checks.New(kb, st, km, checks.WithGuard(guard)),
+		checks.New(kb, st, km, co...),
 		// The captures it reads are re-read cheaply on the next open; they need no cancelling.
 		packets.New(context.Background(), st, km),
 		// Logs are read once, when the investigation first names them.

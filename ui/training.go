@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hopscope/hopscope/diagnose"
-	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/knowledge"
 	"github.com/hopscope/hopscope/ui/checks"
 	"github.com/hopscope/hopscope/ui/common"
@@ -18,7 +17,7 @@ import (
 // trainingPanes are the panes a trainee works in: the decision tree (its conclusion hidden), the
 // evidence, the checks, the packets and the logs. The ranked causes, the suggested next check and
 // the playbook document are left out: each would name the answer before the trainee does.
-func trainingPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time, guard probe.Guard) []common.Pane {
+func trainingPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, now func() time.Time, co []checks.Option) []common.Pane {
 	t := tree.New(kb, st, km, now)
 	t.HideConclusion()
 	return []common.Pane{
@@ -26,7 +25,7 @@ func trainingPanes(kb *knowledge.Base, st common.Styles, km common.KeyMap, now f
 		ledger.New(st, km),
 		packets.New(context.Background(), st, km),
 		logs.New(context.Background(), st, km),
-		checks.New(kb, st, km, checks.WithGuard(guard)),
+		checks.New(kb, st, km, co...),
 	}
 }
 

@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"context"
 	"io/fs"
 	"path/filepath"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/hopscope/hopscope/diagnose/probe"
 	"github.com/hopscope/hopscope/knowledge"
+	"github.com/hopscope/hopscope/ui/checks"
 	"github.com/hopscope/hopscope/ui/common"
 	"github.com/hopscope/hopscope/ui/investigation"
 )
@@ -31,6 +33,9 @@ type Options struct {
 	// Guard, when set, is asked before every connection the live checks open (serve gives the
 	// server's allowed targets); nil lets them reach anywhere.
 	Guard probe.Guard
+	// Context, when set, bounds the live checks: they stop when it is done (serve gives the
+	// session's, so that no check outlives its session); nil lets them run to their end.
+	Context context.Context
 	// Training shows the investigation a trainee works in (see trainingPanes) and no home screen
 	// to go back to (it lists the incidents with their titles).
 	Training bool
@@ -91,9 +96,19 @@ func New(kb *knowledge.Base, opts Options) *Model {
 	m.help.Styles = m.styles.Help
 	m.help.FullSeparator = "  "
 	m.work = investigation.New(kb, m.styles, m.keys)
-	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents, opts.Guard, opts.Now), homeLayout())
+	m.home = newScreen(homePanes(m.kb, m.styles, m.keys, opts.Incidents, m.checkOpts(), opts.Now), homeLayout())
 	m.cur = m.home
 	return m
+}
+
+// checkOpts configure every checks pane the program opens: where it may connect, and the
+// context that ends its checks.
+func (m *Model) checkOpts() []checks.Option {
+	co := []checks.Option{checks.WithGuard(m.opts.Guard)}
+	if m.opts.Context != nil {
+		co = append(co, checks.WithContext(m.opts.Context))
+	}
+	return co
 }
 
 // Init starts the home screen's panes, or opens the investigation asked for.
@@ -238,9 +253,9 @@ func (m *Model) open(o common.OpenMsg) tea.Cmd {
 		return tea.Batch(m.publish(), cmd)
 	}
 	if m.opts.Training {
-		m.inv = newScreen(trainingPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), trainingLayout())
+		m.inv = newScreen(trainingPanes(m.kb, m.styles, m.keys, m.opts.Now, m.checkOpts()), trainingLayout())
 	} else {
-		m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now, m.opts.Guard), investigationLayout())
+		m.inv = newScreen(investigationPanes(m.kb, m.styles, m.keys, m.opts.Now, m.checkOpts()), investigationLayout())
 	}
 	if o.Show != "" {
 		m.inv.show(o.Show)

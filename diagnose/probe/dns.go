@@ -19,6 +19,8 @@ const (
 	DNSTimeout  DNSOutcome = "timeout"  // no answer from the resolver before the deadline
 	DNSServFail DNSOutcome = "servfail" // the resolver answered with a failure (SERVFAIL, refused)
 	DNSCanceled DNSOutcome = "canceled" // the caller gave up
+	// DNSNotAllowed: the Guard refused the name before any query was sent (see Err).
+	DNSNotAllowed DNSOutcome = "not-allowed"
 )
 
 // DNSResult is the outcome of resolving one host name.

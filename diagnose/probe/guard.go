@@ -1,14 +1,12 @@
 package probe
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // ErrNotAllowed is wrapped by every refusal of a Guard: the checks sent nothing to that address.
@@ -18,27 +16,27 @@ var ErrNotAllowed = errors.New("not among the targets these checks may reach")
 // one, the checks pane is a port scanner from wherever hopscope runs. Methods may be called
 // concurrently; an error wrapping ErrNotAllowed says why not, for the operator.
 type Guard interface {
+	// AllowLookup is asked before the name host is looked up to reach port on it (an IP literal
+	// is never looked up). A name that could not be allowed whatever it resolves to is refused
+	// here, so that no query leaves for it.
+	AllowLookup(host string, port int) error
 	// AllowDial is asked before every TCP connection the checks open, with the address about to
 	// be dialled and the name it was resolved from (an IP literal is its own name).
 	AllowDial(host string, addr netip.AddrPort) error
-	// AllowTunnel is asked before a CONNECT for host:port is sent to a forward proxy, which
-	// would open that connection on the checks' behalf.
-	AllowTunnel(ctx context.Context, host string, port int) error
+	// AllowTunnel is asked before a forward proxy is asked to reach host:port on the checks'
+	// behalf: the target of every CONNECT sent, and the Host header given for it (a proxy may
+	// route by it). The proxy resolves a name itself, so the checks cannot know which address
+	// it will reach.
+	AllowTunnel(host string, port int) error
 }
-
-// tunnelLookupTimeout bounds the lookup of a tunnel target's name that the allow-list does not
-// name: the verdict comes before the checks would have started anyway.
-const tunnelLookupTimeout = 3 * time.Second
 
 // AllowList is a Guard from a list of networks, addresses and host names, each with an optional
 // port. An address is allowed when a network or address entry holds it, or when it was resolved
-// from a name entry; a port in the entry must match. The empty list allows nothing.
+// here from a name entry; a port in the entry must match. Through a proxy, which resolves names
+// on its own, a name is allowed only when an entry names it. The empty list allows nothing.
 type AllowList struct {
 	prefixes []prefixEntry
 	names    []nameEntry
-	// Resolver looks up a tunnel target's name that no entry names, to check each of its
-	// addresses; nil means net.DefaultResolver.
-	Resolver *net.Resolver
 }
 
 type prefixEntry struct {
@@ -144,7 +142,9 @@ func withPort(s string, port int) string {
 }
 
 func (l *AllowList) addrAllowed(a netip.AddrPort) bool {
-	ip := a.Addr().Unmap()
+	// A network holds no zoned address (fe80::1%eth0): the zone says which link, not which
+	// address, so it is dropped before the comparison.
+	ip := a.Addr().Unmap().WithZone("")
 	for _, p := range l.prefixes {
 		if (p.port == 0 || p.port == int(a.Port())) && p.p.Contains(ip) {
 			return true
@@ -163,12 +163,31 @@ func (l *AllowList) nameAllowed(host string, port int) bool {
 	return false
 }
 
-// refusal says what was refused, and that nothing at all is allowed when the list is empty.
-func (l *AllowList) refusal(what string) error {
+// refusal says what was refused, why when there is more to say, and that nothing at all is
+// allowed when the list is empty.
+func (l *AllowList) refusal(what, why string) error {
 	if l.Empty() {
 		return fmt.Errorf("%s: %w (no target is allowed here)", what, ErrNotAllowed)
 	}
+	if why != "" {
+		return fmt.Errorf("%s: %w (%s)", what, ErrNotAllowed, why)
+	}
 	return fmt.Errorf("%s: %w", what, ErrNotAllowed)
+}
+
+// AllowLookup implements Guard. A name is looked up when an entry names it, or when the list
+// holds a network or address for that port that its addresses may fall in (each address is then
+// asked of AllowDial).
+func (l *AllowList) AllowLookup(host string, port int) error {
+	if _, err := netip.ParseAddr(host); err == nil || l.nameAllowed(host, port) {
+		return nil
+	}
+	for _, p := range l.prefixes {
+		if p.port == 0 || p.port == port {
+			return nil
+		}
+	}
+	return l.refusal(net.JoinHostPort(host, strconv.Itoa(port)), "a name not in the list; it was not looked up")
 }
 
 // AllowDial implements Guard.
@@ -177,17 +196,18 @@ func (l *AllowList) AllowDial(host string, addr netip.AddrPort) error {
 		return nil
 	}
 	if a, err := netip.ParseAddr(host); err == nil && a.Unmap() == addr.Addr().Unmap() {
-		return l.refusal(addr.String())
+		return l.refusal(addr.String(), "")
 	}
-	return l.refusal(fmt.Sprintf("%s (an address of %s)", addr, host))
+	return l.refusal(fmt.Sprintf("%s (an address of %s)", addr, host), "")
 }
 
-// AllowTunnel implements Guard. A name that no entry names is allowed only when it resolves here
-// and every address it resolves to is allowed: the proxy may pick any of them.
-func (l *AllowList) AllowTunnel(ctx context.Context, host string, port int) error {
+// AllowTunnel implements Guard. An address is allowed as AllowDial allows it; a name only when
+// an entry names it: the addresses it has here need not be those the proxy gets (split DNS, a
+// record changed in between), so checking them would not bound what the proxy reaches.
+func (l *AllowList) AllowTunnel(host string, port int) error {
 	what := net.JoinHostPort(host, strconv.Itoa(port))
 	if port < 1 || port > 65535 {
-		return l.refusal(what)
+		return l.refusal(what, "no such port")
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		return l.AllowDial(host, netip.AddrPortFrom(a, uint16(port)))
@@ -195,25 +215,7 @@ func (l *AllowList) AllowTunnel(ctx context.Context, host string, port int) erro
 	if l.nameAllowed(host, port) {
 		return nil
 	}
-	if len(l.prefixes) == 0 {
-		return l.refusal(what)
-	}
-	r := l.Resolver
-	if r == nil {
-		r = net.DefaultResolver
-	}
-	ctx, cancel := context.WithTimeout(ctx, tunnelLookupTimeout)
-	defer cancel()
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil || len(addrs) == 0 {
-		return l.refusal(what + " (not named in the list, and its addresses could not be looked up to check them)")
-	}
-	for _, a := range addrs {
-		if !l.addrAllowed(netip.AddrPortFrom(a, uint16(port))) {
-			return l.refusal(fmt.Sprintf("%s (it resolves to %s)", what, a.Unmap()))
-		}
-	}
-	return nil
+	return l.refusal(what, "through a proxy a name must be in the list itself: the proxy resolves it, not this host")
 }
 
 // Refusals lists what the Guard refused in one check's result (as CheckDone hands it over):
@@ -231,6 +233,10 @@ func Refusals(result any) []string {
 		}
 	}
 	switch r := result.(type) {
+	case *DNSResult:
+		if r != nil && r.Outcome == DNSNotAllowed {
+			out = append(out, r.Err)
+		}
 	case *TCPResult:
 		tcp(r)
 	case *ConnectResult:

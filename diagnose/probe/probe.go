@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -138,6 +139,42 @@ func (o *Options) resolver() *net.Resolver {
 		return o.Resolver
 	}
 	return net.DefaultResolver
+}
+
+// allowLookup asks the Guard whether host may be looked up to reach port on it.
+func (o *Options) allowLookup(host string, port int) error {
+	if o.Guard == nil {
+		return nil
+	}
+	return o.Guard.AllowLookup(host, port)
+}
+
+// allowTunnel asks the Guard whether the proxy may be asked for target (host:port), with the
+// Host header hosts[i].name: a header the operator gave is asked too when it names another
+// place, since a proxy may route by it. Every CONNECT is sent only after this said yes.
+func (o *Options) allowTunnel(target string, hosts []hostChoice) error {
+	if o.Guard == nil {
+		return nil
+	}
+	ask := func(hp string) error {
+		host, p, err := net.SplitHostPort(hp)
+		port, perr := strconv.Atoi(p)
+		if err != nil || perr != nil {
+			return fmt.Errorf("%s: %w (want HOST:PORT)", hp, ErrNotAllowed)
+		}
+		return o.Guard.AllowTunnel(host, port)
+	}
+	if err := ask(target); err != nil {
+		return err
+	}
+	for _, hc := range hosts {
+		if hc.is == HostIsGiven && hc.name != target {
+			if err := ask(hc.name); err != nil {
+				return fmt.Errorf("the CONNECT's Host header %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // dial opens a TCP connection to addr, an address of host, within timeout, when the Guard

@@ -136,7 +136,7 @@ func (r *Result) open(ctx context.Context, o *Options, h *Hooks, wf *waterfall) 
 		return tunnel, false
 	}
 	h.checkStart(CheckDNS)
-	r.DNS = wf.dns(ctx, o.phase(), o.Target.Hostname(), PhaseDNS)
+	r.DNS = wf.dns(ctx, o.phase(), o.Target.Hostname(), portOf(o.Target), PhaseDNS)
 	h.checkDone(CheckDNS, r.DNS)
 	if len(r.DNS.Addrs) == 0 {
 		return nil, true
@@ -179,11 +179,16 @@ func (r *Result) dialer(o *Options) func(ctx context.Context) (net.Conn, error) 
 		var conn net.Conn
 		switch {
 		case r.Connect != nil && r.Connect.Tunnel >= 0:
+			// A tunnel of its own: asked of the Guard again, as the first one was.
+			at := r.Connect.Attempts[r.Connect.Tunnel]
+			if err := o.allowTunnel(r.Connect.Target, []hostChoice{{at.HostHeader, at.HostIs}}); err != nil {
+				return nil, err
+			}
 			c, err := o.dial(ctx, o.Proxy.Hostname(), r.Connect.TCP.Attempts[r.Connect.TCP.Used].Remote, timeout)
 			if err != nil {
 				return nil, fmt.Errorf("reconnecting to the proxy: %w", err)
 			}
-			at, tc := proxyConnect(ctx, c, r.Connect.Target, r.Connect.Attempts[r.Connect.Tunnel].HostHeader, "", o, nil)
+			at, tc := proxyConnect(ctx, c, r.Connect.Target, at.HostHeader, at.HostIs, o, nil)
 			if tc == nil {
 				c.Close()
 				return nil, fmt.Errorf("the proxy answered the second CONNECT with %q (%s)", at.StatusLine, at.Outcome)

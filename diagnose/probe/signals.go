@@ -139,6 +139,8 @@ func (e *emitter) tcp(r *TCPResult) {
 
 func (e *emitter) connect(r *ConnectResult) {
 	switch {
+	case r.NotAllowed != "":
+		return // nothing was sent, so nothing was learnt about the hop
 	case r.DNS != nil && len(r.DNS.Addrs) == 0:
 		e.emit("proxy.dns.failed", fmt.Sprintf("proxy name %s: %s %s", r.DNS.Host, r.DNS.Outcome, r.DNS.Err))
 		return

@@ -93,18 +93,20 @@ func openTunnel(ctx context.Context, o *Options, h *Hooks, wf *waterfall) (*Conn
 	h.checkStart(CheckConnect)
 	defer func() { h.checkDone(CheckConnect, res) }()
 
-	if o.Guard != nil {
-		// The proxy opens the connection to the target for us: the target must be allowed too.
-		if err := o.Guard.AllowTunnel(ctx, o.Target.Hostname(), portOf(o.Target)); err != nil {
-			res.NotAllowed = err.Error()
-			return res, nil
-		}
-	}
-	res.DNS = wf.dns(ctx, o.phase(), o.Proxy.Hostname(), PhaseProxyDNS)
-	if len(res.DNS.Addrs) == 0 {
+	// The proxy opens the connection to the target for us: the target must be allowed too.
+	if err := o.allowTunnel(plan.target, plan.hosts); err != nil {
+		res.NotAllowed = err.Error()
 		return res, nil
 	}
 	port := portOf(o.Proxy)
+	res.DNS = wf.dns(ctx, o.phase(), o.Proxy.Hostname(), port, PhaseProxyDNS)
+	if res.DNS.Outcome == DNSNotAllowed {
+		res.NotAllowed, res.DNS = res.DNS.Err, nil
+		return res, nil
+	}
+	if len(res.DNS.Addrs) == 0 {
+		return res, nil
+	}
 	var conn net.Conn
 	res.TCP, conn = wf.connect(ctx, o.phase(), o.Proxy.Hostname(), res.DNS.Addrs, port, PhaseProxyConnect, h)
 	if conn == nil {

@@ -62,8 +62,12 @@ func (w *waterfall) addTook(name string, start time.Time, took time.Duration, ok
 	w.h.phaseDone(p)
 }
 
-// dns resolves host as a phase of the waterfall.
-func (w *waterfall) dns(ctx context.Context, o *Options, host, phase string) *DNSResult {
+// dns resolves host, to reach port on it, as a phase of the waterfall. A name the Guard refuses
+// is not looked up: the result says so, and no phase is added.
+func (w *waterfall) dns(ctx context.Context, o *Options, host string, port int, phase string) *DNSResult {
+	if err := o.allowLookup(host, port); err != nil {
+		return &DNSResult{Host: host, Outcome: DNSNotAllowed, Err: err.Error()}
+	}
 	start := w.mark()
 	r := LookupHost(ctx, o.resolver(), host, orDefault(o.DNSTimeout, DefaultDNSTimeout), o.now)
 	note := string(r.Outcome)

@@ -6,6 +6,7 @@
 package checks
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -61,6 +62,8 @@ type Model struct {
 
 	// guard limits where the checks may connect; nil allows anywhere.
 	guard probe.Guard
+	// ctx ends the checks the pane runs when it is done.
+	ctx context.Context
 }
 
 // Option configures the pane.
@@ -69,6 +72,10 @@ type Option func(*Model)
 // WithGuard makes every check the pane runs ask g before each connection it opens (serve: the
 // server's allowed targets). A refusal is shown on the check's line.
 func WithGuard(g probe.Guard) Option { return func(m *Model) { m.guard = g } }
+
+// WithContext ends every check the pane runs when ctx is done (serve: when the session ends),
+// and the run's events are then no longer waited for.
+func WithContext(ctx context.Context) Option { return func(m *Model) { m.ctx = ctx } }
 
 // New returns the pane with an empty form.
 func New(kb *knowledge.Base, st common.Styles, km common.KeyMap, opts ...Option) *Model {
@@ -80,7 +87,7 @@ func New(kb *knowledge.Base, st common.Styles, km common.KeyMap, opts ...Option)
 }
 
 func newModel(kb *knowledge.Base, st common.Styles, km common.KeyMap) *Model {
-	return &Model{kb: kb, styles: st, keys: km, form: newForm(),
+	return &Model{kb: kb, styles: st, keys: km, form: newForm(), ctx: context.Background(),
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Current)),
 		prevCheck: key.NewBinding(key.WithKeys(km.StepBack.Keys()...), key.WithHelp(km.StepBack.Help().Key, "previous check")),
 		nextCheck: key.NewBinding(key.WithKeys(km.StepOn.Keys()...), key.WithHelp(km.StepOn.Help().Key, "next check")),
@@ -337,7 +344,7 @@ func (m *Model) start(until string) tea.Cmd {
 	for i, f := range m.form {
 		values[i] = f.input.Value()
 	}
-	m.run = startRun(m.kb, m.runs, o, order(o), values)
+	m.run = startRun(m.ctx, m.kb, m.runs, o, order(o), values)
 	m.remember(m.run)
 	target := diagnose.Redact(o.Target.Redacted())
 	cmds := []tea.Cmd{m.run.wait(), m.spin.Tick}

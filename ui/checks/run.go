@@ -61,18 +61,22 @@ type progressMsg struct {
 // doneMsg says a run ended.
 type doneMsg struct{ run *run }
 
-// startRun starts the checks in the background and returns the run. Events are buffered so the
-// probe never waits on the screen; when the buffer is full a progress event is dropped (the next
-// one redraws the same state) but evidence and the end never are.
-func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []string) *run {
-	ctx, cancel := context.WithCancel(context.Background())
+// startRun starts the checks in the background and returns the run; they stop when parent is
+// done. Events are buffered so the probe never waits on the screen; when the buffer is full a
+// progress event is dropped (the next one redraws the same state) but evidence and the end never
+// are, unless parent is done: nothing reads them then.
+func startRun(parent context.Context, kb *knowledge.Base, id int, o *probe.Options, order, values []string) *run {
+	ctx, cancel := context.WithCancel(parent)
 	r := &run{id: id, target: diagnose.Redact(o.Target.Redacted()), values: values, cancel: cancel, events: make(chan tea.Msg, 64)}
 	for _, c := range order {
 		r.rows = append(r.rows, checkRow{id: c})
 	}
 	post := func(m tea.Msg, must bool) {
 		if must {
-			r.events <- m
+			select {
+			case r.events <- m:
+			case <-parent.Done():
+			}
 			return
 		}
 		select {
@@ -129,7 +133,10 @@ func startRun(kb *knowledge.Base, id int, o *probe.Options, order, values []stri
 		}
 		r.done = true
 		r.mu.Unlock()
-		r.events <- doneMsg{run: r}
+		select {
+		case r.events <- doneMsg{run: r}:
+		case <-parent.Done():
+		}
 		close(r.events)
 	}()
 	return r

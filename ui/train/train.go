@@ -40,6 +40,8 @@ type Options struct {
 	HasLab func(name string) bool
 	// Guard, when set, is asked before every connection the live checks open (serve).
 	Guard probe.Guard
+	// Context, when set, ends the live checks when it is done (serve: the session's).
+	Context context.Context
 	// Tick is how often the time taken is redrawn: 0 means every second, a negative value never
 	// (tests that draw frames themselves).
 	Tick time.Duration
@@ -145,7 +147,7 @@ func New(kb *knowledge.Base, opts Options) (*Model, error) {
 	m := &Model{kb: kb, opts: opts, styles: common.DefaultStyles(), keys: DefaultKeyMap(), prog: prog}
 	// The investigation's help lists the training's keys too: the bar has room for their
 	// short names only.
-	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now, Guard: opts.Guard,
+	m.inner = ui.New(kb, ui.Options{Training: true, Now: opts.Now, Guard: opts.Guard, Context: opts.Context,
 		Keys: []key.Binding{m.keys.Ask, m.keys.Commit, m.keys.Symptom}})
 	return m, nil
 }
