@@ -38,6 +38,9 @@ type Options struct {
 	logs *logs.Analyzer
 	// attempt receives the attempts the sources report.
 	attempt func(diagnose.Attempt)
+	// attemptsPerHop bounds the attempts a log reports per hop and outcome when attempt keeps
+	// them all (Collect, Stream); 0 for a session that folds them as they come (Run).
+	attemptsPerHop int
 	// recs remembers the captures read, so that the same recording in another file (pcap and
 	// pcapng, another interface) is counted once.
 	recs *recordings
@@ -61,9 +64,16 @@ func Collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 		a.Signals = slices.Clone(a.Signals) // the source reuses them
 		atts = append(atts, a)
 	}
+	opts.attemptsPerHop = keptLogAttempts
 	evs, inputs, err := collect(ctx, kb, paths, stdin, opts)
 	return withAttempts(evs, atts), inputs, err
 }
+
+// keptLogAttempts bounds the attempts a log reports per hop and outcome to a caller that keeps
+// every attempt (Collect, Stream): enough for a hop's counts, contrasts and pattern in time, while
+// a log of millions of requests does not become millions of attempts held at once. The log's own
+// evidence still counts every line.
+const keptLogAttempts = 1 << 15
 
 // withAttempts hands each attempt to the first piece of evidence not earlier than it (the last
 // one, or a carrier of its own, for those after all evidence).
@@ -105,7 +115,7 @@ func collect(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.R
 	var inputs []diagnose.Input
 	opts.logs = logs.NewAnalyzer()
 	if opts.attempt != nil {
-		opts.logs.SetAttempts(opts.attempt)
+		opts.logs.SetAttempts(opts.attempt, opts.attemptsPerHop)
 	}
 	opts.recs = newRecordings()
 	var failed error

@@ -28,7 +28,7 @@ func CollectFS(ctx context.Context, kb *knowledge.Base, fsys fs.FS, paths []stri
 	// The logs of one call are judged together, as in Collect: an error log and an access log
 	// of the same incident tell more than each alone.
 	opts.logs = logs.NewAnalyzer()
-	opts.logs.SetAttempts(opts.attempt)
+	opts.logs.SetAttempts(opts.attempt, keptLogAttempts)
 	opts.recs = newRecordings()
 	for _, p := range paths {
 		err := fs.WalkDir(fsys, p, func(path string, d fs.DirEntry, err error) error {

@@ -25,7 +25,7 @@ func readLog(ctx context.Context, kb *knowledge.Base, name, kind string, r io.Re
 	if an == nil {
 		an = logs.NewAnalyzer()
 		if opts.attempt != nil {
-			an.SetAttempts(opts.attempt)
+			an.SetAttempts(opts.attempt, opts.attemptsPerHop)
 		}
 		defer flushLogs(an, emit)
 	}

@@ -50,6 +50,7 @@ func Stream(ctx context.Context, kb *knowledge.Base, paths []string, stdin io.Re
 		pending.Evidence = append(pending.Evidence, ev)
 		mu.Unlock()
 	}
+	opts.attemptsPerHop = keptLogAttempts
 	opts.attempt = func(a diagnose.Attempt) {
 		a.Signals = slices.Clone(a.Signals) // the source reuses them
 		mu.Lock()

@@ -76,14 +76,89 @@ type attempts struct {
 	methods     map[string]string
 	// a is reused from line to line: the sink copies what it keeps.
 	a diagnose.Attempt
+	// perHop bounds the attempts reported per hop and outcome (0: no bound); counts tallies
+	// them by hop, lastHop and lastCount the hop of the previous line.
+	perHop    int
+	counts    map[diagnose.HopKey]*hopTally
+	lastHop   diagnose.HopKey
+	lastCount *hopTally
 }
 
 type reqName struct{ method, path string }
 
 // SetAttempts makes the analyzer report every request or connection its lines show to sink, as
-// they are read (those of access logs that name no backend when Flush is called).
-func (a *Analyzer) SetAttempts(sink func(diagnose.Attempt)) {
-	a.att.sink = sink
+// they are read (those of access logs that name no backend when Flush is called). perHop, when
+// above zero, bounds the attempts reported per hop and outcome, for a sink that keeps them all
+// (a log's own evidence still counts every line); zero reports every one, for a sink that folds
+// them as they come.
+func (a *Analyzer) SetAttempts(sink func(diagnose.Attempt), perHop int) {
+	a.att.sink, a.att.perHop = sink, perHop
+}
+
+// report hands one attempt to the sink, unless its hop has had perHop of its outcome.
+func (at *attempts) report(x *diagnose.Attempt) {
+	c := at.hopCount(x.Hop)
+	i := 0
+	if x.Failed {
+		i = 1
+	}
+	if at.perHop > 0 && c.n[i] >= at.perHop {
+		return
+	}
+	c.n[i]++
+	at.sink(*x)
+}
+
+// hopTally is what the reader remembers of one hop's attempts: how many of each outcome were
+// reported, and the signal lists its failures showed (by identity: lineSignals returns shared
+// slices).
+type hopTally struct {
+	n    [2]int
+	sigs [8]*string
+}
+
+// hopCount returns the tally of a hop, the previous line's without a map lookup.
+func (at *attempts) hopCount(k diagnose.HopKey) *hopTally {
+	if at.lastCount != nil && at.lastHop == k {
+		return at.lastCount
+	}
+	if at.counts == nil {
+		at.counts = map[diagnose.HopKey]*hopTally{}
+	}
+	c := at.counts[k]
+	if c == nil {
+		c = &hopTally{}
+		at.counts[k] = c
+	}
+	at.lastHop, at.lastCount = k, c
+	return c
+}
+
+// keptDetails is how many failing attempts of a hop get the quoted line as their detail: a hop
+// keeps its first few whole, and a later failure's detail only counts when it shows signals the
+// hop has not seen (its first sighting becomes evidence). The others go without, so that a
+// failure line costs no allocation.
+const keptDetails = 16
+
+// wantsDetail reports whether a failing attempt with sigs on hop k needs its detail.
+func (at *attempts) wantsDetail(k diagnose.HopKey, sigs []string) bool {
+	c := at.hopCount(k)
+	if c.n[1] < keptDetails || len(sigs) == 0 {
+		return true
+	}
+	free := -1
+	for i, p := range c.sigs {
+		if p == &sigs[0] {
+			return false
+		}
+		if p == nil && free < 0 {
+			free = i
+		}
+	}
+	if free >= 0 {
+		c.sigs[free] = &sigs[0]
+	}
+	return true
 }
 
 // Flush reports the access-log requests held until the error logs were read. Call it once every
@@ -168,7 +243,7 @@ func (a *Analyzer) attachPending(p *pendingReq, sole diagnose.HopKey, haveSole b
 		x.Features.BodySize = p.size
 	}
 	at.fail(x, int(p.status))
-	at.sink(*x)
+	at.report(x)
 }
 
 // noteFailedPath remembers the route of a failing request.
@@ -234,9 +309,11 @@ func (a *Analyzer) observeAttempt(fs *fileState, r *Record, sigs []string, bs *b
 			if len(sigs) > 0 {
 				x.Failure = sigs[0]
 			}
-			x.Detail = clip(r.Text, detailLen)
+			if at.wantsDetail(x.Hop, sigs) {
+				x.Detail = clip(r.Text, detailLen)
+			}
 		}
-		at.sink(*x)
+		at.report(x)
 	case r.Event == EventRequest:
 		if len(r.Backend) > 0 {
 			x := at.base(fs, r)
@@ -247,7 +324,7 @@ func (a *Analyzer) observeAttempt(fs *fileState, r *Record, sigs []string, bs *b
 			if x.Failed {
 				x.Key = requestKey(x.Hop.Server, r)
 			}
-			at.sink(*x)
+			at.report(x)
 			return
 		}
 		p := pendingReq{line: r.Line, size: r.ReqBytes, req: at.intern(r.Method, r.Path), file: at.file(fs.name), status: int16(r.Status)}
@@ -274,7 +351,9 @@ func (a *Analyzer) observeAttempt(fs *fileState, r *Record, sigs []string, bs *b
 		if len(sigs) > 0 {
 			x.Failure = sigs[0]
 		}
-		x.Detail = clip(r.Text, detailLen)
+		if at.wantsDetail(x.Hop, sigs) {
+			x.Detail = clip(r.Text, detailLen)
+		}
 		at.features(x, r)
 		if len(r.Path) > 0 && len(r.Backend) > 0 {
 			x.Key = requestKey(key, r)
@@ -282,7 +361,7 @@ func (a *Analyzer) observeAttempt(fs *fileState, r *Record, sigs []string, bs *b
 		if len(r.Client) > 0 {
 			x.Client = at.str(r.Client)
 		}
-		at.sink(*x)
+		at.report(x)
 	}
 }
 
