@@ -1,6 +1,10 @@
 package bundle
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/hopscope/hopscope/diagnose"
+)
 
 // MaskPayload overwrites, in place and without changing any length, the credentials a packet may
 // carry in clear text: the values of the header lines Redact hides (Authorization,
@@ -34,7 +38,7 @@ func maskHeaderLine(line []byte) {
 	for n < len(line) && nameByte(line[n]) {
 		n++
 	}
-	if n == 0 || n >= len(line) || line[n] != ':' || !secretHeader(line[:n]) {
+	if n == 0 || n >= len(line) || line[n] != ':' || !diagnose.SecretHeaderName(line[:n]) {
 		return
 	}
 	v := n + 1
@@ -45,65 +49,6 @@ func maskHeaderLine(line []byte) {
 	for ; v < len(line) && line[v] != '\r'; v++ {
 		line[v] = '*'
 	}
-}
-
-// secretHeader reports whether a header of this name carries a credential or a session, as
-// Redact reads header names: Authorization and Cookie with any prefix, API keys, names ending in a
-// word that says secret after a prefix (Private-Token, X-Amz-Security-Token), and X- headers
-// named after a key, an auth or a session.
-func secretHeader(name []byte) bool {
-	if len(name) < 3 {
-		return false
-	}
-	// Every word below ends in one of these pairs of letters: most names are ruled out here.
-	// (|0x20 lowers a letter's case and leaves a digit as it is.)
-	switch uint16(name[len(name)-2]|0x20)<<8 | uint16(name[len(name)-1]|0x20) {
-	case 'o'<<8 | 'n', 'i'<<8 | 'e', 'e'<<8 | '2', 'e'<<8 | 'y', 'e'<<8 | 'n', 'e'<<8 | 't', 'r'<<8 | 'd',
-		'r'<<8 | 'e', 'a'<<8 | 'l', 'l'<<8 | 's', 'i'<<8 | 'd', 't'<<8 | 'h':
-	default:
-		return false
-	}
-	// The name's end in lower case, once, so that each word is a plain comparison.
-	var buf [24]byte
-	tail := buf[:min(len(name), len(buf))]
-	for i := range tail {
-		c := name[len(name)-len(tail)+i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		tail[i] = c
-	}
-	whole := len(name) == len(tail)
-	// ends reports whether the name ends in the word w (the whole name, or after a '-') with at
-	// least prefix bytes before it.
-	ends := func(w string, prefix int) bool {
-		i := len(tail) - len(w)
-		if i < 0 || string(tail[i:]) != w {
-			return false
-		}
-		if i == 0 {
-			return whole && prefix == 0
-		}
-		return tail[i-1] == '-' && (!whole || i >= prefix)
-	}
-	for _, w := range [...]string{"authorization", "cookie", "cookie2", "api-key", "apikey", "subscription-key"} {
-		if ends(w, 0) {
-			return true
-		}
-	}
-	for _, w := range [...]string{"token", "secret", "password", "signature", "credential", "credentials", "session-id", "sessionid"} {
-		if ends(w, 1) {
-			return true
-		}
-	}
-	if len(name) > 2 && name[0]|0x20 == 'x' && name[1] == '-' {
-		for _, w := range [...]string{"key", "auth", "session"} {
-			if ends(w, 2) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // nameByte reports whether c may be part of a header or parameter name.

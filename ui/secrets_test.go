@@ -30,6 +30,7 @@ var planted = []string{
 	// Shapes that once let part of a secret through: an @ or a colon inside a password, a comma
 	// in a password= value, a vendor-prefixed key header, a header quoted inside a field.
 	"PLANTEDat1", "PLANTEDat2", "PLANTEDbare", "PLANTEDcolon", "PLANTEDcomma", "PLANTEDgoog", "PLANTEDlfcookie",
+	"PLANTEDpktgoog", "PLANTEDpkttok", "PLANTEDpktat",
 }
 
 // writeSecretCapture writes a capture of two conversations whose requests and answers carry the
@@ -81,7 +82,8 @@ func writeSecretCapture(t *testing.T, path string) {
 			"Set-Cookie: sid=PLANTEDsetcookie; HttpOnly\r\nX-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\nContent-Length: 0\r\n\r\n")
 	conv(netip.AddrPortFrom(client, 40002), netip.MustParseAddrPort("192.168.140.20:8080"),
 		"GET http://gw:PLANTEDurlpass@backend.test:8080/v1/orders?access_token=PLANTEDquerytok&page=2 HTTP/1.1\r\nHost: backend.test:8080\r\n"+
-			"Authorization: Bearer PLANTEDbearer\r\nX-Api-Key: PLANTEDapikey\r\n\r\n",
+			"Authorization: Bearer PLANTEDbearer\r\nX-Api-Key: PLANTEDapikey\r\nX-Goog-Api-Key: PLANTEDpktgoog\r\n"+
+			"Private-Token: PLANTEDpkttok\r\nReferer: http://gw:p@PLANTEDpktat@app/\r\n\r\n",
 		"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 }
 

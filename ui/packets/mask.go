@@ -1,15 +1,15 @@
 package packets
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/hopscope/hopscope/diagnose"
+)
 
 // Where a packet's payload carries secrets, for the hex view: header lines whose value is a
 // credential or a session, bearer tokens, token and key parameters in a URL, and a URL's
 // password. The view masks them byte for byte, so every offset in the dump stays true.
 var (
-	// maskHeaders are the header names (lower case, with the colon) whose whole value is masked.
-	maskHeaders = [][]byte{[]byte("authorization:"), []byte("proxy-authorization:"), []byte("cookie:"),
-		[]byte("set-cookie:"), []byte("cookie2:"), []byte("x-api-key:"), []byte("api-key:"),
-		[]byte("x-auth-token:"), []byte("x-access-token:"), []byte("x-amz-security-token:")}
 	// maskParams are the query or form parameters (lower case, with the '=') whose value is masked
 	// after a '?', '&', ';', blank or line start; maskQueryParams only after '?' or '&' (a name
 	// as common as "code" is a secret in a query string, not in every text).
@@ -32,28 +32,18 @@ func maskSecrets(data []byte, payloadAt int) []byte {
 	// ASCII-only case folding keeps every offset: bytes.ToLower decodes UTF-8 and writes each
 	// invalid byte as a 3-byte U+FFFD, so on binary payloads its offsets drift past out's.
 	lower := asciiLower(data)
-	for _, name := range maskHeaders {
-		for i := 0; ; {
-			j := bytes.Index(lower[i:], name)
-			if j < 0 {
-				break
-			}
-			at := i + j
-			i = at + len(name)
-			// A header starts a line (or the payload, for a segment that opens with it).
-			if at > 0 && at != payloadAt && lower[at-1] != '\n' {
-				continue
-			}
-			for i < len(out) && (out[i] == ' ' || out[i] == '\t') {
-				i++
-			}
-			for _, sc := range authSchemes {
-				if bytes.HasPrefix(lower[i:], sc) {
-					i += len(sc)
-					break
-				}
-			}
-			i = maskUntil(out, i, "\r\n")
+	// A header starts a line (or the payload, for a segment that opens with it); its name is
+	// judged as Redact judges it.
+	for at := 0; at < len(out); at++ {
+		if at != 0 && at != payloadAt && out[at-1] != '\n' {
+			continue
+		}
+		n := at
+		for n < len(out) && nameByte(out[n]) {
+			n++
+		}
+		if n > at && n < len(out) && out[n] == ':' && diagnose.SecretHeaderName(out[at:n]) {
+			at = maskHeaderValue(out, lower, n+1)
 		}
 	}
 	maskAfter(out, lower, maskParams, "?&; \n")
@@ -68,6 +58,26 @@ func maskSecrets(data []byte, payloadAt int) []byte {
 	}
 	maskURLPasswords(out)
 	return out
+}
+
+// maskHeaderValue masks a header's value from i (after its colon) to the end of its line,
+// leaving an auth scheme visible, and returns where it stopped.
+func maskHeaderValue(out, lower []byte, i int) int {
+	for i < len(out) && (out[i] == ' ' || out[i] == '\t') {
+		i++
+	}
+	for _, sc := range authSchemes {
+		if bytes.HasPrefix(lower[i:], sc) {
+			i += len(sc)
+			break
+		}
+	}
+	return maskUntil(out, i, "\r\n")
+}
+
+// nameByte reports whether c may be part of a header name.
+func nameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
 
 // maskAfter masks the value of every parameter of names found right after one of the bytes of
@@ -96,7 +106,9 @@ func maskUntil(out []byte, i int, stops string) int {
 	return i
 }
 
-// maskURLPasswords masks the password of every scheme://user:password@host in out.
+// maskURLPasswords masks the password of every scheme://user:password@host in out: from the
+// first colon to the last @ before the path, a blank or a quote, since an @ may sit unescaped in
+// a password.
 func maskURLPasswords(out []byte) {
 	for i := 0; ; {
 		j := bytes.Index(out[i:], []byte("://"))
@@ -104,13 +116,16 @@ func maskURLPasswords(out []byte) {
 			return
 		}
 		start := i + j + 3
-		end := start
-		for end < len(out) && bytes.IndexByte([]byte("/@ \r\n?#"), out[end]) < 0 {
+		end, at := start, -1
+		for end < len(out) && bytes.IndexByte([]byte("/ \t\r\n\""), out[end]) < 0 {
+			if out[end] == '@' {
+				at = end
+			}
 			end++
 		}
-		if end < len(out) && out[end] == '@' {
-			if c := bytes.IndexByte(out[start:end], ':'); c >= 0 {
-				for k := start + c + 1; k < end; k++ {
+		if at >= 0 {
+			if c := bytes.IndexByte(out[start:at], ':'); c >= 0 {
+				for k := start + c + 1; k < at; k++ {
 					out[k] = '*'
 				}
 			}

@@ -59,6 +59,12 @@ func TestMaskSecretsInURLsAndTokens(t *testing.T) {
 		{"GET http://gw:hunter2@proxy:3128/ HTTP/1.1\r\n", "hunter2", "gw:"},
 		{"X-Api-Key: k-77aa99\r\nHost: b\r\n", "k-77aa99", "Host: b"},
 		{"\r\nx-debug: token Bearer eyJhbGciOi.e30 seen\r\n", "eyJhbGciOi", " seen"},
+		// An @ inside the password: masked up to the last @ before the path.
+		{"GET http://gw:p@PLANTat@proxy:3128/ HTTP/1.1\r\n", "PLANTat", "gw:*********@proxy:3128/"},
+		// Vendor-prefixed key and token headers, as Redact names them.
+		{"X-Goog-Api-Key: AIzaPLANT\r\nHost: b\r\n", "AIzaPLANT", "X-Goog-Api-Key: *********\r\nHost: b"},
+		{"Host: b\r\nPrivate-Token: glpatPLANT\r\n", "glpatPLANT", "Private-Token: **********"},
+		{"Host: b\r\nX-Vault-Token: hvsPLANT\r\n\r\n", "hvsPLANT", "X-Vault-Token: ********"},
 	} {
 		out := string(maskSecrets(frame(tc.in), len(frame(""))))
 		if strings.Contains(out, tc.secret) || !strings.Contains(out, tc.keep) {
