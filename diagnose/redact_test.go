@@ -184,6 +184,8 @@ func TestRedactHostileShapes(t *testing.T) {
 		// Session ids are secrets under a name that says so; a bare session= is not.
 		{"user=bob session_id=PLANTsid ok", []string{"PLANTsid"}, "user=bob session_id=[redacted] ok"},
 		{"GET /x?PHPSESSID=PLANTphp HTTP/1.1", []string{"PLANTphp"}, "GET /x?PHPSESSID=[redacted] HTTP/1.1"},
+		{"GET /x?session=PLANTsess&y=1 HTTP/1.1", []string{"PLANTsess"}, "GET /x?session=[redacted]&y=1 HTTP/1.1"},
+		{"level=info session=3 closed", nil, "level=info session=3 closed"},
 		// E-mail addresses hold no password.
 		{"contact mailto:joe@example.com now", nil, "contact mailto:joe@example.com now"},
 		{`<a href="mailto:joe@example.com">`, nil, `<a href="mailto:joe@example.com">`},
