@@ -49,6 +49,8 @@ type Hop struct {
 	tlsOut, plainOut bool
 	// upstream is the hop whose requests this one served (zero when none).
 	upstream HopKey
+	// source is the kind of source that reported the hop's first attempt.
+	source SourceKind
 	index    int32 // in Incident.hops
 }
 
@@ -80,6 +82,15 @@ func newTick(at time.Time, connectFailed bool) tick {
 }
 
 func (t tick) connectFailed() bool { return t&1 == 1 }
+
+// kind is the source kind of the evidence drawn from the hop as a whole (its role, contrasts and
+// pattern): that of the source that reported it first, a capture's when not known.
+func (h *Hop) kind() SourceKind {
+	if h.source == "" {
+		return FromPacket
+	}
+	return h.source
+}
 
 // Phases returns how many failing attempts failed in each phase.
 func (h *Hop) Phases() map[Phase]int { return h.phases }
@@ -134,6 +145,9 @@ func (h *Hop) add(a *Attempt) (kept int) {
 	}
 	if h.upstream == (HopKey{}) {
 		h.upstream = a.Upstream
+	}
+	if h.source == "" {
+		h.source = a.Kind
 	}
 	eachFeature(&a.Features, a.Hop.Role, func(name string, v featureValue) { h.tally(name, v, a.Failed) })
 	return kept

@@ -74,7 +74,7 @@ func (h *Hop) Role() HopRole {
 // roleEvidence states the role of a hop whose role the playbooks weigh: a proxy's backend hop by
 // what it carried, a front hop by the hops that served its requests.
 func roleEvidence(h *Hop, downstream []*Hop) (Evidence, bool) {
-	ev := Evidence{Source: "hop " + h.Key.String(), Kind: FromPacket, At: h.FirstFail, Hop: h.Key.String()}
+	ev := Evidence{Source: "hop " + h.Key.String(), Kind: h.kind(), At: h.FirstFail, Hop: h.Key.String()}
 	gateway, proxied, reverse := false, false, false
 	switch h.Key.Role {
 	case HopBackend:
@@ -121,7 +121,7 @@ func contrast(h *Hop) []Evidence {
 	}
 	var out []Evidence
 	add := func(signal, detail string) {
-		out = append(out, Evidence{Signal: signal, Source: "hop " + h.Key.String(), Kind: FromPacket, At: h.LastFail,
+		out = append(out, Evidence{Signal: signal, Source: "hop " + h.Key.String(), Kind: h.kind(), At: h.LastFail,
 			Detail: Redact(detail), Hop: h.Key.String()})
 	}
 	for _, name := range []string{featHost, featTLS, featSNI, featRequest, featBody, featReuse} {
@@ -208,7 +208,7 @@ func timing(h *Hop) []Evidence {
 	}
 	longest := h.longestConnectRun()
 	rare := 4*failed <= failed+ok
-	ev := Evidence{Source: "hop " + h.Key.String(), Kind: FromPacket, At: h.LastFail, Hop: h.Key.String()}
+	ev := Evidence{Source: "hop " + h.Key.String(), Kind: h.kind(), At: h.LastFail, Hop: h.Key.String()}
 	switch {
 	case failed >= 2 && ok == 0:
 		ev.Signal, ev.Detail = "log.pattern.all-failing", fmt.Sprintf("all %d connections to %s failed", failed, h.Key.Server)
