@@ -51,7 +51,7 @@ type Hop struct {
 	upstream HopKey
 	// source is the kind of source that reported the hop's first attempt.
 	source SourceKind
-	index    int32 // in Incident.hops
+	index  int32 // in Incident.hops
 }
 
 // hopSignal is a signal seen on the failing attempts of a hop: how often, and the first time.
