@@ -140,4 +140,8 @@ func TestFlowSize(t *testing.T) {
 	if n := unsafe.Sizeof(Flow{}); n > 576 {
 		t.Errorf("Flow is %d bytes, past the 576-byte size class (group small fields to save padding)", n)
 	}
+	// Each connection has a hop besides (what links knows of it), as long.
+	if n := unsafe.Sizeof(hop{}); n > 128 {
+		t.Errorf("hop is %d bytes, past the 128-byte size class", n)
+	}
 }

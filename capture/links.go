@@ -22,14 +22,15 @@ type links struct {
 type hop struct {
 	client, server Endpoint
 	midstream      bool
-	id             int
 	role           Role
 	viaConnect     bool // opened by a forward proxy for a CONNECT
 	waiting, done  bool
 	connect        bool // the latest request is a CONNECT
-	// first is the connection's first request (the table never changes it once made).
-	first    Request
-	hasFirst bool
+	// hasFirst is set once the connection's first request was seen; firstConnect and
+	// firstTarget are what a frontView needs of it (the table never changes it once made).
+	hasFirst, firstConnect bool
+	id                     int
+	firstTarget            string
 	// view is, once a backend connection was opened for this one, what the findings about that
 	// backend see of it (see Flow.front). front is, for a backend connection, the hop it was
 	// opened for.
@@ -62,7 +63,8 @@ func (l *links) apply(o *op) {
 		x.connect = o.connect
 		if !x.hasFirst {
 			// Written by the table before it recorded the op, and never again.
-			x.first, x.hasFirst = o.f.http.first, true
+			first := &o.f.http.first
+			x.firstConnect, x.firstTarget, x.hasFirst = first.Method == "CONNECT", first.Target, true
 		}
 		l.wait(x)
 	case opAnswered:
@@ -104,7 +106,7 @@ func (l *links) link(x *hop) {
 		x.viaConnect = w.connect
 		w.role = RoleFront
 		if w.view == nil {
-			w.view = &frontView{server: w.server, connect: w.first.Method == "CONNECT", target: w.first.Target}
+			w.view = &frontView{server: w.server, connect: w.firstConnect, target: w.firstTarget}
 		}
 		l.proxies[w.server] = true
 		return
