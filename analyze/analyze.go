@@ -260,7 +260,7 @@ func readOne(ctx context.Context, kb *knowledge.Base, name string, r io.Reader, 
 			in, err = readLog(ctx, kb, name, kind, br, opts, emit)
 		} else {
 			var res text.Result
-			res, err = text.Read(kb, name, br, emit)
+			res, err = text.ReadAttempts(kb, name, br, emit, opts.attempt)
 			in = diagnose.Input{Path: name, Kind: "text", Lines: res.Lines, Warnings: res.Warnings}
 			if errors.Is(err, text.ErrNothingRecognised) {
 				// Text that was read but says nothing hopscope knows is still a read input: it

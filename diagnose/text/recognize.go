@@ -43,7 +43,15 @@ type Result struct {
 // in evidence sources ("name:line"). It fails with ErrNotText on binary input and with
 // ErrNothingRecognised when no line matched.
 func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evidence)) (Result, error) {
+	return ReadAttempts(kb, name, r, emit, nil)
+}
+
+// ReadAttempts is Read that also reports to attempt the CONNECTs a forward proxy's log shows
+// (Privoxy, tinyproxy), each an attempt on the proxy's hop to its target. A nil attempt reports
+// none.
+func ReadAttempts(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evidence), attempt func(diagnose.Attempt)) (Result, error) {
 	var res Result
+	plog := proxyLog{sink: attempt, name: name}
 	// context[i] is true once a line matched recognizer i's After condition.
 	context := make([]bool, len(kb.Recognizers))
 	// more[i] counts recognizer i's lines past perRecognizer, from line moreFrom[i] to moreTo[i].
@@ -98,6 +106,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 		}
 		bare := stripPrefix(s)
 		tun.read(bare, res.Lines)
+		plog.read(s, res.Lines)
 		folded = knowledge.FoldASCII(folded[:0], s)
 		hit := false
 		for i, rec := range kb.Recognizers {
@@ -154,6 +163,7 @@ func Read(kb *knowledge.Base, name string, r io.Reader, emit func(diagnose.Evide
 		}
 	}
 	tun.emit(name, emit)
+	plog.flush()
 	if nonBlank == 0 {
 		return res, fmt.Errorf("%s: %w", name, ErrEmpty)
 	}
