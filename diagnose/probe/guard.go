@@ -215,7 +215,7 @@ func (l *AllowList) AllowTunnel(host string, port int) error {
 	if l.nameAllowed(host, port) {
 		return nil
 	}
-	return l.refusal(what, "through a proxy a name must be in the list itself: the proxy resolves it, not this host")
+	return l.refusal(what, "a name sent to a proxy must be in the list itself")
 }
 
 // Refusals lists what the Guard refused in one check's result (as CheckDone hands it over):

@@ -13,6 +13,9 @@ import (
 // labelWidth is the width of the form's labels ("CONNECT Host").
 const labelWidth = 13
 
+// maxRefusalLines bounds the lines one refusal takes, so that several leave room for the rest.
+const maxRefusalLines = 3
+
 // View implements common.Pane. It is drawn afresh each frame: while checks run the spinner and
 // the waterfall change on every tick anyway, and the pane is a few dozen short lines.
 func (m *Model) View() string {
@@ -68,7 +71,17 @@ func (m *Model) View() string {
 			lines = append(lines, "  "+m.glyph(r.state)+" "+fmt.Sprintf("%-12s", r.id)+st.Dim.Render(note))
 		}
 		for _, why := range m.run.refusals() {
-			lines = append(lines, "  "+st.Failed.Render("refused: "+why))
+			// The reason says what to ask the server's operator for: wrapped, not cut.
+			for i, l := range common.Wrap("refused: "+why, max(w-4, 20)) {
+				if i == maxRefusalLines {
+					break
+				}
+				indent := "    "
+				if i == 0 {
+					indent = "  "
+				}
+				lines = append(lines, indent+st.Failed.Render(l))
+			}
 		}
 		if len(phases) > 0 {
 			lines = append(lines, "", st.Heading.Render("Waterfall"))
