@@ -91,6 +91,44 @@ func TestSeek(t *testing.T) {
 	}
 }
 
+// TestAttemptsOnlyEvidence steps over evidence that carries only attempts (an access log's
+// requests): it reaches the session's hops and leaves no row in the ledger.
+func TestAttemptsOnlyEvidence(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := timeline()
+	at := tl[0].At.Add(500 * time.Millisecond)
+	attempt := diagnose.Attempt{
+		Hop:     diagnose.HopKey{Role: diagnose.HopReverseProxy, Server: "10.0.0.3:8080"},
+		At:      at,
+		Failed:  true,
+		Phase:   diagnose.PhaseTCP,
+		Signals: []string{"backend.connect.refused"},
+	}
+	only := diagnose.Evidence{Source: "access.log:2", Kind: diagnose.FromLog, At: at, Attempts: []diagnose.Attempt{attempt}}
+	first := only
+	first.At = tl[0].At // the first piece of a replay, with no ledger row before it
+	tl = append([]diagnose.Evidence{first, tl[0], only}, tl[1:]...)
+	m, _ := New(kb, common.DefaultStyles(), common.DefaultKeyMap()).Open(common.OpenMsg{Evidence: tl, Replay: true})
+	m, _ = m.Update(press("space")) // pause
+	for range len(tl) + 1 {
+		m, _ = m.Update(press("right"))
+	}
+	if got := len(m.Session().Ledger()); got != 3 {
+		t.Errorf("ledger has %d rows, want the 3 signals", got)
+	}
+	if len(m.ledger) != 3 {
+		t.Errorf("pane ledger has %d rows, want 3", len(m.ledger))
+	}
+	m, _ = m.Update(press("<"))
+	m, _ = m.Update(press(">"))
+	if len(m.ledger) != 3 {
+		t.Errorf("after < >: pane ledger has %d rows, want 3", len(m.ledger))
+	}
+}
+
 // TestPlayTicks plays to the end: each tick adds one piece, the last stops the replay, and a tick
 // left over from before a pause does nothing.
 func TestPlayTicks(t *testing.T) {
