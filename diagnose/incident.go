@@ -32,7 +32,7 @@ type Incident struct {
 // name no path, access lines stamp whole seconds), so requests of the same second and outcome on
 // a hop match in the order they come.
 type sighting struct {
-	hop    int32
+	hop    int32 // in Incident.hops; -1 for every front hop
 	second int64
 	failed bool
 	log    bool // reported by a log (else by a capture)
@@ -64,19 +64,21 @@ func (in *Incident) Add(a Attempt) {
 		}
 	}
 	h := in.byKey[a.Hop]
+	if in.matched(h, &a) {
+		// Seen already by the other kind of source: its signals count, the attempt does not.
+		// (A log's front hop that every capture matched is never made.)
+		if a.Failed && h != nil {
+			h.failSignals(&a)
+		}
+		return
+	}
 	if h == nil {
 		h = newHop(a.Hop)
 		h.index = int32(len(in.hops))
 		in.byKey[a.Hop] = h
 		in.hops = append(in.hops, h)
 	}
-	if in.matched(h, &a) {
-		// Seen already by the other kind of source: its signals count, the attempt does not.
-		if a.Failed {
-			h.failSignals(&a)
-		}
-		return
-	}
+	in.remember(h, &a)
 	kept := h.add(&a)
 	if a.Key == 0 || len(in.keys) >= maxKeys || !a.Failed && in.working >= maxWorkingKeys {
 		return
@@ -88,28 +90,24 @@ func (in *Incident) Add(a Attempt) {
 }
 
 // matched reports whether an attempt from a log matches one a capture reported on the same hop
-// (or the other way round), one second either side, and takes that one off the list; otherwise
-// it remembers the attempt for the other kind to match.
+// (or the other way round), one second either side, and takes that one off the list. h is nil
+// for a hop not seen yet.
 func (in *Incident) matched(h *Hop, a *Attempt) bool {
-	// Logs report a proxy's backend hops under the same key as a capture does; their other hops
-	// (the proxy's front, squid's) have no address to match a capture's by.
-	if a.At.IsZero() || h.Key.Role != HopBackend || a.Kind != FromLog && a.Kind != FromPacket {
+	hop, ok := in.sightingHop(h, a)
+	if !ok {
 		return false
 	}
-	if in.sightings == nil {
-		in.sightings = map[sighting]int32{}
-	}
-	sec, log := a.At.Unix(), a.Kind == FromLog
-	if log {
+	if a.Kind == FromLog {
 		in.logSeen = true
 	} else {
 		in.packetSeen = true
 	}
+	if !in.logSeen || !in.packetSeen {
+		return false
+	}
+	sec, log := a.At.Unix(), a.Kind == FromLog
 	for _, d := range [3]int64{0, -1, 1} {
-		if !in.logSeen || !in.packetSeen {
-			break
-		}
-		k := sighting{hop: h.index, second: sec + d, failed: a.Failed, log: !log}
+		k := sighting{hop: hop, second: sec + d, failed: a.Failed, log: !log}
 		if n := in.sightings[k]; n > 0 {
 			if n == 1 {
 				delete(in.sightings, k)
@@ -119,10 +117,41 @@ func (in *Incident) matched(h *Hop, a *Attempt) bool {
 			return true
 		}
 	}
-	if len(in.sightings) < maxSightings {
-		in.sightings[sighting{hop: h.index, second: sec, failed: a.Failed, log: log}]++
-	}
 	return false
+}
+
+// remember notes an attempt that matched nothing, for the other kind of source to match.
+func (in *Incident) remember(h *Hop, a *Attempt) {
+	hop, ok := in.sightingHop(h, a)
+	if !ok {
+		return
+	}
+	if in.sightings == nil {
+		in.sightings = map[sighting]int32{}
+	}
+	if len(in.sightings) < maxSightings {
+		in.sightings[sighting{hop: hop, second: a.At.Unix(), failed: a.Failed, log: a.Kind == FromLog}]++
+	}
+}
+
+// sightingHop is the hop by which an attempt is matched across kinds of source. Logs report a
+// proxy's backend hops under the same key as a capture does. A front hop a log cannot name (the
+// proxy's address is not in its access log): a request on it matches one on any front hop a
+// capture saw. Other hops are not matched.
+func (in *Incident) sightingHop(h *Hop, a *Attempt) (int32, bool) {
+	if a.At.IsZero() || a.Kind != FromLog && a.Kind != FromPacket {
+		return 0, false
+	}
+	switch a.Hop.Role {
+	case HopFront:
+		return -1, true
+	case HopBackend:
+		if h == nil {
+			return 0, false // nothing to match yet; remember sees it again once made
+		}
+		return h.index, true
+	}
+	return 0, false
 }
 
 // input numbers an input by its name.
