@@ -158,7 +158,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.publish()
 		return m, nil
 	case readMsg:
-		if m.reading == nil || !msg.ok {
+		if m.reading == nil || msg.from != m.reading.updates || !msg.ok {
+			// The reading of an investigation opened before this one is left behind.
 			return m, nil
 		}
 		cmd := m.take(msg.u)

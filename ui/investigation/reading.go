@@ -20,10 +20,11 @@ type reading struct {
 	read, total int64
 }
 
-// readMsg carries one update of the reading; ok is false once the stream has closed.
+// readMsg carries one update of the reading from; ok is false once the stream has closed.
 type readMsg struct {
-	u  analyze.Update
-	ok bool
+	from <-chan analyze.Update
+	u    analyze.Update
+	ok   bool
 }
 
 // next waits for the next update of the reading.
@@ -31,7 +32,7 @@ func (r *reading) next() tea.Cmd {
 	ch := r.updates
 	return func() tea.Msg {
 		u, ok := <-ch
-		return readMsg{u: u, ok: ok}
+		return readMsg{from: ch, u: u, ok: ok}
 	}
 }
 

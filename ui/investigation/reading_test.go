@@ -56,7 +56,7 @@ func readAlong(t *testing.T, kb *knowledge.Base, updates []analyze.Update, keys 
 		for _, e := range m.ledger {
 			before[e]++
 		}
-		m, _ = m.Update(readMsg{u: u, ok: true})
+		m, _ = m.Update(readMsg{from: ch, u: u, ok: true})
 		for _, e := range m.ledger {
 			before[e]--
 		}
@@ -167,5 +167,25 @@ func TestReadingEndsAsBatch(t *testing.T) {
 	}
 	if tried < 10 {
 		t.Fatalf("found %d recorded scenarios", tried)
+	}
+}
+
+// TestReadingOfAnotherIgnored opens a replay being read, then hands it an update from another
+// reading (an investigation opened before it): the timeline takes nothing from it.
+func TestReadingOfAnotherIgnored(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, other := make(chan analyze.Update), make(chan analyze.Update)
+	m, _ := New(kb, common.DefaultStyles(), common.DefaultKeyMap()).Open(common.OpenMsg{Title: "replay", Replay: true, Reading: mine})
+	u := analyze.Update{Evidence: timeline(), Read: 10, Total: 100}
+	m, _ = m.Update(readMsg{from: other, u: u, ok: true})
+	if len(m.timeline) != 0 || strings.Contains(m.Reading(), "10%") {
+		t.Fatalf("took another reading's update: %d pieces, %q", len(m.timeline), m.Reading())
+	}
+	m, _ = m.Update(readMsg{from: mine, u: u, ok: true})
+	if len(m.timeline) != 3 || !strings.Contains(m.Reading(), "10%") || !strings.Contains(m.View(), "0/3…") {
+		t.Fatalf("own update: %d pieces, %q, bar %q", len(m.timeline), m.Reading(), m.View())
 	}
 }
