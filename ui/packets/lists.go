@@ -40,18 +40,57 @@ var orders = []struct {
 	{"duration", func(a, b conv) int { return cmp.Compare(b.end-b.start, a.end-a.start) }},
 }
 
-// visibleConvs returns the current capture's conversations, filtered and sorted.
+// visibleConvs returns the current capture's conversations, filtered and sorted. The list is kept
+// between calls: the conversations found since are sorted on their own and merged in, so that a
+// frame of a capture of a hundred thousand connections does not sort them all again while it is
+// read. The caller must not modify it.
 func (m *Model) visibleConvs() []conv {
-	all, _, _ := m.sources[m.cur].snapshot()
+	s := m.sources[m.cur]
+	all, _, _ := s.snapshot()
+	v := &m.visible
+	if v.src != s || v.outcome != m.outcome || v.order != m.order || v.seen > len(all) {
+		*v = visibleList{src: s, outcome: m.outcome, order: m.order}
+	}
+	if v.seen == len(all) {
+		return v.list
+	}
 	keep := outcomes[m.outcome].states
-	out := make([]conv, 0, len(all))
-	for _, c := range all {
+	var fresh []conv
+	for _, c := range all[v.seen:] {
 		if keep == nil || slices.Contains(keep, c.state) {
-			out = append(out, c)
+			fresh = append(fresh, c)
 		}
 	}
-	slices.SortStableFunc(out, orders[m.order].cmp)
-	return out
+	v.seen = len(all)
+	if len(fresh) == 0 {
+		return v.list
+	}
+	cmpConv := orders[m.order].cmp
+	slices.SortStableFunc(fresh, cmpConv)
+	// A stable merge: on a tie the conversation found first stays first, as a sort of the whole
+	// list would leave it.
+	merged := make([]conv, 0, len(v.list)+len(fresh))
+	i, j := 0, 0
+	for i < len(v.list) && j < len(fresh) {
+		if cmpConv(fresh[j], v.list[i]) < 0 {
+			merged = append(merged, fresh[j])
+			j++
+		} else {
+			merged = append(merged, v.list[i])
+			i++
+		}
+	}
+	v.list = append(append(merged, v.list[i:]...), fresh[j:]...)
+	return v.list
+}
+
+// visibleList is the conversations list as last shown: of which capture, filtered and sorted
+// how, and how many of the capture's conversations it has taken in.
+type visibleList struct {
+	src            *source
+	outcome, order int
+	seen           int
+	list           []conv
 }
 
 func (m *Model) keyConvs(msg tea.KeyPressMsg, k common.KeyMap, o KeyMap) {

@@ -68,6 +68,8 @@ type Model struct {
 	run       *filterRun
 	filtered  bool // the packet list shows the run's matches
 
+	visible visibleList // see visibleConvs
+
 	cache string
 	dirty bool
 }
