@@ -104,7 +104,7 @@ func runReplay(cmd *cobra.Command, args []string, opts analyze.Options) error {
 		}
 		open.Evidence, open.Inputs = tl.Evidence(), last.Inputs
 	} else {
-		open.Reading, open.Read = updates, held
+		open.Reading, open.Read, open.Stop = updates, held, cancel
 	}
 	return runProgram(cmd, ui.Options{Incidents: bundledIncidents(), Open: open})
 }

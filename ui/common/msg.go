@@ -100,6 +100,10 @@ type OpenMsg struct {
 	// the updates already taken from it, taken in first.
 	Reading <-chan analyze.Update
 	Read    []analyze.Update
+	// Stop, when set, stops the reading; it is called when another investigation takes this
+	// one's place before the reading is over, so that nothing goes on reading a large file for
+	// a screen no longer shown.
+	Stop func()
 }
 
 // JumpMsg asks the root to show the packet or the log line a piece of evidence points at: the

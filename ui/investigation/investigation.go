@@ -71,6 +71,9 @@ func New(kb *knowledge.Base, st common.Styles, km common.KeyMap) Model {
 // Open starts the investigation described by o and returns the command that publishes it (and,
 // for a replay, starts playing).
 func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
+	if m.reading != nil && m.reading.stop != nil {
+		m.reading.stop()
+	}
 	n := New(m.kb, m.styles, m.keys)
 	n.title, n.playbook, n.inputs, n.files = o.Title, o.Playbook, o.Inputs, o.Files
 	n.timeline = o.Evidence
@@ -81,7 +84,7 @@ func (m Model) Open(o common.OpenMsg) (Model, tea.Cmd) {
 		n.live, n.notes, n.hop = m.live, m.notes, m.hop
 	}
 	if o.Reading != nil {
-		return m.openReading(n, o.Reading, o.Read)
+		return m.openReading(n, o)
 	}
 	if !o.Replay {
 		n.seek(len(n.timeline))

@@ -16,6 +16,7 @@ var errNothingToReplay = errors.New("no evidence found to replay in what was rea
 // reading is a timeline still being read: the stream of updates and how far it has come.
 type reading struct {
 	updates     <-chan analyze.Update
+	stop        func() // nil when it cannot be stopped
 	tl          *analyze.Timeline
 	read, total int64
 }
@@ -38,11 +39,11 @@ func (r *reading) next() tea.Cmd {
 
 // openReading starts an investigation whose timeline is still being read: it plays from the
 // start while the reading goes on.
-func (m Model) openReading(n Model, updates <-chan analyze.Update, held []analyze.Update) (Model, tea.Cmd) {
-	n.reading = &reading{updates: updates, tl: &analyze.Timeline{}}
+func (m Model) openReading(n Model, o common.OpenMsg) (Model, tea.Cmd) {
+	n.reading = &reading{updates: o.Reading, stop: o.Stop, tl: &analyze.Timeline{}}
 	n.replayable, n.playing = true, true
 	var cmds []tea.Cmd
-	for _, u := range held {
+	for _, u := range o.Read {
 		cmds = append(cmds, n.take(u))
 	}
 	n.publish()

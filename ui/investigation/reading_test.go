@@ -189,3 +189,23 @@ func TestReadingOfAnotherIgnored(t *testing.T) {
 		t.Fatalf("own update: %d pieces, %q, bar %q", len(m.timeline), m.Reading(), m.View())
 	}
 }
+
+// TestReadingStoppedWhenReplaced opens another investigation in place of a replay still being
+// read: the reading is stopped, once.
+func TestReadingStoppedWhenReplaced(t *testing.T) {
+	kb, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := 0
+	m, _ := New(kb, common.DefaultStyles(), common.DefaultKeyMap()).Open(common.OpenMsg{Title: "replay", Replay: true,
+		Reading: make(chan analyze.Update), Stop: func() { stopped++ }})
+	if stopped != 0 {
+		t.Fatal("stopped as it opened")
+	}
+	m, _ = m.Open(common.OpenMsg{Title: "pasted error", Evidence: timeline()})
+	m, _ = m.Open(common.OpenMsg{Title: "another", Evidence: timeline()})
+	if stopped != 1 || m.Reading() != "" {
+		t.Errorf("stopped %d times, reading %q", stopped, m.Reading())
+	}
+}
