@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,6 +72,13 @@ func runReplay(cmd *cobra.Command, args []string, opts analyze.Options) error {
 	kb, err := knowledge.Default()
 	if err != nil {
 		return fmt.Errorf("knowledge: %w", err)
+	}
+	for _, p := range args {
+		// A name that is not there is said at once, even after a large capture that would
+		// otherwise open the screen first.
+		if _, err := os.Stat(p); p != "-" && err != nil {
+			return fmt.Errorf("%s: %w", p, errors.Unwrap(err))
+		}
 	}
 	ctx, cancel := context.WithCancel(cmd.Context())
 	updates := analyze.Stream(ctx, kb, args, cmd.InOrStdin(), opts, readInterval)

@@ -25,6 +25,7 @@ func TestReplayBadInput(t *testing.T) {
 	}{
 		{"no path", nil, "requires at least 1 arg"},
 		{"missing file", []string{filepath.Join(dir, "nope.pcap")}, "nope.pcap"},
+		{"missing file after one that reads", []string{"testdata/scenarios/keepalive.race", filepath.Join(dir, "gone.log")}, "gone.log: no such file"},
 		{"binary", []string{write("junk.bin", "\x00\x01\x02\x03garbage")}, "binary file"},
 		{"nothing known", []string{write("note.txt", "all quiet\n")}, "no evidence"},
 	}
