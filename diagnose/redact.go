@@ -26,13 +26,18 @@ const (
 	// A header's value after the name: a quoted string (JSON), a single-quoted one (a Python
 	// dict), a bracket (Go's printed http.Header) or, unquoted, the rest of the line: a Digest
 	// value carries username=, response= and more after the scheme, a Cookie header every
-	// cookie of the session.
-	headerValueRE = `(` + quotedRE + `|'[^'\r\n]*'?|\[[^\]\r\n]*\]?|[^ \t\r\n][^\r\n]*)`
+	// cookie of the session. An unquoted value goes on over the lines that continue it (a line
+	// break then a blank: the obs-fold of HTTP/1.1, as a long header is wrapped).
+	headerValueRE = `(` + quotedRE + `|'[^'\r\n]*'?|\[[^\]\r\n]*\]?|[^ \t\r\n][^\r\n]*` + foldRE + `)`
+	// The lines that continue a header's value, and the blanks after its colon, which may be
+	// such a fold.
+	foldRE   = `(?:\r?\n[ \t][^\r\n]*)*`
+	afterSep = `(?:[ \t]|\r?\n[ \t])*`
 )
 
 var (
-	// The password runs to the last @ before the path or a blank: curl takes an @ in it unescaped.
-	urlUserinfoRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]+):([^/\s]+)@`)
+	// The user may be empty (https://:TOKEN@host). The password runs to the last @ before the path or a blank: curl takes an @ in it unescaped.
+	urlUserinfoRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*):([^/\s]+)@`)
 	// The same without a scheme, as logs print an upstream ("gw:secret@10.0.0.2:9000"): a word
 	// that opens a field, a colon, then no blank or quote up to the last @ before a host. The
 	// password may hold colons and @ as well.
@@ -41,7 +46,8 @@ var (
 	//  1. a quoted key, maybe escaped: "Cookie": "…", \"Cookie\": …, 'Cookie': '…';
 	//  2. a header quoted whole inside a field, as logfmt writes reason="Cookie: a=b": the value
 	//     ends at the field's closing quote, and the fields after it stay;
-	//  3. anywhere else, the name opening a word. Such a header may still sit inside a quoted
+	//  3. anywhere else, the name opening a word or a line, also one whose line ending is
+	//     written escaped (a request head printed with %q: "…HTTP/1.1\r\nCookie: …"). Such a header may still sit inside a quoted
 	//     field (msg="sent Cookie: …"); its unquoted value runs to the end of the line all the
 	//     same, since a quote inside it (Digest's username="…") does not say where it ends:
 	//     hiding too much beats guessing.
@@ -49,7 +55,7 @@ var (
 		`(?:\\?["'])` + headerNameRE + `\\?["'][ \t]*[:=][ \t]*` + headerValueRE +
 		`|"` + headerNameRE + `[ \t]*[:=][ \t]*(` + inQuotesRE + `)` +
 		`|'` + headerNameRE + `[ \t]*[:=][ \t]*([^'\s][^'\r\n]*)` +
-		`|(?:^|[^a-z0-9"'-])` + headerNameRE + `[ \t]*[:=][ \t]*` + headerValueRE)
+		`|(?:^|[^a-z0-9"'-]|\\[rnt])` + headerNameRE + `[ \t]*[:=]` + afterSep + headerValueRE)
 	authSchemeRE = regexp.MustCompile(`(?i)^(basic|bearer|digest|negotiate|ntlm)\b[ \t]*`)
 	// A bearer token outside any header: "Bearer eyJ…" quoted in an error or a log line.
 	bearerRE = regexp.MustCompile(`(?i)\b(bearer[ \t]+)[A-Za-z0-9\-._~+/]+=*`)
@@ -63,8 +69,9 @@ var (
 	tokenJSONRE  = regexp.MustCompile(`(?i)("(?:access_token|refresh_token|id_token|auth_token|token|api_key|apikey|client_secret|secret|password|passwd|session_?id)"[ \t]*:[ \t]*")(?:[^"\\\r\n]|\\.)*`)
 	// password=…, passwd: … with the value bare (to a blank, &, ; or a quote), or quoted whole.
 	passwordKVRE = regexp.MustCompile(`(?i)\b((?:password|passwd)[ \t]*[=:][ \t]*)(?:(")(?:[^"\\\r\n]|\\.)*("?)|(')[^'\r\n]*('?)|[^\s"'&;]+)`)
-	// curl's and hopscope's own credential flags: -U/--proxy-user and -u/--user USER:PASSWORD.
-	userFlagRE = regexp.MustCompile(`(^|\s)(-[uU][ \t]*|--(?:proxy-)?user[ \t=]+)([^\s:]+):\S+`)
+	// curl's and hopscope's own credential flags: -U/--proxy-user and -u/--user USER:PASSWORD,
+	// quoted as a shell quotes it (then the password may hold blanks, up to the closing quote).
+	userFlagRE = regexp.MustCompile(`(^|\s)(-[uU][ \t]*|--(?:proxy-)?user[ \t=]+)(?:(["'])([^\s:"']+):[^"'\r\n]*(["']?)|([^\s:]+):\S+)`)
 	// A peer's credentials in a proxy's configuration: squid's cache_peer … login=USER:PASSWORD.
 	loginRE = regexp.MustCompile(`(?i)\b(login=)([^\s:]+):([^\s]+)`)
 	// A line of a password file (htpasswd, /etc/shadow): USER:HASH, the hash in modular crypt
@@ -112,7 +119,7 @@ func Redact(s string) string {
 		s = replace(passwordKVRE, s, "${1}${2}${4}[redacted]${3}${5}")
 	}
 	if seen&hintUserFlag != 0 {
-		s = replace(userFlagRE, s, "${1}${2}${3}:[redacted]")
+		s = replace(userFlagRE, s, "${1}${2}${3}${4}${6}:[redacted]${5}")
 	}
 	if seen&hintLogin != 0 {
 		s = replace(loginRE, s, "${1}${2}:[redacted]")
@@ -241,6 +248,10 @@ func redactHeader(s string, loc []int) string {
 		}
 	}
 	value := s[vs:ve]
+	if cut := valueEnd(value); cut < len(value) {
+		// The value ends before the next header: what follows is redacted on its own.
+		return redactHeader(s[:vs+cut], cutLoc(loc, vs+cut)) + replaceFunc(secretHeaderRE, s[vs+cut:loc[1]], redactHeader)
+	}
 	open, inner, closing := "", value, ""
 	if c := value[0]; c == '"' || c == '\'' || c == '[' {
 		open, inner = value[:1], value[1:]
@@ -261,6 +272,62 @@ func redactHeader(s string, loc []int) string {
 		return s[loc[0]:loc[1]] // redacted already: a second pass changes nothing
 	}
 	return s[loc[0]:vs] + open + scheme + "[redacted]" + closing + s[ve:loc[1]]
+}
+
+// valueEnd is where an unquoted header value taken to the end of its folded lines really ends:
+// at a line ending written escaped (\r\n or \n, in a head printed with %q), or before a continued
+// line that is empty or reads as a header of its own ("  Host: x" in an indented dump), which
+// is not a fold. len(value) when it runs to its end.
+func valueEnd(value string) int {
+	if c := value[0]; c == '"' || c == '\'' || c == '[' {
+		return len(value)
+	}
+	end := len(value)
+	if i := strings.Index(value, `\n`); i >= 0 {
+		end = i
+		if i > 0 && strings.HasSuffix(value[:i], `\r`) {
+			end = i - 2
+		}
+	}
+	for i := 0; i < end; i++ {
+		if value[i] != '\n' {
+			continue
+		}
+		nl := i
+		if nl > 0 && value[nl-1] == '\r' {
+			nl--
+		}
+		if headerLike(value[i+1:]) {
+			return nl
+		}
+	}
+	return end
+}
+
+// headerLike reports whether a line (blanks first) is empty or starts NAME: as a header does.
+func headerLike(line string) bool {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	j := i
+	for j < len(line) && nameByte(line[j]) {
+		j++
+	}
+	return i == len(line) || line[i] == '\r' || line[i] == '\n' || j > i && j < len(line) && line[j] == ':'
+}
+
+// cutLoc is loc of a header match with its value, the last group that took part, ending at end.
+func cutLoc(loc []int, end int) []int {
+	c := append([]int(nil), loc...)
+	for g := len(c)/2 - 1; g > 0; g-- {
+		if c[2*g] >= 0 {
+			c[2*g+1] = end
+			break
+		}
+	}
+	c[1] = end
+	return c
 }
 
 // escaped reports whether the byte at i of a quoted string's inside is escaped by an odd run of

@@ -240,3 +240,67 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// TestRedactFoldsAndQuotes: a header value folded onto the next line (obs-fold, as a proxy or a
+// dump wraps a long header), a request head printed with its line endings escaped (Go's %q, a
+// JSON field), a URL with a password and no user, and a quoted -u/-U value with a blank in it.
+func TestRedactFoldsAndQuotes(t *testing.T) {
+	cases := []struct {
+		in      string
+		secrets []string
+		want    string
+	}{
+		{"Proxy-Authorization:\r\n Basic PLANTfold1\r\nHost: x", []string{"PLANTfold1"}, "Proxy-Authorization:\r\n Basic [redacted]\r\nHost: x"},
+		{"Proxy-Authorization: Basic\r\n\tPLANTfold2\r\nHost: x", []string{"PLANTfold2"}, "Proxy-Authorization: Basic [redacted]\r\nHost: x"},
+		{"Cookie: a=b;\n c=PLANTfold3\nnext: 1", []string{"PLANTfold3"}, "Cookie: [redacted]\nnext: 1"},
+		{`GET / HTTP/1.1\r\nCookie: sid=PLANTesc1\r\nHost: x`, []string{"PLANTesc1"}, ""},
+		{`"CONNECT x:443 HTTP/1.1\r\nX-Api-Key: PLANTesc2\r\n"`, []string{"PLANTesc2"}, ""},
+		{"http://:PLANTnouser@host/x", []string{"PLANTnouser"}, "http://:[redacted]@host/x"},
+		{"https://:ghp_PLANTgh@github.com/o/r.git", []string{"PLANTgh"}, "https://:[redacted]@github.com/o/r.git"},
+		{"curl -U 'alice:pa PLANTq1' -x http://p:3128 http://b/", []string{"PLANTq1", "pa "}, "curl -U 'alice:[redacted]' -x http://p:3128 http://b/"},
+		{`curl -u "alice:PLANTq2" http://b/`, []string{"PLANTq2"}, `curl -u "alice:[redacted]" http://b/`},
+		{`hopscope check --proxy-user='gw:a b PLANTq3' x`, []string{"PLANTq3"}, `hopscope check --proxy-user='gw:[redacted]' x`},
+		// Kept: a header on its own line after a secret one, an indented line after a plain header.
+		{"Host: x\r\n Cookie2 is not a fold", nil, "Host: x\r\n Cookie2 is not a fold"},
+	}
+	for _, tc := range cases {
+		got := Redact(tc.in)
+		for _, s := range tc.secrets {
+			if strings.Contains(got, s) {
+				t.Errorf("Redact(%q) = %q still holds %q", tc.in, got, s)
+			}
+		}
+		if tc.want != "" && got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if again := Redact(got); again != got {
+			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
+		}
+	}
+}
+
+// TestRedactFoldEnds: a value ends before a line that is a header of its own, and at a line
+// ending written escaped; the header after it is judged on its own.
+func TestRedactFoldEnds(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"  Proxy-Authorization: Basic PLANT1\n  Host: backend\n  Cookie: sid=PLANT2\n  Accept: */*",
+			"  Proxy-Authorization: Basic [redacted]\n  Host: backend\n  Cookie: [redacted]\n  Accept: */*"},
+		{`GET / HTTP/1.1\r\nCookie: sid=PLANT3\r\nHost: x\r\nX-Api-Key: PLANT4\r\n\r\n`,
+			`GET / HTTP/1.1\r\nCookie: [redacted]\r\nHost: x\r\nX-Api-Key: [redacted]\r\n\r\n`},
+		{`msg="GET / HTTP/1.1\nAuthorization: Bearer PLANT5\nHost: x" n=1`,
+			`msg="GET / HTTP/1.1\nAuthorization: Bearer [redacted]\nHost: x" n=1`},
+		{"Cookie: a=PLANT6\r\n\r\nbody", "Cookie: [redacted]\r\n\r\nbody"},
+	}
+	for _, tc := range cases {
+		got := Redact(tc.in)
+		if got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if strings.Contains(got, "PLANT") {
+			t.Errorf("Redact(%q) = %q holds a secret", tc.in, got)
+		}
+		if again := Redact(got); again != got {
+			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
+		}
+	}
+}
