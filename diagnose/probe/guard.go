@@ -94,6 +94,9 @@ func (l *AllowList) add(e string) error {
 	if !validName(host) {
 		return errors.New("not a network, an address or a host name")
 	}
+	if numericName(host) {
+		return errors.New("an address in a short, decimal, octal or hex spelling; write it dotted (127.0.0.1) or as a network")
+	}
 	l.names = append(l.names, nameEntry{name: normName(host), port: port})
 	return nil
 }
@@ -108,6 +111,19 @@ func validName(h string) bool {
 		}
 	}
 	return true
+}
+
+// numericName reports whether h ends in a label that is a number (2130706433, 127.1, 0x7f.1,
+// 0177.0.0.1): the resolver and proxies read such a name as an IPv4 address (inet_aton), so an
+// entry spelt so would allow an address it does not show. No top-level domain is a number.
+func numericName(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if len(last) > 2 && (last[:2] == "0x" || last[:2] == "0X") {
+		last = last[2:]
+		return strings.Trim(last, "0123456789abcdefABCDEF") == "" && last != ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
 }
 
 func normName(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
