@@ -8,7 +8,7 @@ import (
 )
 
 // serve runs handle for each connection accepted on a loopback listener until the test ends.
-func serve(t *testing.T, handle func(net.Conn)) string {
+func serve(t testing.TB, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

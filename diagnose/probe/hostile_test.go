@@ -54,32 +54,16 @@ func readHead(br *bufio.Reader) string {
 // hostileServer answers every request (or CONNECT) on a connection with answer, which may
 // stream forever; a nil answer ends the connection.
 func hostileServer(t testing.TB, answer func(c net.Conn, first string, n int)) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
+	return serve(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for n := 0; ; n++ {
+			first := readHead(br)
+			if first == "" {
 				return
 			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-				br := bufio.NewReader(c)
-				for n := 0; ; n++ {
-					first := readHead(br)
-					if first == "" {
-						return
-					}
-					answer(c, first, n)
-				}
-			}()
+			answer(c, first, n)
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // tunnelThen answers a CONNECT with 200 and then plays answer as the backend on the tunnel.
