@@ -194,20 +194,9 @@ func TestRedactHostileShapes(t *testing.T) {
 		{"mailto:joe@example.com", nil, "mailto:joe@example.com"},
 	}
 	for _, tc := range cases {
-		got := Redact(tc.in)
-		for _, s := range tc.secrets {
-			if strings.Contains(got, s) {
-				t.Errorf("Redact(%q) = %q still holds %q", tc.in, got, s)
-			}
-		}
-		if tc.want != "" && got != tc.want {
-			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+		got := checkRedact(t, tc.in, tc.secrets, tc.want)
 		if !strings.Contains(got, "[redacted]") && tc.secrets != nil {
 			t.Errorf("Redact(%q) = %q has no marker", tc.in, got)
-		}
-		if again := Redact(got); again != got {
-			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
 		}
 	}
 }
@@ -264,18 +253,7 @@ func TestRedactFoldsAndQuotes(t *testing.T) {
 		{"Host: x\r\n Cookie2 is not a fold", nil, "Host: x\r\n Cookie2 is not a fold"},
 	}
 	for _, tc := range cases {
-		got := Redact(tc.in)
-		for _, s := range tc.secrets {
-			if strings.Contains(got, s) {
-				t.Errorf("Redact(%q) = %q still holds %q", tc.in, got, s)
-			}
-		}
-		if tc.want != "" && got != tc.want {
-			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		if again := Redact(got); again != got {
-			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
-		}
+		checkRedact(t, tc.in, tc.secrets, tc.want)
 	}
 }
 
@@ -303,4 +281,23 @@ func TestRedactFoldEnds(t *testing.T) {
 			t.Errorf("Redact is not idempotent: %q, then %q", got, again)
 		}
 	}
+}
+
+// checkRedact redacts in and fails the test if a secret is left, the result is not want (when want
+// is given) or a second pass changes it; it returns the result.
+func checkRedact(t *testing.T, in string, secrets []string, want string) string {
+	t.Helper()
+	got := Redact(in)
+	for _, s := range secrets {
+		if strings.Contains(got, s) {
+			t.Errorf("Redact(%q) = %q still holds %q", in, got, s)
+		}
+	}
+	if want != "" && got != want {
+		t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+	}
+	if again := Redact(got); again != got {
+		t.Errorf("Redact is not idempotent: %q, then %q", got, again)
+	}
+	return got
 }
