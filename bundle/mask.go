@@ -59,9 +59,8 @@ func nameByte(c byte) bool {
 // Token parameters: paramNames wherever a field opens (after ?, &, ;, a blank, a quote or at a
 // line's start), queryNames, too common as words, only in a URL (after ?, & or ;).
 var (
-	paramNames = []string{"access_token", "refresh_token", "id_token", "auth_token", "token", "api_key", "apikey",
-		"api-key", "client_secret", "x-amz-signature", "x-amz-security-token", "session_id", "sessionid", "session_token"}
-	queryNames = []string{"code", "key", "sig", "signature", "secret", "session", "jsessionid", "phpsessid"}
+	paramNames = diagnose.SecretParamNames
+	queryNames = diagnose.SecretQueryNames
 )
 
 // maskParams masks the value of every token parameter in b, up to &, a blank, a quote, #, ; or ?.

@@ -1,8 +1,11 @@
 package bundle
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/hopscope/hopscope/diagnose"
 )
 
 // TestMaskPayloadShapes: the shapes Redact hides in text are masked in a capture's payload too,
@@ -38,6 +41,17 @@ func TestMaskPayloadShapes(t *testing.T) {
 		MaskPayload(b)
 		if len(b) != n || strings.Contains(string(b), "abc&") {
 			t.Fatalf("cut at %d: %q", n, b)
+		}
+	}
+}
+
+// TestMaskPayloadSharedNames masks the value of every parameter name the hex view masks too.
+func TestMaskPayloadSharedNames(t *testing.T) {
+	for _, name := range append(append([]string(nil), diagnose.SecretParamNames...), diagnose.SecretQueryNames...) {
+		b := []byte("GET /x?a=1&" + name + "=s3cretvalue HTTP/1.1\r\nHost: h\r\n\r\n")
+		MaskPayload(b)
+		if bytes.Contains(b, []byte("s3cretvalue")) {
+			t.Errorf("%s: %q", name, b)
 		}
 	}
 }

@@ -59,3 +59,14 @@ func SecretHeaderName(name []byte) bool {
 	}
 	return false
 }
+
+// The parameter names (lower case) whose value the captures' maskers hide, shared so a saved
+// bundle and the hex view hide the same things. SecretParamNames are secret wherever a field
+// opens (after ?, &, ;, a blank, a quote or at a line's start); SecretQueryNames, too common as
+// words, only inside a URL's query (after ? or &, and ; for a path parameter).
+var (
+	SecretParamNames = []string{"access_token", "refresh_token", "id_token", "auth_token", "token", "api_key", "apikey",
+		"api-key", "client_secret", "password", "passwd", "x-amz-signature", "x-amz-security-token",
+		"session_id", "sessionid", "session_token"}
+	SecretQueryNames = []string{"code", "key", "sig", "signature", "secret", "session", "jsessionid", "phpsessid"}
+)

@@ -13,13 +13,19 @@ var (
 	// maskParams are the query or form parameters (lower case, with the '=') whose value is masked
 	// after a '?', '&', ';', blank or line start; maskQueryParams only after '?' or '&' (a name
 	// as common as "code" is a secret in a query string, not in every text).
-	maskParams = [][]byte{[]byte("access_token="), []byte("refresh_token="), []byte("id_token="),
-		[]byte("auth_token="), []byte("token="), []byte("api_key="), []byte("apikey="),
-		[]byte("client_secret="), []byte("password=")}
-	maskQueryParams = [][]byte{[]byte("key="), []byte("secret="), []byte("sig="), []byte("signature="), []byte("code="),
-		[]byte("session_id="), []byte("sessionid="), []byte("jsessionid=")}
-	bearer = []byte("bearer ")
+	maskParams      = withEquals(diagnose.SecretParamNames)
+	maskQueryParams = withEquals(diagnose.SecretQueryNames)
+	bearer          = []byte("bearer ")
 )
+
+// withEquals returns each name followed by '=', as the payload carries it.
+func withEquals(names []string) [][]byte {
+	out := make([][]byte, len(names))
+	for i, n := range names {
+		out[i] = []byte(n + "=")
+	}
+	return out
+}
 
 // authSchemes are the schemes (lower case, with the space) left visible before a credential:
 // which scheme was sent is evidence, as the redacted text views show it.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/hopscope/hopscope/diagnose"
 )
 
 // frame is an Ethernet/IPv4/TCP frame as a capture holds it: the link, IP and TCP headers carry
@@ -69,6 +71,16 @@ func TestMaskSecretsInURLsAndTokens(t *testing.T) {
 		out := string(maskSecrets(frame(tc.in), len(frame(""))))
 		if strings.Contains(out, tc.secret) || !strings.Contains(out, tc.keep) {
 			t.Errorf("masked %q: %q", tc.in, out)
+		}
+	}
+}
+
+// TestMaskSecretsSharedNames masks the value of every parameter name a saved bundle masks too.
+func TestMaskSecretsSharedNames(t *testing.T) {
+	for _, name := range append(append([]string(nil), diagnose.SecretParamNames...), diagnose.SecretQueryNames...) {
+		b := []byte("GET /x?a=1&" + name + "=s3cretvalue HTTP/1.1\r\nHost: h\r\n\r\n")
+		if out := maskSecrets(b, 0); bytes.Contains(out, []byte("s3cretvalue")) {
+			t.Errorf("%s: %q", name, out)
 		}
 	}
 }
