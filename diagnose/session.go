@@ -68,13 +68,14 @@ func (s *Session) Knowledge() *knowledge.Base { return s.engine.kb }
 // Engine returns the session's engine.
 func (s *Session) Engine() *Engine { return s.engine }
 
-// Add records evidence (its detail redacted) and updates the ranking.
-func (s *Session) Add(ev Evidence) {
+// Add records evidence (its detail redacted) and updates the ranking; recorded says whether it
+// made a row in the ledger (evidence that only carries attempts makes none).
+func (s *Session) Add(ev Evidence) (recorded bool) {
 	for _, a := range ev.Attempts {
 		s.AddAttempt(a)
 	}
 	if ev.Signal == "" {
-		return
+		return false // attempts only: no row in the ledger
 	}
 	ev.Attempts = nil
 	// A detail is prose for a person, often quoting a log line or a peer's answer: secrets go,
@@ -88,6 +89,7 @@ func (s *Session) Add(ev Evidence) {
 	if ev.Hop == "" && s.wide.Add(ev) {
 		s.dirty = true
 	}
+	return true
 }
 
 // AddAttempt records one attempt a source saw; its hop's verdict is recomputed at the next

@@ -305,10 +305,8 @@ func (m *Model) addPiece(i int) {
 }
 
 func (m *Model) add(ev diagnose.Evidence) {
-	m.sess.Add(ev)
-	if ev.Signal == "" {
-		// Evidence that only carries attempts (a log's request lines) has no ledger row.
-		return
+	if !m.sess.Add(ev) {
+		return // it only carried attempts (a log's request lines): no ledger row
 	}
 	// The session redacted the detail as it recorded it; the ledger shows that copy rather than
 	// running the redaction a second time on every step of a replay.
